@@ -1,0 +1,103 @@
+import { NetError } from '../errors.js'
+
+/**
+ * Chunk wire format, one transport message each:
+ * - `[0][frame]`                            a whole frame
+ * - `[1][id u32][total u32][first bytes]`   the first chunk of a frame of `total` bytes
+ * - `[2][id u32][more bytes]`               a later chunk; the frame ends when `total` bytes arrived
+ * Chunks of different frames interleave; chunks of one frame arrive in order.
+ */
+const WHOLE = 0
+const FIRST = 1
+const NEXT = 2
+export const FIRST_HEADER_BYTES = 9
+export const NEXT_HEADER_BYTES = 5
+export const WHOLE_HEADER_BYTES = 1
+
+export function encodeWhole(frame: Uint8Array): Uint8Array {
+  const out = new Uint8Array(frame.length + WHOLE_HEADER_BYTES)
+  out[0] = WHOLE
+  out.set(frame, WHOLE_HEADER_BYTES)
+  return out
+}
+
+export function encodeFirst(id: number, frame: Uint8Array, end: number): Uint8Array {
+  const out = new Uint8Array(FIRST_HEADER_BYTES + end)
+  const view = new DataView(out.buffer)
+  out[0] = FIRST
+  view.setUint32(1, id)
+  view.setUint32(5, frame.length)
+  out.set(frame.subarray(0, end), FIRST_HEADER_BYTES)
+  return out
+}
+
+export function encodeNext(id: number, frame: Uint8Array, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(NEXT_HEADER_BYTES + end - start)
+  new DataView(out.buffer).setUint32(1, id)
+  out[0] = NEXT
+  out.set(frame.subarray(start, end), NEXT_HEADER_BYTES)
+  return out
+}
+
+interface Partial {
+  readonly bytes: Uint8Array
+  filled: number
+}
+
+/** Reassembles frames from chunks; throws NetError `protocol` on anything malformed. */
+export class Reassembler {
+  private readonly partials = new Map<number, Partial>()
+
+  constructor(
+    private readonly maxFrameBytes: number,
+    private readonly maxPartialFrames = 256,
+  ) {}
+
+  /** Returns the completed frame, or undefined while a frame is still incomplete. */
+  push(chunk: Uint8Array): Uint8Array | undefined {
+    if (chunk.length < 1) throw malformed('an empty chunk')
+    const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+    switch (chunk[0]) {
+      case WHOLE:
+        if (chunk.length - 1 > this.maxFrameBytes) throw oversize(chunk.length - 1, this.maxFrameBytes)
+        return chunk.subarray(WHOLE_HEADER_BYTES)
+      case FIRST: {
+        if (chunk.length < FIRST_HEADER_BYTES) throw malformed('a truncated first chunk')
+        const id = view.getUint32(1)
+        const total = view.getUint32(5)
+        const data = chunk.subarray(FIRST_HEADER_BYTES)
+        if (total > this.maxFrameBytes) throw oversize(total, this.maxFrameBytes)
+        if (data.length >= total) throw malformed('a chunked frame that fits in one chunk')
+        if (this.partials.has(id)) throw malformed(`frame id ${id} started twice`)
+        if (this.partials.size >= this.maxPartialFrames) throw malformed('too many frames in flight')
+        const bytes = new Uint8Array(total)
+        bytes.set(data)
+        this.partials.set(id, { bytes, filled: data.length })
+        return undefined
+      }
+      case NEXT: {
+        if (chunk.length < NEXT_HEADER_BYTES) throw malformed('a truncated chunk')
+        const id = view.getUint32(1)
+        const partial = this.partials.get(id)
+        if (partial === undefined) throw malformed(`a chunk for unknown frame id ${id}`)
+        const data = chunk.subarray(NEXT_HEADER_BYTES)
+        if (partial.filled + data.length > partial.bytes.length) throw malformed('a chunk past its frame end')
+        partial.bytes.set(data, partial.filled)
+        partial.filled += data.length
+        if (partial.filled < partial.bytes.length) return undefined
+        this.partials.delete(id)
+        return partial.bytes
+      }
+      default:
+        throw malformed(`unknown chunk kind ${String(chunk[0])}`)
+    }
+  }
+}
+
+function malformed(what: string): NetError {
+  return new NetError('protocol', `peer sent ${what}`)
+}
+
+function oversize(size: number, max: number): NetError {
+  return new NetError('protocol', `peer sent a ${size}-byte frame; the limit is ${max} bytes`)
+}

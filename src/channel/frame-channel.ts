@@ -1,0 +1,77 @@
+import type { NetError } from '../errors.js'
+
+/**
+ * An ordered, reliable, message-framed byte channel: the one interface every transport adapter
+ * produces and the session consumes.
+ */
+export interface FrameChannel {
+  /**
+   * Sends one frame. Frames arrive whole and in order. Resolves once the frame has been handed
+   * to the transport; while the transport's buffer is full it waits (backpressure). Rejects with
+   * NetError `closed` if the channel closes first.
+   */
+  send(frame: Uint8Array): Promise<void>
+  /**
+   * Sets the one receiver of incoming frames. Frames that arrived earlier are delivered first,
+   * in order. The frame passed in is owned by the receiver.
+   */
+  onFrame(receiver: (frame: Uint8Array) => void): void
+  /** Resolves, never rejects, with the reason once the channel has closed. */
+  readonly closed: Promise<NetError>
+  /** True once the channel has closed. */
+  readonly isClosed: boolean
+  /** Bytes accepted by `send` that the transport has not yet put on the wire. */
+  readonly bufferedAmount: number
+  /** Closes the channel and the transport under it. Idempotent. */
+  close(reason?: NetError): void
+}
+
+/** Limits and buffer sizes shared by every adapter. */
+export interface FrameChannelOptions {
+  /**
+   * Largest transport message; larger frames are split into chunks of this size and reassembled.
+   * 16 KiB is the size every browser pair accepts.
+   * @default 16384
+   */
+  chunkBytes?: number
+  /**
+   * Largest frame accepted from the peer (after reassembly); a larger one closes the channel
+   * with NetError `protocol` before any memory is allocated for it.
+   * @default 67108864 (64 MiB)
+   */
+  maxFrameBytes?: number
+  /**
+   * `send` waits while the transport holds more than this many bytes.
+   * @default 1048576 (1 MiB)
+   */
+  highWaterBytes?: number
+  /**
+   * After waiting, sending resumes once the transport holds no more than this.
+   * @default 262144 (256 KiB)
+   */
+  lowWaterBytes?: number
+  /**
+   * How often to re-check the transport's buffer when it does not fire `bufferedamountlow`
+   * (the check is a fallback; event-driven transports resume on the event).
+   * @default 5
+   */
+  drainPollMs?: number
+}
+
+/** {@link FrameChannelOptions} with every default filled in. */
+export type ResolvedFrameChannelOptions = Required<FrameChannelOptions>
+
+export function resolveFrameChannelOptions(options: FrameChannelOptions = {}): ResolvedFrameChannelOptions {
+  const resolved = {
+    chunkBytes: options.chunkBytes ?? 16 * 1024,
+    maxFrameBytes: options.maxFrameBytes ?? 64 * 1024 * 1024,
+    highWaterBytes: options.highWaterBytes ?? 1024 * 1024,
+    lowWaterBytes: options.lowWaterBytes ?? 256 * 1024,
+    drainPollMs: options.drainPollMs ?? 5,
+  }
+  if (resolved.chunkBytes < 64) throw new RangeError('chunkBytes must be at least 64')
+  if (resolved.lowWaterBytes > resolved.highWaterBytes) {
+    throw new RangeError('lowWaterBytes must not exceed highWaterBytes')
+  }
+  return resolved
+}

@@ -1,0 +1,180 @@
+import { NetError } from '../errors.js'
+import { deferred, type Deferred } from '../internal/deferred.js'
+import {
+  encodeFirst,
+  encodeNext,
+  encodeWhole,
+  FIRST_HEADER_BYTES,
+  NEXT_HEADER_BYTES,
+  Reassembler,
+  WHOLE_HEADER_BYTES,
+} from './chunk-codec.js'
+import {
+  resolveFrameChannelOptions,
+  type FrameChannel,
+  type FrameChannelOptions,
+} from './frame-channel.js'
+import type { RawTransport, RawTransportFactory } from './raw-transport.js'
+
+interface Outgoing {
+  readonly frame: Uint8Array
+  readonly id: number
+  offset: number
+  readonly done: Deferred<void>
+}
+
+/** Frames that arrive before the receiver is set are held, up to this many. */
+const MAX_EARLY_FRAMES = 4096
+
+/**
+ * Builds a {@link FrameChannel} over a raw transport: splits large frames into chunks, sends the
+ * chunks of all pending frames round-robin (so a small frame waits for at most one chunk of each
+ * large one), and waits for the transport's buffer to drain above the high-water mark.
+ */
+export function createFrameChannel(
+  openTransport: RawTransportFactory,
+  options: FrameChannelOptions = {},
+): FrameChannel {
+  const opts = resolveFrameChannelOptions(options)
+  const reassembler = new Reassembler(opts.maxFrameBytes)
+  const queue: Outgoing[] = []
+  const closed = deferred<NetError>()
+  let closeReason: NetError | undefined
+  let receiver: ((frame: Uint8Array) => void) | undefined
+  let early: Uint8Array[] = []
+  let nextId = 0
+  let queuedBytes = 0
+  let pumping = false
+  // Bytes sent since the last await: some transports (@roamhq/wrtc) update bufferedAmount late.
+  let burst = 0
+
+  const transport: RawTransport = openTransport({
+    message(data) {
+      if (closeReason !== undefined) return
+      let frame: Uint8Array | undefined
+      try {
+        frame = reassembler.push(data)
+      } catch (err) {
+        finish(err instanceof NetError ? err : new NetError('protocol', 'bad chunk', { cause: err }))
+        return
+      }
+      if (frame === undefined) return
+      if (receiver !== undefined) receiver(frame)
+      else if (early.length < MAX_EARLY_FRAMES) early.push(frame)
+      else finish(new NetError('protocol', `more than ${MAX_EARLY_FRAMES} frames arrived before anyone read them`))
+    },
+    closed(reason) {
+      finish(reason)
+    },
+  })
+
+  function finish(reason: NetError): void {
+    if (closeReason !== undefined) return
+    closeReason = reason
+    for (const item of queue.splice(0)) item.done.reject(reason)
+    queuedBytes = 0
+    early = []
+    try {
+      transport.close()
+    } catch {
+      // The transport is going away either way; its close error adds nothing.
+    }
+    closed.resolve(reason)
+  }
+
+  function sendChunkOf(item: Outgoing): void {
+    const { frame } = item
+    let chunk: Uint8Array
+    if (item.offset === 0 && frame.length + WHOLE_HEADER_BYTES <= opts.chunkBytes) {
+      chunk = encodeWhole(frame)
+      item.offset = frame.length
+    } else if (item.offset === 0) {
+      const end = opts.chunkBytes - FIRST_HEADER_BYTES
+      chunk = encodeFirst(item.id, frame, end)
+      item.offset = end
+    } else {
+      const end = Math.min(frame.length, item.offset + opts.chunkBytes - NEXT_HEADER_BYTES)
+      chunk = encodeNext(item.id, frame, item.offset, end)
+      item.offset = end
+    }
+    transport.send(chunk)
+    burst += chunk.length
+  }
+
+  function full(): boolean {
+    return transport.bufferedAmount + burst >= opts.highWaterBytes
+  }
+
+  async function pump(): Promise<void> {
+    if (pumping) return
+    pumping = true
+    try {
+      while (queue.length > 0 && closeReason === undefined) {
+        if (full()) {
+          // A buffer that already looks drained may only be lagging behind this burst: let the
+          // transport catch up for one task instead of trusting it and sending on.
+          if (transport.bufferedAmount <= opts.lowWaterBytes) await nextTask()
+          else await transport.waitForDrain(opts.lowWaterBytes)
+          burst = 0
+          continue
+        }
+        const item = queue.shift()!
+        const before = item.offset
+        sendChunkOf(item)
+        queuedBytes -= item.offset - before
+        if (item.offset < item.frame.length) queue.push(item)
+        else item.done.resolve()
+      }
+    } catch (err) {
+      finish(new NetError('closed', 'the transport failed to send', { cause: err }))
+    } finally {
+      pumping = false
+      burst = 0
+    }
+  }
+
+  return {
+    send(frame) {
+      if (closeReason !== undefined) return Promise.reject(closeReason)
+      const item: Outgoing = { frame, id: nextId, offset: 0, done: deferred<void>() }
+      nextId = (nextId + 1) >>> 0
+      // Fast path: nothing queued and room in the buffer, so the frame goes out now.
+      if (queue.length === 0 && !pumping && !full() && frame.length + WHOLE_HEADER_BYTES <= opts.chunkBytes) {
+        try {
+          sendChunkOf(item)
+        } catch (err) {
+          finish(new NetError('closed', 'the transport failed to send', { cause: err }))
+          return Promise.reject(closeReason)
+        }
+        return Promise.resolve()
+      }
+      queue.push(item)
+      queuedBytes += frame.length
+      void pump()
+      return item.done.promise
+    },
+    onFrame(next) {
+      receiver = next
+      const held = early
+      early = []
+      for (const frame of held) {
+        if (closeReason !== undefined) return
+        next(frame)
+      }
+    },
+    closed: closed.promise,
+    get isClosed() {
+      return closeReason !== undefined
+    },
+    get bufferedAmount() {
+      return queuedBytes + (closeReason === undefined ? transport.bufferedAmount : 0)
+    },
+    close(reason = new NetError('closed', 'the channel was closed locally')) {
+      finish(reason)
+    },
+  }
+}
+
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0))
+}
