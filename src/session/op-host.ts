@@ -1,0 +1,24 @@
+import type { NetError } from '../errors.js'
+import type { Port, PortHandlers } from './port.js'
+
+/** What every primitive gets from the session: keyed ports and the default key sequence. */
+export interface OpHost {
+  /** Opens the port for `key`; throws NetError `usage` if the key is in use, or the close reason. */
+  openPort<Out, In>(kind: string, key: string, handlers: PortHandlers<In>): Port<Out>
+  /** The next default key for `kind`: `kind#1`, `kind#2`, … in call order. */
+  nextKey(kind: string): string
+  /** Set once the session has closed. */
+  readonly closedReason: NetError | undefined
+}
+
+/** Options every operation takes. */
+export interface OpOptions {
+  /**
+   * Pairs this call with the peer's call of the same key. Without it, calls pair by per-kind
+   * call order (`join#1` with the peer's first join, …), which is only safe when both sides
+   * start their operations of that kind in the same order.
+   */
+  key?: string
+  /** Aborts the call; the peer's side then settles with NetError `aborted` instead of hanging. */
+  signal?: AbortSignal
+}

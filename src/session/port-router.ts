@@ -1,0 +1,163 @@
+import { NetError } from '../errors.js'
+import type { Port, PortHandlers } from './port.js'
+
+/** What a router needs from its session. */
+export interface PortHost {
+  readonly isLeader: boolean
+  sendPortMessage(key: string, kind: string | undefined, message: unknown): Promise<void>
+  now(): number
+  clockErrorBound(): number
+}
+
+interface Pending {
+  readonly kind: string | undefined
+  readonly message: unknown
+}
+
+interface OpenPort {
+  readonly kind: string
+  readonly handlers: PortHandlers<never>
+  /** The peer's first message (which names the kind) has arrived. */
+  introduced: boolean
+}
+
+/**
+ * Routes port messages by key. Messages for a key that is not open yet are held (bounded) until
+ * it opens; a message that names another kind than the local port's is a protocol error.
+ */
+export class PortRouter {
+  private readonly open = new Map<string, OpenPort>()
+  private readonly pending = new Map<string, Pending[]>()
+  private pendingCount = 0
+  private closedReason: NetError | undefined
+
+  constructor(
+    private readonly host: PortHost,
+    private readonly maxPending: number,
+    /** Called with a protocol error found outside `route` (while draining held messages). */
+    private readonly fail: (err: NetError) => void,
+  ) {}
+
+  get openCount(): number {
+    return this.open.size
+  }
+
+  get pendingMessages(): number {
+    return this.pendingCount
+  }
+
+  openPort<Out, In>(kind: string, key: string, handlers: PortHandlers<In>): Port<Out> {
+    if (this.closedReason !== undefined) throw this.closedReason
+    if (this.open.has(key)) {
+      throw new NetError('usage', `operation key "${key}" is already in use; give concurrent operations distinct keys`)
+    }
+    const state: OpenPort = { kind, handlers: handlers as PortHandlers<never>, introduced: false }
+    this.open.set(key, state)
+    const host = this.host
+    const router = this
+    let sentFirst = false
+    const port: Port<Out> = {
+      key,
+      isLeader: host.isLeader,
+      post(message) {
+        port.send(message).catch(() => {
+          // A failed send means the session is closing; onClose tells the primitive.
+        })
+      },
+      send(message) {
+        if (!port.isOpen) return Promise.reject(router.closedReason ?? new NetError('usage', `port "${key}" is released`))
+        const first = !sentFirst
+        sentFirst = true
+        return host.sendPortMessage(key, first ? kind : undefined, message)
+      },
+      release() {
+        if (router.open.get(key) === state) router.open.delete(key)
+      },
+      get isOpen() {
+        return router.closedReason === undefined && router.open.get(key) === state
+      },
+      now: () => host.now(),
+      clockErrorBound: () => host.clockErrorBound(),
+    }
+    // Held messages go out on a microtask, so the primitive has its port before the first one.
+    if (this.pending.has(key)) {
+      queueMicrotask(() => {
+        try {
+          this.drainPending(key, state)
+        } catch (err) {
+          this.fail(err instanceof NetError ? err : new NetError('protocol', 'bad port message', { cause: err }))
+        }
+      })
+    }
+    return port
+  }
+
+  /** Routes one message from the peer; throws NetError `protocol` on a broken sequence. */
+  route(key: string, kind: string | undefined, message: unknown): void {
+    const queue = this.pending.get(key)
+    const port = this.open.get(key)
+    if (queue === undefined && port !== undefined) {
+      if (kind === undefined && port.introduced) return deliver(port, message)
+      if (kind !== undefined && !port.introduced) {
+        checkKind(key, port.kind, kind)
+        port.introduced = true
+        return deliver(port, message)
+      }
+    }
+    if (queue === undefined && kind === undefined && port === undefined) {
+      throw new NetError('protocol', `peer sent a message for operation "${key}", which is not open`)
+    }
+    if (this.pendingCount >= this.maxPending) {
+      throw new NetError('protocol', `peer sent more than ${this.maxPending} messages for operations not yet opened here`)
+    }
+    this.pendingCount++
+    if (queue === undefined) this.pending.set(key, [{ kind, message }])
+    else queue.push({ kind, message })
+  }
+
+  /** Tells every open port the session closed, and drops everything held. */
+  closeAll(reason: NetError): void {
+    if (this.closedReason !== undefined) return
+    this.closedReason = reason
+    const ports = [...this.open.values()]
+    this.open.clear()
+    this.pending.clear()
+    this.pendingCount = 0
+    for (const port of ports) port.handlers.onClose(reason)
+  }
+
+  private drainPending(key: string, port: OpenPort): void {
+    const queue = this.pending.get(key)
+    if (queue === undefined || this.open.get(key) !== port) return
+    const first = queue[0]
+    if (first === undefined || first.kind === undefined) {
+      throw new NetError('protocol', `peer sent a message for operation "${key}" before its first message`)
+    }
+    // Deliver this instance's messages: the first one (it names the kind) and those after it up to
+    // the next first message, which belongs to a later use of the key.
+    let taken = 0
+    while (taken < queue.length && this.open.get(key) === port) {
+      const item = queue[taken]!
+      if (taken > 0 && item.kind !== undefined) break
+      taken++
+      this.pendingCount--
+      if (item.kind !== undefined) {
+        checkKind(key, port.kind, item.kind)
+        port.introduced = true
+      }
+      deliver(port, item.message)
+    }
+    if (taken >= queue.length) this.pending.delete(key)
+    else queue.splice(0, taken)
+  }
+}
+
+function deliver(port: OpenPort, message: unknown): void {
+  port.handlers.onMessage(port.handlers.parse(message) as never)
+}
+
+function checkKind(key: string, local: string, remote: string): void {
+  if (local !== remote) {
+    throw new NetError('protocol', `operation key "${key}" is a ${local} here but a ${remote} on the peer`)
+  }
+}

@@ -1,0 +1,33 @@
+import type { NetError } from '../errors.js'
+
+/** How a primitive receives what arrives on its port. */
+export interface PortHandlers<In> {
+  /** Validates one message from the peer; throws NetError `protocol` if it is not an `In`. */
+  parse(message: unknown): In
+  /** One validated message from the peer, in order. */
+  onMessage(message: In): void
+  /** The session closed while the port was open; every pending call must reject with `reason`. */
+  onClose(reason: NetError): void
+}
+
+/**
+ * One operation's view of the session: typed messages to and from the peer's port of the same
+ * key. Primitives are written against this, so they can be tested without a session.
+ */
+export interface Port<Out> {
+  readonly key: string
+  /** True on the side that breaks ties. */
+  readonly isLeader: boolean
+  /** Queues a message to the peer; a failure shows up as the session closing. */
+  post(message: Out): void
+  /** Sends a message and resolves once the transport took it (backpressure). */
+  send(message: Out): Promise<void>
+  /** Frees the key so a later operation may use it again. Idempotent. */
+  release(): void
+  /** True until released or the session closed. */
+  readonly isOpen: boolean
+  /** The shared timeline (the leader's clock), in ms. */
+  now(): number
+  /** The bound on how far `now()` may be from the leader's clock, in ms (0 on the leader). */
+  clockErrorBound(): number
+}

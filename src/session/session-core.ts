@@ -1,0 +1,260 @@
+import { EventEmitter } from 'eventemitter3'
+import type { FrameChannel } from '../channel/frame-channel.js'
+import { abortError, NetError } from '../errors.js'
+import { onAbort } from '../internal/abort.js'
+import { deferred } from '../internal/deferred.js'
+import { unreachable } from '../internal/unreachable.js'
+import { createFrameCodec, type FrameCodec } from './codec.js'
+import { decideRole, drawNonce, type HelloRound } from './handshake.js'
+import type { OpHost } from './op-host.js'
+import type { Port, PortHandlers } from './port.js'
+import { PortRouter } from './port-router.js'
+import { ClockTracker, type ClockEstimate } from './clock-tracker.js'
+import { resolveSessionOptions, type ResolvedSessionOptions, type SessionOptions } from './options.js'
+import { encodeSessionFrame, parseSessionFrame, PROTOCOL_VERSION, type SessionFrame } from './wire.js'
+
+/** Events a session emits. */
+export interface SessionEvents {
+  /** The session closed; `reason` says why (code `closed`, `timeout`, `protocol`, …). */
+  close: [reason: NetError]
+  /** A new round-trip time sample, in ms. */
+  rtt: [rttMs: number]
+  /** The clock estimate changed. */
+  clock: [estimate: ClockEstimate]
+}
+
+/** Counters of what crossed the wire, for diagnostics. */
+export interface SessionStats {
+  framesSent: number
+  framesReceived: number
+  bytesSent: number
+  bytesReceived: number
+}
+
+/**
+ * The session machinery: handshake, heartbeat, clock samples, port routing and close. The public
+ * {@link Session} adds the primitives on top.
+ */
+export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
+  /** True on the side that breaks every exact tie; its clock is the shared timeline. */
+  isLeader = false
+  /** Frames and bytes sent and received so far. */
+  readonly stats: SessionStats = { framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0 }
+  #closeReason: NetError | undefined
+  readonly #closed = deferred<NetError>()
+  readonly #channel: FrameChannel
+  readonly #opts: ResolvedSessionOptions
+  readonly #codec: FrameCodec
+  readonly #router: PortRouter
+  readonly #clock: ClockTracker
+  readonly #keyCounters = new Map<string, number>()
+  readonly #helloRounds = new Map<number, HelloRound>()
+  readonly #roleDecided = deferred<void>()
+  #peerMaxFrameBytes = Infinity
+  #lastHeard = performance.now()
+  #heartbeat: ReturnType<typeof setInterval> | undefined
+
+  protected constructor(channel: FrameChannel, options: SessionOptions) {
+    super()
+    this.#channel = channel
+    this.#opts = resolveSessionOptions(options)
+    this.#codec = createFrameCodec(this.#opts)
+    this.#clock = new ClockTracker(this.#opts.now)
+    const core = this
+    this.#router = new PortRouter(
+      {
+        get isLeader() {
+          return core.isLeader
+        },
+        sendPortMessage: (key, kind, message) => this.#send({ type: 'port', key, kind, message }),
+        now: () => this.now(),
+        clockErrorBound: () => (this.isLeader ? 0 : this.#clock.estimate.errorBound),
+      },
+      this.#opts.maxPendingMessages,
+      (err) => this.#shutdown(err, true),
+    )
+    this.#roleDecided.promise.catch(() => {})
+  }
+
+  /** Runs the handshake and the first clock burst; called once by `Session.open`. */
+  protected async start(signal: AbortSignal | undefined): Promise<void> {
+    signal?.throwIfAborted()
+    this.#channel.onFrame((frame) => this.#onFrame(frame))
+    void this.#channel.closed.then((reason) =>
+      this.#shutdown(reason.code === 'protocol' ? reason : new NetError('closed', 'the connection closed', { cause: reason }), false),
+    )
+    this.#heartbeat = setInterval(() => this.#tick(), this.#opts.heartbeatMs)
+    unrefTimer(this.#heartbeat)
+    const stopAbort = onAbort(signal, () => this.#shutdown(abortError(signal!, 'opening the session'), true))
+    try {
+      this.#sendHello(0)
+      await this.#roleDecided.promise
+      await this.#clock.burst((id, t0) => this.#send({ type: 'ping', id, t0 }), this.#opts.clockBurst, this.#closed.promise)
+    } finally {
+      stopAbort()
+    }
+    if (this.#closeReason !== undefined) throw this.#closeReason
+  }
+
+  /** The current clock estimate: offset to the peer's clock, round-trip time and error bound. */
+  get clock(): ClockEstimate {
+    return this.#clock.estimate
+  }
+
+  /** The shared timeline in ms: the leader's clock, as well as this side can tell. */
+  now(): number {
+    return this.isLeader ? this.#opts.now() : this.#opts.now() + this.#clock.estimate.offset
+  }
+
+  /** Resolves with the reason once the session has closed. */
+  get closed(): Promise<NetError> {
+    return this.#closed.promise
+  }
+
+  get closedReason(): NetError | undefined {
+    return this.#closeReason
+  }
+
+  get isClosed(): boolean {
+    return this.#closeReason !== undefined
+  }
+
+  /** Closes the session: tells the peer, rejects every pending call with NetError `closed`. Idempotent. */
+  async close(): Promise<void> {
+    this.#shutdown(new NetError('closed', 'the session was closed locally'), true)
+    await this.#channel.closed
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+
+  openPort<Out, In>(kind: string, key: string, handlers: PortHandlers<In>): Port<Out> {
+    return this.#router.openPort<Out, In>(kind, key, handlers)
+  }
+
+  nextKey(kind: string): string {
+    const n = (this.#keyCounters.get(kind) ?? 0) + 1
+    this.#keyCounters.set(kind, n)
+    return `${kind}#${n}`
+  }
+
+  #sendHello(round: number): void {
+    const hello: HelloRound = { version: PROTOCOL_VERSION, nonce: drawNonce(this.#opts.random), round, role: this.#opts.role }
+    this.#helloRounds.set(round, hello)
+    void this.#send({ type: 'hello', ...hello, maxFrameBytes: this.#opts.maxFrameBytes }).catch(() => {})
+  }
+
+  #send(frame: SessionFrame): Promise<void> {
+    if (this.#closeReason !== undefined && frame.type !== 'bye') return Promise.reject(this.#closeReason)
+    const bytes = this.#codec.encode(encodeSessionFrame(frame))
+    if (bytes.length > this.#peerMaxFrameBytes) {
+      return Promise.reject(new NetError('usage', `a ${bytes.length}-byte message exceeds the peer's limit of ${this.#peerMaxFrameBytes} bytes`))
+    }
+    this.stats.framesSent++
+    this.stats.bytesSent += bytes.length
+    return this.#channel.send(bytes)
+  }
+
+  #onFrame(bytes: Uint8Array): void {
+    if (this.#closeReason !== undefined) return
+    this.#lastHeard = performance.now()
+    this.stats.framesReceived++
+    this.stats.bytesReceived += bytes.length
+    try {
+      if (bytes.length > this.#opts.maxFrameBytes) {
+        throw new NetError('protocol', `peer sent a ${bytes.length}-byte frame; the limit is ${this.#opts.maxFrameBytes}`)
+      }
+      this.#handle(parseSessionFrame(this.#codec.decode(bytes)))
+    } catch (err) {
+      const reason = err instanceof NetError && err.code !== 'usage' ? err : new NetError('protocol', 'a peer frame could not be handled', { cause: err })
+      this.#shutdown(reason, true)
+    }
+  }
+
+  #handle(frame: SessionFrame): void {
+    switch (frame.type) {
+      case 'hello':
+        return this.#onHello(frame)
+      case 'ping': {
+        const t1 = this.#opts.now()
+        void this.#send({ type: 'pong', id: frame.id, t0: frame.t0, t1, t2: this.#opts.now() }).catch(() => {})
+        return
+      }
+      case 'pong': {
+        const estimate = this.#clock.onPong(frame, this.#opts.now())
+        if (estimate === undefined) return
+        this.#emitSafely('rtt', estimate.lastRtt)
+        if (estimate.changed) this.#emitSafely('clock', this.#clock.estimate)
+        return
+      }
+      case 'bye':
+        return this.#shutdown(
+          new NetError(frame.code, frame.code === 'closed' ? 'the peer closed the session' : `the peer closed the session: ${frame.reason}`),
+          false,
+        )
+      case 'port':
+        return this.#router.route(frame.key, frame.kind, frame.message)
+      default:
+        return unreachable(frame)
+    }
+  }
+
+  #onHello(frame: Extract<SessionFrame, { type: 'hello' }>): void {
+    const local = this.#helloRounds.get(frame.round)
+    if (local === undefined || frame.round !== this.#helloRounds.size - 1) {
+      throw new NetError('protocol', `peer sent a hello for round ${frame.round} out of turn`)
+    }
+    this.#peerMaxFrameBytes = frame.maxFrameBytes
+    const decision = decideRole(local, frame)
+    if (decision.type === 'reroll') {
+      if (frame.round >= 16) throw new NetError('protocol', 'leader election tied 16 times; the nonce source is broken')
+      return this.#sendHello(frame.round + 1)
+    }
+    this.isLeader = decision.isLeader
+    this.#roleDecided.resolve()
+  }
+
+  #tick(): void {
+    const silentFor = performance.now() - this.#lastHeard
+    if (silentFor > this.#opts.timeoutMs) {
+      this.#shutdown(new NetError('timeout', `the peer has been silent for ${Math.round(silentFor)} ms`), true)
+      return
+    }
+    this.#clock.heartbeat((id, t0) => this.#send({ type: 'ping', id, t0 }))
+  }
+
+  #shutdown(reason: NetError, tellPeer: boolean): void {
+    if (this.#closeReason !== undefined) return
+    this.#closeReason = reason
+    clearInterval(this.#heartbeat)
+    this.#roleDecided.reject(reason)
+    this.#router.closeAll(reason)
+    if (tellPeer && !this.#channel.isClosed) {
+      const code = reason.code === 'aborted' ? 'closed' : reason.code
+      const bye = this.#send({ type: 'bye', code, reason: reason.message })
+      const bound = new Promise<void>((resolve) => unrefTimer(setTimeout(resolve, 1000)))
+      void Promise.race([bye, bound]).catch(() => {}).finally(() => this.#channel.close(reason))
+    } else {
+      this.#channel.close(reason)
+    }
+    this.#closed.resolve(reason)
+    this.#emitSafely('close', reason)
+  }
+
+  /** A throwing listener is the listener's bug: it surfaces as an uncaught error, outside our state. */
+  #emitSafely<E extends keyof SessionEvents>(event: E, ...args: SessionEvents[E]): void {
+    try {
+      ;(this.emit as (event: E, ...args: SessionEvents[E]) => boolean)(event, ...args)
+    } catch (err) {
+      setTimeout(() => {
+        throw err
+      }, 0)
+    }
+  }
+}
+
+function unrefTimer(timer: unknown): void {
+  // Node: a forgotten session must not keep the process alive. Browsers have no unref.
+  ;(timer as { unref?: () => void }).unref?.()
+}

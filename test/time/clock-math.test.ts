@@ -1,0 +1,250 @@
+import { describe, expect, test } from 'vitest'
+import { NetError } from '../../src/errors.js'
+import {
+  ClockFilter,
+  type ClockSample,
+  isValidSample,
+  localToRemote,
+  remoteToLocal,
+  sampleOffset,
+  sampleRtt,
+} from '../../src/time/clock-math.js'
+
+/** mulberry32: a tiny seeded PRNG, enough for replayable test cases. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const envSeed = process.env['SEED']
+const baseSeed = envSeed !== undefined && envSeed !== '' ? Number(envSeed) : Math.floor(Math.random() * 2 ** 31)
+
+/** Runs `cases` seeded cases; a failure names the seed that replays it first. */
+function forEachSeed(cases: number, run: (random: () => number) => void): void {
+  for (let i = 0; i < cases; i++) {
+    const seed = (baseSeed + i) >>> 0
+    try {
+      run(prng(seed))
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err)
+      throw new Error(`seed ${seed} failed (replay: SEED=${seed} npx vitest run test/time): ${msg}`, { cause: err })
+    }
+  }
+}
+
+/**
+ * One exchange on a simulated pair. Local clock = true time; the remote clock reads
+ * `t + theta(t)`. `d1`/`d2` are the request/reply one-way delays, `hold` the remote processing time.
+ */
+function probe(t0: number, d1: number, hold: number, d2: number, theta: (t: number) => number): ClockSample {
+  const a = t0 + d1
+  const b = a + hold
+  return { t0, t1: a + theta(a), t2: b + theta(b), t3: b + d2 }
+}
+
+const constant = (value: number) => () => value
+const EPS = 1e-6
+
+describe('sample math', () => {
+  test('offset and rtt of a symmetric exchange are exact', () => {
+    const s = probe(1000, 0.4, 0.1, 0.4, constant(12_345.678))
+    expect(sampleOffset(s)).toBeCloseTo(12_345.678, 9)
+    expect(sampleRtt(s)).toBeCloseTo(0.8, 9)
+  })
+
+  test('asymmetric legs shift the offset by half their difference, within rtt/2', () => {
+    const s = probe(1000, 3, 0.5, 1, constant(-777.25))
+    expect(sampleOffset(s) - -777.25).toBeCloseTo(1, 9)
+    expect(sampleRtt(s)).toBeCloseTo(4, 9)
+  })
+
+  test('rtt is clamped at 0 when the remote hold reads longer than the round trip', () => {
+    expect(sampleRtt({ t0: 10, t1: 100, t2: 100.3, t3: 10.2 })).toBe(0)
+  })
+
+  test('impossible samples are invalid', () => {
+    expect(isValidSample({ t0: 1, t1: 2, t2: 3, t3: 4 })).toBe(true)
+    expect(isValidSample({ t0: 5, t1: 2, t2: 3, t3: 4 })).toBe(false) // t3 < t0
+    expect(isValidSample({ t0: 1, t1: 3, t2: 2, t3: 4 })).toBe(false) // t2 < t1
+    expect(isValidSample({ t0: 1, t1: Number.NaN, t2: 3, t3: 4 })).toBe(false)
+    expect(isValidSample({ t0: 1, t1: 2, t2: Number.POSITIVE_INFINITY, t3: 4 })).toBe(false)
+  })
+
+  test('local/remote mapping round-trips', () => {
+    expect(remoteToLocal(localToRemote(1234.5, -77.25), -77.25)).toBe(1234.5)
+    expect(localToRemote(100, 5)).toBe(105)
+  })
+})
+
+describe('ClockFilter', () => {
+  test('empty filter has no estimate; invalid samples are rejected and change nothing', () => {
+    const f = new ClockFilter()
+    expect(f.estimate()).toBeUndefined()
+    expect(f.add({ t0: 5, t1: 2, t2: 3, t3: 4 })).toBe(false)
+    expect(f.add({ t0: 1, t1: Number.NaN, t2: 3, t3: 4 })).toBe(false)
+    expect(f.size).toBe(0)
+    expect(f.estimate()).toBeUndefined()
+  })
+
+  test('reports the minimum-RTT sample with errorBound rtt/2', () => {
+    const f = new ClockFilter()
+    const theta = constant(500)
+    f.add(probe(0, 2, 0.1, 1, theta))
+    f.add(probe(10, 0.3, 0.1, 0.2, theta)) // smallest rtt
+    f.add(probe(20, 1, 0.1, 1, theta))
+    const est = f.estimate()
+    expect(est).toMatchObject({ samples: 3, at: 10.6 })
+    expect(est?.rtt).toBeCloseTo(0.5, 9)
+    expect(est?.errorBound).toBeCloseTo(0.25, 9)
+    expect(est?.offset).toBeCloseTo(500.05, 9)
+  })
+
+  test('large-RTT outliers are ignored, however skewed', () => {
+    const random = prng(1)
+    const f = new ClockFilter()
+    const theta = constant(-3000)
+    for (let i = 0; i < 60; i++) {
+      const outlier = i % 3 === 0
+      const d1 = outlier ? 20 + 80 * random() : 0.25 + 0.01 * random()
+      f.add(probe(i * 100, d1, 0.05, 0.25 + 0.01 * random(), theta))
+    }
+    const est = f.estimate()
+    expect(est?.rtt).toBeLessThan(0.6)
+    expect(Math.abs((est?.offset ?? Number.NaN) - -3000)).toBeLessThan(0.01)
+  })
+
+  test('ties go to the newer sample', () => {
+    const f = new ClockFilter()
+    f.add(probe(0, 0.5, 0, 0.5, constant(1)))
+    f.add(probe(100, 0.5, 0, 0.5, constant(2)))
+    expect(f.estimate()?.offset).toBeCloseTo(2, 9)
+  })
+
+  test('keeps at most maxSamples', () => {
+    const f = new ClockFilter({ maxSamples: 4 })
+    f.add(probe(0, 0.1, 0, 0.1, constant(7))) // best, but pushed out by count
+    for (let i = 1; i <= 4; i++) f.add(probe(i, 1, 0, 1, constant(9)))
+    expect(f.size).toBe(4)
+    expect(f.estimate()?.offset).toBeCloseTo(9, 9)
+  })
+
+  test('drops samples older than maxAgeMs before the newest one', () => {
+    const f = new ClockFilter({ maxAgeMs: 1000 })
+    f.add(probe(0, 0.1, 0, 0.1, constant(7)))
+    f.add(probe(900, 1, 0, 1, constant(9)))
+    expect(f.estimate()?.offset).toBeCloseTo(7, 9)
+    f.add(probe(1500, 1, 0, 1, constant(9)))
+    expect(f.size).toBe(2)
+    expect(f.estimate()?.offset).toBeCloseTo(9, 9)
+    expect(f.add(probe(100, 0.1, 0, 0.1, constant(7)))).toBe(false) // late and already too old
+  })
+
+  test('clear() forgets everything', () => {
+    const f = new ClockFilter()
+    f.add(probe(0, 0.1, 0, 0.1, constant(7)))
+    f.clear()
+    expect(f.size).toBe(0)
+    expect(f.estimate()).toBeUndefined()
+  })
+
+  test('bad options are usage errors', () => {
+    expect(() => new ClockFilter({ maxSamples: 0 })).toThrow(NetError)
+    expect(() => new ClockFilter({ maxSamples: 1.5 })).toThrow(/maxSamples/)
+    expect(() => new ClockFilter({ maxAgeMs: 0 })).toThrow(/maxAgeMs/)
+    expect(() => new ClockFilter({ driftRate: -1 })).toThrow(/driftRate/)
+  })
+
+  test('a drifting clock is followed because old samples age out', () => {
+    const rate = 1e-4 // 100 ppm, exaggerated so that 300 s of drift is 30 ms
+    const theta = (t: number) => 250 + rate * t
+    const random = prng(7)
+    const following = new ClockFilter({ maxAgeMs: 10_000 })
+    const pinned = new ClockFilter({ maxAgeMs: Number.POSITIVE_INFINITY, maxSamples: 1e9 })
+    const add = (s: ClockSample) => [following, pinned].forEach((f) => f.add(s))
+    for (let i = 0; i < 16; i++) add(probe(i * 0.3, 0.1, 0.02, 0.1, theta)) // burst at open: best rtt
+    let t = 0
+    for (let i = 1; i <= 300; i++) {
+      t = i * 1000
+      add(probe(t, 0.4 + random(), 0.05, 0.4 + random(), theta)) // heartbeats: worse rtt
+    }
+    const errorOf = (f: ClockFilter) => Math.abs((f.estimate()?.offset ?? Number.NaN) - theta(t))
+    expect(errorOf(following)).toBeLessThan(1.5 + rate * 10_000)
+    expect(errorOf(pinned)).toBeGreaterThan(25)
+  })
+
+  test('with driftRate, a fresher sample wins once the old one has aged past it', () => {
+    const f = new ClockFilter({ driftRate: 1e-4 })
+    const theta = constant(0)
+    f.add(probe(0, 0.1, 0, 0.1, theta)) // bound 0.1 + 1e-4 × age
+    f.add(probe(1000, 0.5, 0, 0.5, theta)) // bound 0.5
+    expect(f.estimate()?.at).toBeCloseTo(0.2, 9)
+    f.add(probe(5000, 0.5, 0, 0.5, theta)) // old bound now 0.6 > 0.5
+    expect(f.estimate()?.at).toBeCloseTo(5001, 9)
+    expect(f.estimate()?.errorBound).toBeCloseTo(0.5 + 1e-4 * 1, 9)
+    expect(f.estimate(6001)?.errorBound).toBeCloseTo(0.5 + 1e-4 * 1001, 9)
+  })
+})
+
+describe('invariant: the true offset lies within errorBound of the estimate', () => {
+  /** Random delays: a base, random asymmetry, exponential-ish jitter and rare large outliers. */
+  function randomExchange(random: () => number, t0: number, theta: (t: number) => number): ClockSample {
+    const base = 0.02 + 5 * random() ** 2
+    const leg = () => {
+      const jitter = -Math.log(1 - random()) * base * 0.3
+      const outlier = random() < 0.05 ? 200 * random() : 0
+      return base * (0.2 + 1.6 * random()) + jitter + outlier
+    }
+    return probe(t0, leg(), 0.5 * random(), leg(), theta)
+  }
+
+  test('constant offset, jitter, asymmetry and outliers (many seeded cases)', () => {
+    forEachSeed(300, (random) => {
+      const trueOffset = (random() - 0.5) * 2e6
+      const theta = constant(trueOffset)
+      const f = new ClockFilter({ maxSamples: 1 + Math.floor(random() * 64) })
+      let t = 1e6 * random()
+      for (let i = 0; i < 80; i++) {
+        t += random() < 0.2 ? 0 : 1000 * random() // sometimes back to back
+        const s = randomExchange(random, t, theta)
+        t = s.t3
+        f.add(s)
+        const est = f.estimate()
+        if (est === undefined) throw new Error('no estimate after a valid sample')
+        const error = Math.abs(est.offset - trueOffset)
+        if (!(error <= est.errorBound + EPS)) {
+          throw new Error(`error ${error} > bound ${est.errorBound} after ${i + 1} samples`)
+        }
+      }
+    })
+  })
+
+  test('drifting offset, bounded by a configured driftRate (many seeded cases)', () => {
+    forEachSeed(300, (random) => {
+      const driftRate = 1e-3 * random()
+      const rate = (random() * 2 - 1) * driftRate
+      const theta0 = (random() - 0.5) * 2e6
+      const theta = (t: number) => theta0 + rate * t
+      const f = new ClockFilter({ driftRate, maxAgeMs: 1000 + 60_000 * random() })
+      let t = 1e6 * random()
+      for (let i = 0; i < 80; i++) {
+        t += 2000 * random()
+        const s = randomExchange(random, t, theta)
+        t = s.t3
+        f.add(s)
+        const later = t + 5000 * random()
+        const est = f.estimate(later)
+        if (est === undefined) throw new Error('no estimate after a valid sample')
+        const error = Math.abs(est.offset - theta(later))
+        if (!(error <= est.errorBound + EPS)) {
+          throw new Error(`error ${error} > bound ${est.errorBound} at ${later} (rate ${rate})`)
+        }
+      }
+    })
+  })
+})
