@@ -1,6 +1,14 @@
 import type { FrameChannel } from '../channel/frame-channel.js'
-import { SessionCore } from './session-core.js'
+import { runExchange } from '../sync/exchange.js'
+import { runJoin, type NetTask } from '../sync/join.js'
+import { createNetMutex, type NetMutex, type NetMutexOptions } from '../sync/mutex.js'
+import { createNetRwLock, type NetRwLock, type NetRwLockOptions } from '../sync/rwlock.js'
+import { runSelect, type SelectResult } from '../sync/select.js'
+import { openTypedChannel, type TypedChannel, type TypedChannelOptions } from '../sync/typed-channel.js'
+import { runSyncStart, type SyncStartInfo, type SyncStartOptions } from '../time/sync-start.js'
+import type { OpOptions } from './op-host.js'
 import type { SessionOptions } from './options.js'
+import { SessionCore } from './session-core.js'
 
 /**
  * A netbeam session over one ordered, reliable channel between two peers. Every primitive runs
@@ -28,5 +36,68 @@ export class Session extends SessionCore {
   /** `'leader'` or `'follower'`: the leader breaks exact ties and its clock is the shared timeline. */
   get role(): 'leader' | 'follower' {
     return this.isLeader ? 'leader' : 'follower'
+  }
+
+  /**
+   * Runs `fn` here while the peer runs its own; resolves with this side's result once both have
+   * settled. A local throw rejects here (after the peer has been told); the peer still resolves.
+   * @example `const mine = await session.join(async () => loadLevel())`
+   */
+  join<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<T> {
+    return runJoin(this, 'join', fn, options)
+  }
+
+  /**
+   * Like {@link Session.join}, but fails on both sides if either side fails: the failing side
+   * rejects with its own error, the other with NetError `remote`, and the side still running has
+   * its signal aborted at once.
+   */
+  tryJoin<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<T> {
+    return runJoin(this, 'tryJoin', fn, options)
+  }
+
+  /**
+   * Races `fn` against the peer's: the side that finishes first (on the shared clock) resolves
+   * `{ won: true, value }`, the other `{ won: false }` and its signal aborts. Exact ties go to the
+   * leader.
+   */
+  select<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<SelectResult<T>> {
+    return runSelect(this, 'select', fn, options)
+  }
+
+  /**
+   * Like {@link Session.select}, but only a success can win; if both sides fail, both reject with
+   * one NetError `remote` that carries both causes.
+   */
+  trySelect<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<SelectResult<T>> {
+    return runSelect(this, 'trySelect', fn, options)
+  }
+
+  /** Sends `value` to the peer and resolves with the value the peer sent. */
+  exchange<Theirs = unknown, Mine = Theirs>(value: Mine, options: OpOptions = {}): Promise<Theirs> {
+    return runExchange<Theirs>(this, value, options)
+  }
+
+  /** Opens the ordered, typed, bi-directional channel named `key`. */
+  channel<T>(key: string, options: TypedChannelOptions = {}): TypedChannel<T> {
+    return openTypedChannel<T>(this, key, options)
+  }
+
+  /** The value named `key`, shared with the peer behind a mutual exclusion lock. */
+  mutex<T>(key: string, options: NetMutexOptions<T> = {}): NetMutex<T> {
+    return createNetMutex<T>(this, key, options)
+  }
+
+  /** The value named `key`, shared with the peer behind one-writer-or-many-readers. */
+  rwlock<T>(key: string, options: NetRwLockOptions<T> = {}): NetRwLock<T> {
+    return createNetRwLock<T>(this, key, options)
+  }
+
+  /**
+   * Runs `fn` on both peers at the same instant: the two sides agree on a start time on the
+   * shared clock, then each waits for it (timer, then a short spin) and calls `fn`.
+   */
+  syncStart<R, P = unknown>(fn: (info: SyncStartInfo<P>) => R | PromiseLike<R>, options: SyncStartOptions = {}): Promise<R> {
+    return runSyncStart<P, R>(this, fn, options)
   }
 }

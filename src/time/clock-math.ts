@@ -190,7 +190,7 @@ export class ClockFilter {
     for (const e of this.window) {
       // Drift is counted from t0, not t3: the remote stamps lie somewhere inside [t0, t3], and
       // counting from t0 keeps the bound honest for that stretch too.
-      const errorBound = e.rtt / 2.2 + this.driftRate * (this.newest - e.at)
+      const errorBound = e.rtt / 2 + this.driftRate * (this.newest - e.sent)
       if (chosen === undefined || errorBound <= chosen.errorBound) {
         chosen = { offset: e.offset, rtt: e.rtt, errorBound, samples: this.window.length, at: e.at }
       }

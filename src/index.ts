@@ -1,0 +1,25 @@
+/**
+ * netbeam: join, select, a mutex, a read/write lock and a synchronized start between two peers
+ * over one ordered, reliable connection (a WebRTC DataChannel first of all).
+ *
+ * @packageDocumentation
+ */
+export { Session } from './session/session.js'
+export type { SessionEvents, SessionStats } from './session/session-core.js'
+export type { SessionOptions } from './session/options.js'
+export type { ClockEstimate } from './session/clock-tracker.js'
+export type { OpOptions } from './session/op-host.js'
+
+export { NetError, isNetError, NET_ERROR_CODES } from './errors.js'
+export type { NetErrorCode, NetErrorOptions } from './errors.js'
+
+export type { FrameChannel, FrameChannelOptions } from './channel/frame-channel.js'
+export { memoryPair } from './channel/memory.js'
+export type { MemoryPairOptions, MemoryFrameChannel } from './channel/memory.js'
+
+export type { NetTask } from './sync/join.js'
+export type { SelectResult } from './sync/select.js'
+export type { TypedChannel, TypedChannelOptions } from './sync/typed-channel.js'
+export type { NetMutex, NetMutexOptions } from './sync/mutex.js'
+export type { NetRwLock, NetRwLockOptions } from './sync/rwlock.js'
+export type { SyncStartInfo, SyncStartOptions } from './time/sync-start.js'
