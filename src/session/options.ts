@@ -1,5 +1,6 @@
 import type { Now } from '../time/local-clock.js'
 import { defaultNow } from '../time/local-clock.js'
+import { PROTOCOL_VERSION } from './wire.js'
 
 /** Options for `Session.open`. */
 export interface SessionOptions {
@@ -56,6 +57,12 @@ export interface SessionOptions {
    * @default Math.random
    */
   random?: () => number
+  /**
+   * The protocol version announced in the handshake. Only for testing how a peer on another
+   * version is refused.
+   * @internal
+   */
+  protocolVersion?: number
 }
 
 export type ResolvedSessionOptions = Required<Omit<SessionOptions, 'role' | 'signal'>> & {
@@ -74,6 +81,7 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
     clockBurst: options.clockBurst ?? 12,
     now: options.now ?? defaultNow,
     random: options.random ?? Math.random,
+    protocolVersion: options.protocolVersion ?? PROTOCOL_VERSION,
   }
   if (!(resolved.heartbeatMs > 0) || !(resolved.timeoutMs > resolved.heartbeatMs)) {
     throw new RangeError('timeoutMs must be greater than heartbeatMs, and both positive')

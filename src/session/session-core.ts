@@ -11,7 +11,7 @@ import type { Port, PortHandlers } from './port.js'
 import { PortRouter } from './port-router.js'
 import { ClockTracker, type ClockEstimate } from './clock-tracker.js'
 import { resolveSessionOptions, type ResolvedSessionOptions, type SessionOptions } from './options.js'
-import { encodeSessionFrame, parseSessionFrame, PROTOCOL_VERSION, type SessionFrame } from './wire.js'
+import { encodeSessionFrame, parseSessionFrame, type SessionFrame } from './wire.js'
 
 /** Events a session emits. */
 export interface SessionEvents {
@@ -140,7 +140,7 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
   }
 
   #sendHello(round: number): void {
-    const hello: HelloRound = { version: PROTOCOL_VERSION, nonce: drawNonce(this.#opts.random), round, role: this.#opts.role }
+    const hello: HelloRound = { version: this.#opts.protocolVersion, nonce: drawNonce(this.#opts.random), round, role: this.#opts.role }
     this.#helloRounds.set(round, hello)
     void this.#send({ type: 'hello', ...hello, maxFrameBytes: this.#opts.maxFrameBytes }).catch(() => {})
   }

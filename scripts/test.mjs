@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// `npm test`: every test the project has, in order. What a fresh machine lacks (a Chromium for the
+// browser suite) is fetched first, while the network is still there; the tests themselves then run
+// in a loopback-only network namespace when this machine allows one, so no test can reach any
+// address but 127.0.0.1 even if a candidate filter were wrong.
+import { spawnSync } from 'node:child_process'
+
+const steps = [
+  { name: 'chromium', cmd: ['node', 'scripts/ensure-chromium.mjs'], isolate: false },
+  { name: 'typecheck', cmd: ['npx', 'tsc', '--noEmit', '-p', 'tsconfig.json'], isolate: false },
+  { name: 'unit + Node WebRTC', cmd: ['npx', 'vitest', 'run'], isolate: true },
+  { name: 'browser e2e', cmd: ['node', 'scripts/e2e.mjs', '--skip-chromium-check'], isolate: true },
+]
+
+const loopbackOnly = canIsolate()
+console.log(
+  loopbackOnly
+    ? 'netbeam tests: running in a loopback-only network namespace'
+    : 'netbeam tests: no network namespace here (not root, or unshare refused); tests pin 127.0.0.1 themselves',
+)
+
+for (const step of steps) {
+  const started = Date.now()
+  console.log(`\n=== ${step.name} ===`)
+  const cmd = step.isolate && loopbackOnly ? isolated(step.cmd) : step.cmd
+  const run = spawnSync(cmd[0], cmd.slice(1), { stdio: 'inherit', env: process.env })
+  const seconds = ((Date.now() - started) / 1000).toFixed(1)
+  if (run.status !== 0) {
+    console.error(`\n=== ${step.name} FAILED after ${seconds} s (exit ${run.status ?? run.signal}) ===`)
+    process.exit(run.status || 1)
+  }
+  console.log(`=== ${step.name} passed in ${seconds} s ===`)
+}
+
+function isolated(cmd) {
+  return ['unshare', '-n', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', ...cmd]
+}
+
+function canIsolate() {
+  if (process.env.NETBEAM_NO_NETNS === '1') return false
+  const probe = spawnSync('unshare', ['-n', 'sh', '-c', 'ip link set lo up'], { stdio: 'ignore' })
+  return probe.status === 0
+}
