@@ -9,7 +9,8 @@ import {
   sampleOffset,
   sampleRtt,
 } from '../../src/time/clock-math.js'
-import { constant, prng, probe } from './clock-sim.js'
+import { prng } from '../helpers/prng.js'
+import { constant, probe } from './clock-sim.js'
 
 
 describe('sample math', () => {

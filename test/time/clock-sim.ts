@@ -1,21 +1,8 @@
-import type { ClockSample } from '../../src/time/clock-math.js'
-
 // Simulation helpers shared by the clock tests (not a test file: vitest only runs *.test.ts).
+import type { ClockSample } from '../../src/time/clock-math.js'
+import { prng, seedFromEnv } from '../helpers/prng.js'
 
-/** mulberry32: a tiny seeded PRNG, enough for replayable test cases. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-const envSeed = process.env['SEED']
-const baseSeed = envSeed !== undefined && envSeed !== '' ? Number(envSeed) : Math.floor(Math.random() * 2 ** 31)
+const baseSeed = seedFromEnv()
 
 /** Runs `cases` seeded cases; a failure names the seed that replays it first. */
 export function forEachSeed(cases: number, run: (random: () => number) => void): void {

@@ -128,6 +128,11 @@ describe('waitUntil with a fake clock and fake timers', () => {
     await expect(waitUntil(0, { now: () => Number.NaN })).rejects.toMatchObject({ code: 'usage' })
     expect(vi.getTimerCount()).toBe(0)
   })
+
+  test('a frozen clock under frozen Date (fake timers) still ends the spin, by iteration count', async () => {
+    vi.useFakeTimers()
+    await expect(waitUntil(6, { now: () => 5 })).rejects.toMatchObject({ code: 'usage' })
+  })
 })
 
 describe('waitUntil with real time', () => {
@@ -147,7 +152,7 @@ describe('waitUntil with real time', () => {
     }
   })
 
-  test('also with a spin of 0 (timer only, re-armed until due)', async () => {
+  test('also with spinMs 0 (the timer alone, re-armed until due)', async () => {
     const target = defaultNow() + 5
     const lateness = await waitUntil(target, { spinMs: 0 })
     expect(lateness).toBeGreaterThanOrEqual(0)
