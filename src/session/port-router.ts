@@ -56,19 +56,29 @@ export class PortRouter {
     const host = this.host
     const router = this
     let sentFirst = false
+    // Throws, with nothing sent, when the message cannot be encoded; so the kind stays on the
+    // first message that really goes out.
+    const transmit = (message: Out): Promise<void> => {
+      const sent = host.sendPortMessage(key, sentFirst ? undefined : kind, message)
+      sentFirst = true
+      return sent
+    }
     const port: Port<Out> = {
       key,
       isLeader: host.isLeader,
       post(message) {
-        port.send(message).catch(() => {
+        if (!port.isOpen) return
+        transmit(message).catch(() => {
           // A failed send means the session is closing; onClose tells the primitive.
         })
       },
       send(message) {
         if (!port.isOpen) return Promise.reject(router.closedReason ?? new NetError('usage', `port "${key}" is released`))
-        const first = !sentFirst
-        sentFirst = true
-        return host.sendPortMessage(key, first ? kind : undefined, message)
+        try {
+          return transmit(message)
+        } catch (err) {
+          return Promise.reject(err)
+        }
       },
       release() {
         if (router.open.get(key) === state) router.open.delete(key)

@@ -18,7 +18,10 @@ export interface Port<Out> {
   readonly key: string
   /** True on the side that breaks ties. */
   readonly isLeader: boolean
-  /** Queues a message to the peer; a failure shows up as the session closing. */
+  /**
+   * Queues a message to the peer; a transport failure shows up as the session closing. Throws
+   * NetError `usage`, with nothing sent, if the message cannot be encoded.
+   */
   post(message: Out): void
   /** Sends a message and resolves once the transport took it (backpressure). */
   send(message: Out): Promise<void>

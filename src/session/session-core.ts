@@ -13,6 +13,8 @@ import { ClockTracker, type ClockEstimate } from './clock-tracker.js'
 import { resolveSessionOptions, type ResolvedSessionOptions, type SessionOptions } from './options.js'
 import { encodeSessionFrame, parseSessionFrame, type SessionFrame } from './wire.js'
 
+const PONG_SKIP_BYTES = 1024 * 1024
+
 /** Events a session emits. */
 export interface SessionEvents {
   /** The session closed; `reason` says why (code `closed`, `timeout`, `protocol`, …). */
@@ -50,6 +52,7 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
   readonly #keyCounters = new Map<string, number>()
   readonly #helloRounds = new Map<number, HelloRound>()
   readonly #roleDecided = deferred<void>()
+  #roleKnown = false
   #peerMaxFrameBytes = Infinity
   #lastHeard = performance.now()
   #heartbeat: ReturnType<typeof setInterval> | undefined
@@ -167,7 +170,7 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
       }
       this.#handle(parseSessionFrame(this.#codec.decode(bytes)))
     } catch (err) {
-      const reason = err instanceof NetError && err.code !== 'usage' ? err : new NetError('protocol', 'a peer frame could not be handled', { cause: err })
+      const reason = err instanceof NetError ? err : new NetError('protocol', 'a peer frame could not be handled', { cause: err })
       this.#shutdown(reason, true)
     }
   }
@@ -177,6 +180,9 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
       case 'hello':
         return this.#onHello(frame)
       case 'ping': {
+        // A pong is optional; skipping it while our send buffer is backed up keeps a ping flood
+        // from a peer that does not read from queueing unbounded replies.
+        if (this.#channel.bufferedAmount > PONG_SKIP_BYTES) return
         const t1 = this.#opts.now()
         void this.#send({ type: 'pong', id: frame.id, t0: frame.t0, t1, t2: this.#opts.now() }).catch(() => {})
         return
@@ -202,7 +208,7 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
 
   #onHello(frame: Extract<SessionFrame, { type: 'hello' }>): void {
     const local = this.#helloRounds.get(frame.round)
-    if (local === undefined || frame.round !== this.#helloRounds.size - 1) {
+    if (this.#roleKnown || local === undefined || frame.round !== this.#helloRounds.size - 1) {
       throw new NetError('protocol', `peer sent a hello for round ${frame.round} out of turn`)
     }
     this.#peerMaxFrameBytes = frame.maxFrameBytes
@@ -212,6 +218,7 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
       return this.#sendHello(frame.round + 1)
     }
     this.isLeader = decision.isLeader
+    this.#roleKnown = true
     this.#roleDecided.resolve()
   }
 

@@ -47,7 +47,7 @@ export function parseSessionFrame(value: unknown): SessionFrame {
   switch (tag) {
     case TAG.hello: {
       const [, version, nonce, round, role, maxFrameBytes] = value as unknown[]
-      if (!isCount(version) || !isFiniteNumber(nonce) || !isCount(round) || !isCount(maxFrameBytes)) {
+      if (!isCount(version) || !isFiniteNumber(nonce) || !isCount(round) || !isCount(maxFrameBytes) || maxFrameBytes < MIN_FRAME_LIMIT) {
         throw bad('a malformed hello')
       }
       if (role !== null && role !== 'leader' && role !== 'follower') throw bad('a hello with an unknown role')
@@ -84,6 +84,9 @@ export function parseSessionFrame(value: unknown): SessionFrame {
       throw bad(`a frame with unknown tag ${String(tag).slice(0, 20)}`)
   }
 }
+
+/** The smallest frame limit a peer may announce; below it no operation could work. */
+const MIN_FRAME_LIMIT = 1024
 
 /** Longest operation key accepted, in characters. */
 export const MAX_KEY_LENGTH = 256

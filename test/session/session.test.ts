@@ -1,15 +1,100 @@
 import { describe, expect, it } from 'vitest'
 import { memoryPair } from '../../src/channel/memory.js'
+import { NetError } from '../../src/errors.js'
 import { Session } from '../../src/session/session.js'
+import { memorySessions } from '../helpers/session-pair.js'
 
 describe('Session', () => {
-  it('opens over a memory pair and agrees on roles', async () => {
+  it('opens over a memory pair, agrees on roles and has a clock estimate', async () => {
     const [a, b] = memoryPair({ latencyMs: 1 })
     const [sa, sb] = await Promise.all([Session.open(a), Session.open(b)])
     expect(sa.isLeader).not.toBe(sb.isLeader)
     expect(sa.clock.samples).toBeGreaterThan(0)
+    expect(Number.isFinite(sb.clock.errorBound)).toBe(true)
     await sa.close()
     const reason = await sb.closed
     expect(reason.code).toBe('closed')
+    expect(reason.message).toMatch(/peer closed/)
+  })
+
+  it('honours a fixed role on one side', async () => {
+    const [a, b] = memoryPair()
+    const [sa, sb] = await Promise.all([Session.open(a, { role: 'follower' }), Session.open(b)])
+    expect(sa.role).toBe('follower')
+    expect(sb.role).toBe('leader')
+    await Promise.all([sa.close(), sb.close()])
+  })
+
+  it('refuses the same fixed role on both sides, on both sides', async () => {
+    const [a, b] = memoryPair()
+    const results = await Promise.allSettled([Session.open(a, { role: 'leader' }), Session.open(b, { role: 'leader' })])
+    for (const result of results) {
+      expect(result.status).toBe('rejected')
+      const err = (result as PromiseRejectedResult).reason as NetError
+      expect(err).toBeInstanceOf(NetError)
+      expect(err.message).toMatch(/both peers asked to be the leader/)
+    }
+  })
+
+  it('fails both sides with a clear message on a protocol version mismatch', async () => {
+    const [a, b] = memoryPair()
+    const results = await Promise.allSettled([Session.open(a), Session.open(b, { protocolVersion: 2 })])
+    const errors = results.map((r) => (r as PromiseRejectedResult).reason as NetError)
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected'])
+    expect(errors[0]!.code).toBe('version')
+    expect(errors[0]!.message).toMatch(/peer speaks netbeam protocol version 2, this side speaks version 1/)
+    expect(errors[1]!.code).toBe('version')
+    expect(errors[1]!.message).toMatch(/version 1, this side speaks version 2/)
+  })
+
+  it('detects a peer that went silent and closes with code timeout on both sides', async () => {
+    const pair = await memorySessions({}, { leader: { heartbeatMs: 20, timeoutMs: 150 }, follower: { heartbeatMs: 20, timeoutMs: 150 } })
+    const pending = pair.leader.exchange('x', { key: 'never-answered' })
+    pair.leaderEnd.sever()
+    const [leaderReason, followerReason] = await Promise.all([pair.leader.closed, pair.follower.closed])
+    expect(leaderReason.code).toBe('timeout')
+    expect(followerReason.code).toBe('timeout')
+    expect(leaderReason.message).toMatch(/silent for \d+ ms/)
+    await expect(pending).rejects.toBeInstanceOf(NetError)
+  })
+
+  it('rejects opening when the peer never answers, and on abort', async () => {
+    const [a] = memoryPair()
+    await expect(Session.open(a, { heartbeatMs: 20, timeoutMs: 100 })).rejects.toMatchObject({ code: 'timeout' })
+    const [c] = memoryPair()
+    const controller = new AbortController()
+    const opening = Session.open(c, { signal: controller.signal })
+    controller.abort()
+    await expect(opening).rejects.toMatchObject({ code: 'aborted' })
+  })
+
+  it('closes idempotently, through asyncDispose too, and refuses work afterwards', async () => {
+    const pair = await memorySessions()
+    await Promise.all([pair.leader.close(), pair.leader.close(), pair.leader[Symbol.asyncDispose]()])
+    expect(pair.leader.isClosed).toBe(true)
+    expect((await pair.follower.closed).code).toBe('closed')
+    await expect(pair.leader.exchange(1)).rejects.toMatchObject({ code: 'closed' })
+  })
+
+  it('refuses a second concurrent use of one key', async () => {
+    const pair = await memorySessions()
+    const first = pair.leader.exchange(1, { key: 'same' })
+    await expect(pair.leader.exchange(2, { key: 'same' })).rejects.toMatchObject({ code: 'usage' })
+    await pair.follower.exchange(3, { key: 'same' })
+    await expect(first).resolves.toBe(3)
+    await pair.close()
+  })
+
+  it('fails both sides loudly when one key is used for two kinds', async () => {
+    const pair = await memorySessions()
+    const results = await Promise.allSettled([
+      pair.leader.join(() => 1, { key: 'k' }),
+      pair.follower.exchange(2, { key: 'k' }),
+    ])
+    for (const result of results) {
+      expect(result.status).toBe('rejected')
+      expect((result as PromiseRejectedResult).reason).toMatchObject({ code: 'protocol' })
+    }
+    expect((await pair.leader.closed).message).toMatch(/"k" is a/)
   })
 })
