@@ -1,0 +1,71 @@
+import { summarize, timeRounds, type Summary } from './stats.js'
+
+/** The two ends of a raw, open RTCDataChannel. */
+export interface RawChannels {
+  readonly dcA: RTCDataChannel
+  readonly dcB: RTCDataChannel
+}
+
+/**
+ * Ping-pong of a 16-byte binary message straight over the DataChannel: the baseline every
+ * netbeam latency is compared with. Each echo is checked against what was sent.
+ */
+export async function benchRawRtt({ dcA, dcB }: RawChannels, rounds: number): Promise<Summary> {
+  dcA.binaryType = 'arraybuffer'
+  dcB.binaryType = 'arraybuffer'
+  const echo = (event: MessageEvent): void => dcB.send(event.data as ArrayBuffer)
+  dcB.addEventListener('message', echo)
+  let waiting: ((data: ArrayBuffer) => void) | undefined
+  const onReply = (event: MessageEvent): void => waiting?.(event.data as ArrayBuffer)
+  dcA.addEventListener('message', onReply)
+  try {
+    const round = (i: number): Promise<void> =>
+      new Promise<void>((resolve, reject) => {
+        const ping = new Float64Array([i, Math.PI])
+        waiting = (data) => {
+          const back = new Float64Array(data)
+          if (back[0] !== i || back[1] !== Math.PI) reject(new Error(`raw echo ${i} came back wrong`))
+          else resolve()
+        }
+        dcA.send(ping.buffer)
+      })
+    await timeRounds(Math.min(50, rounds), round)
+    return summarize(await timeRounds(rounds, round))
+  } finally {
+    dcB.removeEventListener('message', echo)
+    dcA.removeEventListener('message', onReply)
+  }
+}
+
+/**
+ * One-way bulk throughput straight over the DataChannel: `totalBytes` in 64 KiB messages with the
+ * same watermarks netbeam uses (1 MiB high, 256 KiB low), polling the buffer because some stacks
+ * never fire bufferedamountlow. The receiver checks every byte count. Returns MB/s.
+ */
+export async function benchRawThroughput({ dcA, dcB }: RawChannels, totalBytes: number): Promise<number> {
+  const chunk = new Uint8Array(64 * 1024).fill(7)
+  const count = Math.ceil(totalBytes / chunk.length)
+  let received = 0
+  const done = new Promise<void>((resolve) => {
+    const onMessage = (event: MessageEvent): void => {
+      received += (event.data as ArrayBuffer).byteLength
+      if (received >= count * chunk.length) {
+        dcB.removeEventListener('message', onMessage)
+        resolve()
+      }
+    }
+    dcB.addEventListener('message', onMessage)
+  })
+  const started = performance.now()
+  for (let sent = 0; sent < count; sent++) {
+    for (let polls = 0; dcA.bufferedAmount > 1024 * 1024; polls++) {
+      if (polls > 100_000) throw new Error('raw throughput: the buffer never drained')
+      await new Promise((resolve) => setTimeout(resolve, 1))
+    }
+    dcA.send(chunk)
+  }
+  await done
+  const seconds = (performance.now() - started) / 1000
+  if (received !== count * chunk.length) throw new Error(`raw throughput: received ${received} bytes`)
+  return received / 1e6 / seconds
+}
