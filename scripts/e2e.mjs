@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// Browser tests: makes sure a Chromium exists, then runs `playwright test -c e2e`
+// (extra arguments are passed on) and exits with its code.
+// `--skip-chromium-check`: a caller already ran ensure-chromium (scripts/test.mjs
+// does, before entering its network namespace): only look, never install.
+//
+// Where possible (root + unshare + ip), the whole run goes into a fresh network
+// namespace with only `lo` up: then 127.0.0.1 is the only address Chromium has,
+// so WebRTC cannot pick any other local address. The relay's candidate filter
+// covers runs outside it. NETBEAM_E2E_NETNS=off|auto|require (default auto).
+import { spawn, spawnSync } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { constants, networkInterfaces } from 'node:os'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { ensureChromium, findChromium } from './ensure-chromium.mjs'
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const LOOPBACK_ONLY_SHELL = 'ip link set lo up && exec "$@"'
+
+function log(line) {
+  console.error(`[e2e] ${line}`)
+}
+
+/** True when a loopback-only namespace can be entered here (probed, not guessed). */
+function canUseNetns() {
+  if (process.platform !== 'linux') return false
+  const probe = spawnSync('unshare', ['-n', 'sh', '-c', 'ip link set lo up'], { stdio: 'ignore', timeout: 10_000 })
+  return probe.status === 0
+}
+
+function alreadyLoopbackOnly() {
+  return Object.values(networkInterfaces()).every((addrs) => (addrs ?? []).every((a) => a.internal))
+}
+
+/** @returns {'enter' | 'inside' | 'host'} */
+function chooseNetns() {
+  const mode = process.env.NETBEAM_E2E_NETNS ?? 'auto'
+  if (!['off', 'auto', 'require'].includes(mode)) throw new Error(`NETBEAM_E2E_NETNS must be off, auto or require, not ${mode}`)
+  if (alreadyLoopbackOnly()) return 'inside'
+  if (mode === 'off') return 'host'
+  if (canUseNetns()) return 'enter'
+  if (mode === 'require') throw new Error('NETBEAM_E2E_NETNS=require but `unshare -n` + `ip link set lo up` failed')
+  log('WARNING: no loopback-only network namespace (needs root, unshare and ip); relying on the relay filter alone')
+  return 'host'
+}
+
+function getChromium(skipCheck) {
+  if (!skipCheck) return ensureChromium()
+  const found = findChromium()
+  if (!found) throw new Error('no Chromium found (--skip-chromium-check: run `node scripts/ensure-chromium.mjs` first)')
+  return { ...found, installed: false, installMs: 0 }
+}
+
+function main() {
+  const skipCheck = process.argv.includes('--skip-chromium-check')
+  const passOn = process.argv.slice(2).filter((arg) => arg !== '--skip-chromium-check')
+  let chromium
+  let netns
+  try {
+    chromium = getChromium(skipCheck)
+    netns = chooseNetns()
+  } catch (err) {
+    log(`cannot run the browser tests: ${err instanceof Error ? err.message : String(err)}`)
+    return process.exit(1)
+  }
+  log(`Chromium: ${chromium.path} (${chromium.source}${chromium.installed ? `, installed in ${(chromium.installMs / 1000).toFixed(1)} s` : ''})`)
+  const network = { enter: 'entering a loopback-only namespace (unshare -n)', inside: 'already loopback-only', host: 'host network' }
+  log(`network: ${network[netns]}`)
+
+  const cli = createRequire(resolve(repoRoot, 'package.json')).resolve('@playwright/test/cli')
+  const playwright = [process.execPath, cli, 'test', '-c', 'e2e', ...passOn]
+  const [cmd, ...args] = netns === 'enter' ? ['unshare', '-n', 'sh', '-c', LOOPBACK_ONLY_SHELL, 'sh', ...playwright] : playwright
+  const child = spawn(cmd, args, {
+    cwd: repoRoot,
+    stdio: 'inherit',
+    env: { ...process.env, CHROMIUM_PATH: chromium.path, NETBEAM_RELAY_LOOPBACK_ONLY: '1' },
+  })
+  const forward = (signal) => child.kill(signal)
+  process.on('SIGINT', forward)
+  process.on('SIGTERM', forward)
+  child.on('error', (err) => {
+    log(`could not start Playwright: ${err.message}`)
+    process.exit(1)
+  })
+  child.on('exit', (code, signal) => {
+    process.exitCode = code ?? 128 + (constants.signals[signal] ?? 0)
+    process.off('SIGINT', forward)
+    process.off('SIGTERM', forward)
+  })
+}
+
+main()

@@ -1,0 +1,96 @@
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { defineConfig, normalizePath, type Logger, type Plugin, type ViteDevServer } from 'vite'
+import { attachRelay } from './demo/relay.js'
+
+const repoRoot = fileURLToPath(new URL('.', import.meta.url))
+const demoRoot = resolve(repoRoot, 'demo')
+const e2ePagesDir = resolve(repoRoot, 'e2e/pages')
+/** Set by the browser tests: the relay forwards only 127.0.0.1 candidates, no HMR. */
+const testMode = process.env['NETBEAM_RELAY_LOOPBACK_ONLY'] === '1'
+const relayLog = process.env['NETBEAM_RELAY_LOG'] === '1'
+
+// Cross-origin isolation gives pages a 5 µs performance.now() instead of 100 µs,
+// which RTT and clock measurements in the browser need.
+const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+}
+
+type HttpServer = NonNullable<ViteDevServer['httpServer']>
+
+/** Attaches the signalling relay to the server; prints the URL once listening. */
+function attachToServer(httpServer: HttpServer | null, logger: Logger): void {
+  if (!httpServer) return // middleware mode: the embedding app owns the server
+  const relay = attachRelay(httpServer, {
+    loopbackOnly: testMode,
+    log: relayLog ? (line) => logger.info(`[relay] ${line}`) : undefined,
+  })
+  httpServer.once('close', () => relay.close())
+  httpServer.once('listening', () => {
+    const address = httpServer.address()
+    if (address === null || typeof address === 'string') return
+    // The e2e config waits for this exact line to learn the port.
+    logger.info(
+      `[netbeam] relay ws://${address.address}:${address.port}/relay` +
+        (testMode ? ' (test mode: loopback candidates only)' : ''),
+    )
+  })
+}
+
+/** Serves `e2e/pages/<file>` at `/e2e/<file>` from the dev server. */
+function serveE2ePages(server: ViteDevServer): void {
+  const fsPrefix = `/@fs${e2ePagesDir.startsWith('/') ? '' : '/'}${normalizePath(e2ePagesDir)}/`
+  server.middlewares.use((req, _res, next) => {
+    const url = req.url ?? ''
+    if (url.startsWith('/e2e/')) {
+      const rest = url.slice('/e2e/'.length)
+      const pathname = rest.split('?', 1)[0] ?? ''
+      if (!pathname.split('/').includes('..')) req.url = fsPrefix + rest
+    }
+    next()
+  })
+}
+
+function netbeamDevServer(): Plugin {
+  return {
+    name: 'netbeam-dev-server',
+    configureServer(server) {
+      attachToServer(server.httpServer, server.config.logger)
+      serveE2ePages(server)
+    },
+    configurePreviewServer(server) {
+      attachToServer(server.httpServer, server.config.logger)
+    },
+  }
+}
+
+export default defineConfig({
+  root: demoRoot,
+  clearScreen: false,
+  resolve: {
+    // simple-peer's own browser bundle carries its Node polyfills, so neither
+    // the library nor the demo needs any.
+    alias: [{ find: /^simple-peer$/, replacement: 'simple-peer/simplepeer.min.js' }],
+  },
+  optimizeDeps: {
+    // Scan the e2e pages too and pre-bundle at startup: a dependency discovered
+    // on first page load makes Vite re-optimize, which can reload a page mid-test.
+    entries: ['index.html', '../e2e/pages/*.html'],
+    include: ['simple-peer'],
+  },
+  server: {
+    host: '127.0.0.1',
+    headers: isolationHeaders,
+    fs: { allow: [repoRoot] },
+    // Other engineers edit the tree during test runs: no reloads under a running test.
+    ...(testMode ? { hmr: false, watch: null } : {}),
+  },
+  preview: { host: '127.0.0.1', headers: isolationHeaders },
+  build: {
+    outDir: resolve(repoRoot, 'demo-dist'),
+    emptyOutDir: true,
+    rolldownOptions: { input: { main: resolve(demoRoot, 'index.html') } },
+  },
+  plugins: [netbeamDevServer()],
+})
