@@ -14,6 +14,12 @@ export { NetError, isNetError, NET_ERROR_CODES } from './errors.js'
 export type { NetErrorCode, NetErrorOptions } from './errors.js'
 
 export type { FrameChannel, FrameChannelOptions } from './channel/frame-channel.js'
+export { fromDataChannel } from './channel/data-channel.js'
+export type { DataChannelLike } from './channel/data-channel.js'
+export { fromSimplePeer } from './channel/simple-peer.js'
+export type { SimplePeerLike } from './channel/simple-peer.js'
+export { fromWebSocket } from './channel/websocket.js'
+export type { WebSocketLike } from './channel/websocket.js'
 export { memoryPair } from './channel/memory.js'
 export type { MemoryPairOptions, MemoryFrameChannel } from './channel/memory.js'
 
