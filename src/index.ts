@@ -25,7 +25,7 @@ export type { MemoryPairOptions, MemoryFrameChannel } from './channel/memory.js'
 
 export type { NetTask } from './sync/join.js'
 export type { SelectResult } from './sync/select.js'
-export type { TypedChannel, TypedChannelOptions } from './sync/typed-channel.js'
+export type { TypedChannel, TypedChannelOptions, ChannelSendOptions } from './sync/typed-channel.js'
 export type { NetMutex, NetMutexOptions } from './sync/mutex.js'
 export type { NetRwLock, NetRwLockOptions } from './sync/rwlock.js'
 export type { SyncStartInfo, SyncStartOptions } from './time/sync-start.js'

@@ -1,27 +1,83 @@
 import { NetError } from '../errors.js'
 import type { OpHost } from '../session/op-host.js'
+import { ChannelEndpoint } from './typed-channel-endpoint.js'
 
 /** Options for `session.channel`. */
 export interface TypedChannelOptions {
   /**
-   * How many messages the receiving side buffers before the sender waits.
+   * How many messages this side buffers for its reader; the peer's `send` waits beyond that.
    * @default 256
+   * @example `session.channel('moves', { window: 32 })`
    */
   window?: number
+  /**
+   * How many bytes (binary and string payloads, about 8 per other item) this side buffers for its
+   * reader. One message may overshoot it, so a value larger than the budget still gets through.
+   * @default 16777216 (16 MiB)
+   * @example `session.channel('files', { windowBytes: 4 * 1024 * 1024 })`
+   */
+  windowBytes?: number
 }
 
-/** An ordered, typed, bi-directional message channel between the two peers. */
+/** Options for {@link TypedChannel.send}. */
+export interface ChannelSendOptions {
+  /** Withdraws the value while it still waits for credit; it is then never sent. */
+  signal?: AbortSignal
+}
+
+/**
+ * An ordered, typed, bi-directional message channel between the two peers, with flow control:
+ * the reader grants credit as it takes messages, so neither side buffers more than its window.
+ * Values from the peer are not checked against `T`; validate them if the peer is untrusted.
+ *
+ * @example
+ * ```ts
+ * await using moves = session.channel<Move>('moves')
+ * await moves.send({ x: 1, y: 2 })
+ * for await (const move of moves) apply(move)   // ends when the peer closes its side
+ * ```
+ */
 export interface TypedChannel<T> extends AsyncIterable<T> {
   readonly key: string
-  /** Sends one value; waits while the peer's buffer is full. */
-  send(value: T, options?: { signal?: AbortSignal }): Promise<void>
-  /** Closes this side; the peer's iteration ends after what was already sent. */
+  /**
+   * Sends one value; resolves once the transport took it. Waits until the peer has opened the
+   * channel (its window comes with its first message), while the peer's window is full, and while
+   * the transport is backed up. Rejects with NetError `usage` for a value that cannot be
+   * encoded (the channel stays usable) or after `close()`, `aborted` when `signal` fires first,
+   * `closed` once the peer stopped reading, or the session's error once it closed.
+   */
+  send(value: T, options?: ChannelSendOptions): Promise<void>
+  /**
+   * Closes this side for sending (a half-close): values already passed to `send` still go out,
+   * then the peer's iteration ends. Resolves once that end went to the transport. This side may
+   * still read until the peer closes too. Idempotent.
+   */
   close(): Promise<void>
+  /**
+   * Resolves once both sides have closed and the key is free again; rejects with the session's
+   * NetError if the session closed first.
+   */
+  readonly closed: Promise<void>
+  /** Messages received and not yet taken by the reader (never above `window`). */
+  readonly bufferedMessages: number
+  /** Bytes (as the byte window counts them) received and not yet taken by the reader. */
+  readonly bufferedBytes: number
+  /**
+   * Yields the peer's values in order; ends after the peer's `close()`. One reader at a time (a
+   * second one throws NetError `usage`). Leaving the loop early (`break`, `throw`) closes the
+   * channel: this side stops reading and sending, and the peer's sends reject with `closed`.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<T, undefined>
+  /** Closes both directions at once and waits until the key is free; never rejects. */
   [Symbol.asyncDispose](): Promise<void>
 }
 
+/** Opens the channel `key` on `host`; `session.channel` calls this. */
 export function openTypedChannel<T>(host: OpHost, key: string, options: TypedChannelOptions): TypedChannel<T> {
-  void host
-  void options
-  throw new NetError('usage', `channel "${key}" is not implemented yet`)
+  const window = options.window ?? 256
+  const windowBytes = options.windowBytes ?? 16 * 1024 * 1024
+  for (const [name, value] of [['window', window], ['windowBytes', windowBytes]] as const) {
+    if (!Number.isSafeInteger(value) || value < 1) throw new NetError('usage', `channel option ${name} must be a positive integer, got ${value}`)
+  }
+  return new ChannelEndpoint<T>(host, key, window, windowBytes)
 }

@@ -1,0 +1,255 @@
+import { abortError, isNetError, NetError } from '../errors.js'
+import { onAbort } from '../internal/abort.js'
+import { deferred, type Deferred } from '../internal/deferred.js'
+import { unreachable } from '../internal/unreachable.js'
+import type { OpHost } from '../session/op-host.js'
+import type { Port } from '../session/port.js'
+import type { ChannelSendOptions, TypedChannel } from './typed-channel.js'
+import { ReceiveCredit, SendCredit } from './typed-channel-credit.js'
+import { ChannelInbox, type Received } from './typed-channel-inbox.js'
+import { encodeChannelMessage, measureValue, parseChannelMessage, type ChannelMessage } from './typed-channel-wire.js'
+
+interface PendingSend {
+  readonly value: unknown
+  readonly weight: number
+  readonly done: Deferred<void>
+  stopAbort: () => void
+}
+
+const noop = (): void => {}
+
+/**
+ * One side of a typed channel. Two streams share its port: this side's data (`data`… `end`) and
+ * its credit for the peer's data (`credit`… `stop`). The key is freed once both sides have sent
+ * and received both terminators, so neither side can get a message after it released.
+ */
+export class ChannelEndpoint<T> implements TypedChannel<T> {
+  readonly key: string
+  readonly #port: Port<unknown[]>
+  readonly #sendCredit = new SendCredit()
+  readonly #receiveCredit: ReceiveCredit
+  readonly #closed = deferred<void>()
+  readonly #ended = deferred<void>()
+  #failure: NetError | undefined
+  #released = false
+  /**
+   * A message is with the port until it resolves. The next one waits: the transport interleaves
+   * the chunks of large frames, so a frame sent meanwhile could overtake a large one.
+   */
+  #busy = false
+  readonly #outbox: PendingSend[] = []
+  #sendRefusal: NetError | undefined
+  #endDue = false
+  #sentEnd = false
+  #gotStop = false
+  readonly #inbox: ChannelInbox<T>
+  #grantDue = 0
+  #gotHello = false
+  #gotEnd = false
+  #stopDue = false
+  #sentStop = false
+
+  constructor(host: OpHost, key: string, window: number, windowBytes: number) {
+    this.key = key
+    this.#receiveCredit = new ReceiveCredit(window, windowBytes)
+    this.#inbox = new ChannelInbox<T>(
+      key,
+      (item) => this.#taken(item),
+      () => this.#abandon(),
+    )
+    this.#closed.promise.catch(noop)
+    this.#ended.promise.catch(noop)
+    this.#port = host.openPort<unknown[], ChannelMessage>('channel', key, {
+      parse: parseChannelMessage,
+      onMessage: (message) => this.#onMessage(message),
+      onClose: (reason) => this.#onClose(reason),
+    })
+    this.#transmit({ type: 'hello', window, windowBytes }).catch(noop)
+  }
+
+  get closed(): Promise<void> {
+    return this.#closed.promise
+  }
+
+  get bufferedMessages(): number {
+    return this.#inbox.messages
+  }
+
+  get bufferedBytes(): number {
+    return this.#inbox.bytes
+  }
+
+  send(value: T, options: ChannelSendOptions = {}): Promise<void> {
+    const { signal } = options
+    if (signal?.aborted) return Promise.reject(abortError(signal, 'send'))
+    const refusal = this.#failure ?? this.#sendRefusal
+    if (refusal !== undefined) return Promise.reject(refusal)
+    const weight = measureValue(value)
+    // The common case goes straight to the port: no queue entry, no extra promise.
+    if (this.#outbox.length === 0 && !this.#busy && this.#sendCredit.available) return this.#sendData(value, weight)
+    const entry: PendingSend = { value, weight, done: deferred<void>(), stopAbort: noop }
+    this.#outbox.push(entry)
+    entry.stopAbort = onAbort(signal, () => {
+      this.#outbox.splice(this.#outbox.indexOf(entry), 1)
+      entry.done.reject(abortError(signal!, 'send'))
+      this.#pump()
+    })
+    return entry.done.promise
+  }
+
+  close(): Promise<void> {
+    if (this.#failure === undefined && !this.#endDue) {
+      this.#sendRefusal = new NetError('usage', `channel "${this.key}" is closed for sending`)
+      this.#endDue = true
+      this.#pump()
+    }
+    return this.#ended.promise
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.#abandon()
+    await this.#closed.promise.catch(noop)
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<T, undefined> {
+    return this.#inbox.iterator()
+  }
+
+  #taken(item: Received): void {
+    if (this.#stopDue) return
+    const grant = this.#receiveCredit.taken(item.weight, item.wait)
+    if (grant === 0) return
+    this.#grantDue += grant
+    this.#pump()
+  }
+
+  /** The reader gave up (break, dispose): drop what is buffered, stop the peer, close this side. */
+  #abandon(): void {
+    this.#inbox.abandon()
+    this.#stopReading()
+    this.close().catch(noop)
+  }
+
+  /** No more credit from this side: the peer's data ended, or nobody will read it. */
+  #stopReading(): void {
+    if (this.#stopDue) return
+    this.#stopDue = true
+    this.#grantDue = 0
+    this.#pump()
+  }
+
+  /** Sends the next due message: credit and stop first (they concern the other direction), then data, then end. */
+  #pump(): void {
+    if (this.#busy || this.#failure !== undefined) return
+    if (this.#grantDue > 0) {
+      const n = this.#grantDue
+      this.#grantDue = 0
+      this.#transmit({ type: 'credit', n }).catch(noop)
+    } else if (this.#stopDue && !this.#sentStop) {
+      this.#sentStop = true
+      this.#transmit({ type: 'stop' }).catch(noop)
+    } else if (this.#outbox.length > 0) {
+      if (!this.#sendCredit.available) return
+      const entry = this.#outbox.shift()!
+      entry.stopAbort()
+      this.#sendData(entry.value, entry.weight).then(entry.done.resolve, entry.done.reject)
+    } else if (this.#endDue && !this.#sentEnd) {
+      this.#sentEnd = true
+      this.#transmit({ type: 'end' }).then(this.#ended.resolve, this.#ended.reject)
+    }
+  }
+
+  #sendData(value: unknown, weight: number): Promise<void> {
+    const wait = this.#sendCredit.spend(weight)
+    return this.#transmit({ type: 'data', value, wait }, () => this.#sendCredit.refundLast())
+  }
+
+  /** Hands one message to the port; `refund` runs if the codec refused it (nothing was sent). */
+  #transmit(message: ChannelMessage, refund?: () => void): Promise<void> {
+    this.#busy = true
+    const taken = this.#port.send(encodeChannelMessage(message))
+    this.#maybeRelease()
+    return taken.then(
+      () => {
+        this.#busy = false
+        this.#pump()
+      },
+      (err: unknown) => {
+        if (this.#failure === undefined && isNetError(err, 'usage')) refund?.()
+        this.#busy = false
+        this.#pump()
+        throw this.#failure ?? err
+      },
+    )
+  }
+
+  #onMessage(message: ChannelMessage): void {
+    if (!this.#gotHello && message.type !== 'hello') throw protocolError(`${message.type} before its hello`)
+    switch (message.type) {
+      case 'hello':
+        if (this.#gotHello) throw protocolError('a second hello')
+        this.#gotHello = true
+        this.#sendCredit.open(message.window, message.windowBytes)
+        return this.#pump()
+      case 'data':
+        return this.#onData(message.value, message.wait)
+      case 'credit':
+        if (this.#gotStop) throw protocolError('credit after its stop')
+        this.#sendCredit.grant(message.n)
+        return this.#pump()
+      case 'end':
+        if (this.#gotEnd) throw protocolError('a second end')
+        this.#gotEnd = true
+        this.#inbox.end()
+        this.#stopReading()
+        return this.#maybeRelease()
+      case 'stop': {
+        if (this.#gotStop) throw protocolError('a second stop')
+        this.#gotStop = true
+        const refusal = new NetError('closed', `the peer stopped reading channel "${this.key}"`)
+        this.#sendRefusal ??= refusal
+        this.#rejectOutbox(refusal)
+        this.#endDue = true
+        this.#pump()
+        return this.#maybeRelease()
+      }
+      default:
+        return unreachable(message)
+    }
+  }
+
+  #onData(value: unknown, wait: boolean): void {
+    if (this.#gotEnd) throw protocolError('data after its end')
+    this.#receiveCredit.received()
+    if (!this.#inbox.abandoned) this.#inbox.deliver({ value, weight: measureValue(value), wait })
+  }
+
+  /** Frees the key once both sides sent their `end` and `stop`: neither will send anything more. */
+  #maybeRelease(): void {
+    if (this.#released || this.#failure !== undefined) return
+    if (!(this.#sentEnd && this.#sentStop && this.#gotEnd && this.#gotStop)) return
+    this.#released = true
+    this.#port.release()
+    this.#closed.resolve()
+  }
+
+  #onClose(reason: NetError): void {
+    if (this.#released) return
+    this.#failure = reason
+    this.#rejectOutbox(reason)
+    this.#ended.reject(reason)
+    this.#closed.reject(reason)
+    this.#inbox.fail(reason)
+  }
+
+  #rejectOutbox(reason: NetError): void {
+    for (const entry of this.#outbox.splice(0)) {
+      entry.stopAbort()
+      entry.done.reject(reason)
+    }
+  }
+}
+
+function protocolError(what: string): NetError {
+  return new NetError('protocol', `peer sent ${what} on a channel`)
+}
