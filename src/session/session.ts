@@ -41,6 +41,8 @@ export class Session extends SessionCore {
   /**
    * Runs `fn` here while the peer runs its own; resolves with this side's result once both have
    * settled. A local throw rejects here (after the peer has been told); the peer still resolves.
+   * Aborting rejects here at once; the peer's call then rejects with NetError `aborted` (or, if
+   * this side had already finished, settles normally). Costs 2 messages.
    * @example `const mine = await session.join(async () => loadLevel())`
    */
   join<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<T> {
@@ -59,7 +61,9 @@ export class Session extends SessionCore {
   /**
    * Races `fn` against the peer's: the side that finishes first (on the shared clock) resolves
    * `{ won: true, value }`, the other `{ won: false }` and its signal aborts. Exact ties go to the
-   * leader.
+   * leader. If the first to finish threw, it rejects with its own error and the other side with
+   * NetError `remote`. Costs 2 messages; the winner knows after about one one-way delay when
+   * both finish together, one round trip otherwise.
    */
   select<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<SelectResult<T>> {
     return runSelect(this, 'select', fn, options)
@@ -73,7 +77,11 @@ export class Session extends SessionCore {
     return runSelect(this, 'trySelect', fn, options)
   }
 
-  /** Sends `value` to the peer and resolves with the value the peer sent. */
+  /**
+   * Sends `value` to the peer and resolves with the value the peer sent. An unencodable value
+   * rejects with NetError `usage` and the peer's call with NetError `aborted`. Aborting after the
+   * value went out rejects only here: the peer still receives the value.
+   */
   exchange<Theirs = unknown, Mine = Theirs>(value: Mine, options: OpOptions = {}): Promise<Theirs> {
     return runExchange<Theirs>(this, value, options)
   }

@@ -1,0 +1,55 @@
+/**
+ * Latency of the one-shot primitives with functions that return at once: what the protocol itself
+ * costs on top of the channel. Not a test; `npm run bench` runs it over a real DataChannel.
+ */
+import type { Session } from '../../src/session/session.js'
+import type { SelectResult } from '../../src/sync/select.js'
+
+/** Median and 99th percentile of one primitive's latency, in ms. */
+export interface OpLatency {
+  median: number
+  p99: number
+}
+
+type Kind = 'join' | 'tryJoin' | 'select' | 'trySelect' | 'exchange'
+const KINDS: readonly Kind[] = ['join', 'tryJoin', 'select', 'trySelect', 'exchange']
+
+let runs = 0
+
+/**
+ * Runs `rounds` sequential rounds of each primitive (after a short warm-up); in each round both
+ * sides call at the same moment with an immediately returning function, and the latency is the
+ * time from the call to its settlement. For join, tryJoin and exchange it is measured on the
+ * leader; for select and trySelect on the side that won (the winner's view).
+ */
+export async function benchOps(pair: { leader: Session; follower: Session }, opts: { rounds: number }): Promise<Record<string, OpLatency>> {
+  const run = ++runs
+  const results: Record<string, OpLatency> = {}
+  for (const kind of KINDS) {
+    const samples: number[] = []
+    const warmUp = Math.min(50, Math.ceil(opts.rounds / 10))
+    for (let i = -warmUp; i < opts.rounds; i++) {
+      // Explicit keys: the benchmark must not shift the sessions' default per-kind call order.
+      const key = `bench:${run}:${kind}:${i}`
+      const [leader, follower] = await Promise.all([timed(pair.leader, kind, key, 1), timed(pair.follower, kind, key, 2)])
+      if (i < 0) continue
+      const select = kind === 'select' || kind === 'trySelect'
+      samples.push(select && !(leader.result as SelectResult<number>).won ? follower.ms : leader.ms)
+    }
+    results[kind] = { median: percentile(samples, 0.5), p99: percentile(samples, 0.99) }
+  }
+  return results
+}
+
+async function timed(session: Session, kind: Kind, key: string, value: number): Promise<{ ms: number; result: unknown }> {
+  const start = performance.now()
+  const result = await (kind === 'exchange' ? session.exchange(value, { key }) : session[kind](() => value, { key }))
+  return { ms: performance.now() - start, result }
+}
+
+/** The nearest-rank percentile `q` (0–1) of `samples`. */
+function percentile(samples: readonly number[], q: number): number {
+  if (samples.length === 0) return NaN
+  const sorted = [...samples].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!
+}
