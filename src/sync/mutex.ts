@@ -1,19 +1,53 @@
-import { NetError } from '../errors.js'
 import type { OpHost } from '../session/op-host.js'
+import type { LockSnapshot } from './lock-state.js'
+import { runLocked, type WriteGuard } from './lock-guard.js'
+import { LockHandle, type LockEventSource, type LockOptions, type NetRwLockOptions } from './rwlock.js'
 
 /** Options for `session.mutex`. */
-export interface NetMutexOptions<T> {
-  /** The starting value; if both sides give one, the leader's wins. */
-  initial?: T
-}
+export type NetMutexOptions<T> = NetRwLockOptions<T>
 
-/** A value shared by both peers behind a mutual exclusion lock. */
-export interface NetMutex<T> {
+/** A held mutex: read and replace (or mutate) `value`; the change is committed on release. */
+export type MutexGuard<T> = WriteGuard<T>
+
+/**
+ * A value shared by both peers behind a mutual exclusion lock: the exclusive-only view of the
+ * rwlock protocol. The side holding the token locks again with no message; the other side's
+ * lock costs one request and one grant, and the value travels only when it changed.
+ *
+ * @example
+ * ```ts
+ * const score = session.mutex('score', { initial: 0 })
+ * await score.withLock((g) => { g.value += 1 })
+ * await using g = await score.lock({ signal: AbortSignal.timeout(1000) })
+ * ```
+ */
+export interface NetMutex<T> extends LockEventSource<T> {
   readonly key: string
+  /** The lock; resolves with a guard once both sides' earlier requests were served. */
+  lock(options: LockOptions & { ifAvailable: true }): Promise<MutexGuard<T> | null>
+  lock(options?: LockOptions): Promise<MutexGuard<T>>
+  /** Runs `callback` under the lock released when it settles; resolves with its result. */
+  withLock<R>(callback: (guard: MutexGuard<T> | null) => R | PromiseLike<R>, options: LockOptions & { ifAvailable: true }): Promise<R>
+  withLock<R>(callback: (guard: MutexGuard<T>) => R | PromiseLike<R>, options?: LockOptions): Promise<R>
+  /** The last value known here, without locking (it may be stale). Keeps working after the session closed. */
+  peek(): T
+  /** Where the token is, and what is held and waiting on this side. */
+  query(): LockSnapshot
 }
 
+class MutexHandle<T> extends LockHandle<T> implements NetMutex<T> {
+  lock(options?: LockOptions): Promise<MutexGuard<T>>
+  lock(options: LockOptions = {}): Promise<MutexGuard<T> | null> {
+    return this.acquire<MutexGuard<T>>('write', options)
+  }
+
+  withLock<R>(callback: (guard: MutexGuard<T>) => R | PromiseLike<R>, options: LockOptions = {}): Promise<R> {
+    // With `ifAvailable` the callback may get null (the interface's first overload says so).
+    return runLocked(this.acquire<MutexGuard<T>>('write', options), callback as (guard: MutexGuard<T> | null) => R)
+  }
+}
+
+/** Opens the mutex `key`; throws NetError `usage` if `initial` cannot be encoded or the key is in use. */
 export function createNetMutex<T>(host: OpHost, key: string, options: NetMutexOptions<T>): NetMutex<T> {
-  void host
-  void options
-  throw new NetError('usage', `mutex "${key}" is not implemented yet`)
+  return new MutexHandle<T>(host, 'mutex', key, options.initial)
 }

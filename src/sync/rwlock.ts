@@ -1,19 +1,132 @@
-import { NetError } from '../errors.js'
+import { EventEmitter } from 'eventemitter3'
 import type { OpHost } from '../session/op-host.js'
+import { LockCore } from './lock-core.js'
+import type { LockSnapshot } from './lock-state.js'
+import { runLocked, type ReadGuard, type WriteGuard } from './lock-guard.js'
+import type { LockMode } from './lock-wire.js'
 
-/** Options for `session.rwlock`. */
+/** Options for `session.rwlock` and `session.mutex`. */
 export interface NetRwLockOptions<T> {
-  /** The starting value; if both sides give one, the leader's wins. */
+  /**
+   * The starting value; if both sides give one, the leader's wins.
+   * Must be encodable as CBOR (plain data: no functions, symbols or cycles).
+   * @default undefined
+   * @example `session.rwlock('config', { initial: { theme: 'dark' } })`
+   */
   initial?: T
 }
 
-/** A value shared by both peers behind one-writer-or-many-readers. */
-export interface NetRwLock<T> {
-  readonly key: string
+/** Options for every acquisition, in the Web Locks vocabulary. */
+export interface LockOptions {
+  /** Aborting it while the request waits removes it on both sides and rejects with NetError `aborted` (or the signal's NetError reason). */
+  signal?: AbortSignal
+  /**
+   * Grant only if that needs no waiting (and no message); otherwise resolve with `null`. A write
+   * on the side that does not hold the token always gives `null`.
+   * @default false
+   */
+  ifAvailable?: boolean
 }
 
+/** Events of a lock, for UIs. */
+export interface LockEvents<T> {
+  /** The value changed: committed by a write here (`local`), or arrived from the peer (`peer`). */
+  change: [value: T, origin: 'local' | 'peer']
+}
+
+/** Subscribing to {@link LockEvents}. */
+export type LockEventSource<T> = Pick<EventEmitter<LockEvents<T>>, 'on' | 'once' | 'off'>
+
+/**
+ * A value shared by both peers behind one-writer-or-many-readers. Readers on both sides read at
+ * once; a writer excludes everyone; requests are served first-in-first-out across both peers, and
+ * a reader queued behind a waiting writer waits.
+ *
+ * @example
+ * ```ts
+ * const config = session.rwlock('config', { initial: { level: 1 } })
+ * const level = await config.withRead((g) => g.value.level)
+ * await config.withWrite((g) => { g.value = { level: level + 1 } })
+ * ```
+ */
+export interface NetRwLock<T> extends LockEventSource<T> {
+  readonly key: string
+  /** A shared lock; with the read lease held, a read here costs no message. */
+  read(options: LockOptions & { ifAvailable: true }): Promise<ReadGuard<T> | null>
+  read(options?: LockOptions): Promise<ReadGuard<T>>
+  /** The exclusive lock; the token (and the value) moves to this side if it is not here. */
+  write(options: LockOptions & { ifAvailable: true }): Promise<WriteGuard<T> | null>
+  write(options?: LockOptions): Promise<WriteGuard<T>>
+  /** Runs `callback` under a read lock released when it settles; resolves with its result. */
+  withRead<R>(callback: (guard: ReadGuard<T> | null) => R | PromiseLike<R>, options: LockOptions & { ifAvailable: true }): Promise<R>
+  withRead<R>(callback: (guard: ReadGuard<T>) => R | PromiseLike<R>, options?: LockOptions): Promise<R>
+  /** Runs `callback` under the write lock released when it settles; resolves with its result. */
+  withWrite<R>(callback: (guard: WriteGuard<T> | null) => R | PromiseLike<R>, options: LockOptions & { ifAvailable: true }): Promise<R>
+  withWrite<R>(callback: (guard: WriteGuard<T>) => R | PromiseLike<R>, options?: LockOptions): Promise<R>
+  /** The last value known here, without locking (it may be stale). Keeps working after the session closed. */
+  peek(): T
+  /** Where the token and the lease are, and what is held and waiting on this side. */
+  query(): LockSnapshot
+}
+
+/** The public face shared by NetRwLock and NetMutex: a {@link LockCore} plus the `change` event. */
+export class LockHandle<T> extends EventEmitter<LockEvents<T>> {
+  protected readonly core: LockCore<T>
+
+  constructor(host: OpHost, kind: 'mutex' | 'rwlock', key: string, initial: T | undefined) {
+    super()
+    this.core = new LockCore<T>(host, kind, key, initial)
+    this.core.onChange = (value, origin) => {
+      try {
+        this.emit('change', value, origin)
+      } catch (err) {
+        // A throwing listener is the listener's bug: report it outside the lock's state.
+        setTimeout(() => {
+          throw err
+        }, 0)
+      }
+    }
+  }
+
+  get key(): string {
+    return this.core.key
+  }
+
+  peek(): T {
+    return this.core.current
+  }
+
+  query(): LockSnapshot {
+    return this.core.query()
+  }
+
+  protected acquire<G>(mode: LockMode, options: LockOptions): Promise<G | null> {
+    return this.core.request(mode, options.ifAvailable === true, options.signal) as Promise<G | null>
+  }
+}
+
+class RwLockHandle<T> extends LockHandle<T> implements NetRwLock<T> {
+  read(options?: LockOptions): Promise<ReadGuard<T>>
+  read(options: LockOptions = {}): Promise<ReadGuard<T> | null> {
+    return this.acquire<ReadGuard<T>>('read', options)
+  }
+
+  write(options?: LockOptions): Promise<WriteGuard<T>>
+  write(options: LockOptions = {}): Promise<WriteGuard<T> | null> {
+    return this.acquire<WriteGuard<T>>('write', options)
+  }
+
+  withRead<R>(callback: (guard: ReadGuard<T>) => R | PromiseLike<R>, options: LockOptions = {}): Promise<R> {
+    // With `ifAvailable` the callback may get null (the interface's first overload says so).
+    return runLocked(this.acquire<ReadGuard<T>>('read', options), callback as (guard: ReadGuard<T> | null) => R)
+  }
+
+  withWrite<R>(callback: (guard: WriteGuard<T>) => R | PromiseLike<R>, options: LockOptions = {}): Promise<R> {
+    return runLocked(this.acquire<WriteGuard<T>>('write', options), callback as (guard: WriteGuard<T> | null) => R)
+  }
+}
+
+/** Opens the rwlock `key`; throws NetError `usage` if `initial` cannot be encoded or the key is in use. */
 export function createNetRwLock<T>(host: OpHost, key: string, options: NetRwLockOptions<T>): NetRwLock<T> {
-  void host
-  void options
-  throw new NetError('usage', `rwlock "${key}" is not implemented yet`)
+  return new RwLockHandle<T>(host, 'rwlock', key, options.initial)
 }

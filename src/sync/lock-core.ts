@@ -1,0 +1,260 @@
+import { abortError, NetError } from '../errors.js'
+import { onAbort } from '../internal/abort.js'
+import { deferred } from '../internal/deferred.js'
+import { unreachable } from '../internal/unreachable.js'
+import type { OpHost } from '../session/op-host.js'
+import type { Port } from '../session/port.js'
+import { Guard, type GuardHost } from './lock-guard.js'
+import { LockHolds } from './lock-holds.js'
+import { LockOutbox } from './lock-outbox.js'
+import { LockQueue, type Waiter } from './lock-queue.js'
+import { LockSequence } from './lock-sequence.js'
+import { holdsToken, isAway, nextState, type LockEvent, type LockSnapshot, type LockState } from './lock-state.js'
+import { LockValue } from './lock-value.js'
+import { encodeLockMessage, parseLockMessage, type LockMessage, type LockMode } from './lock-wire.js'
+
+type Incoming<K extends LockMessage['type']> = Extract<LockMessage, { type: K }>
+
+/**
+ * The engine shared by NetMutex and NetRwLock: the token, the read lease and the FIFO queue of
+ * both sides' requests, over the protocol of `lock-wire.ts` and the states of `lock-state.ts`.
+ * The token holder orders every request; the other side sends it its own.
+ */
+export class LockCore<T> implements GuardHost<T> {
+  /** Called when the value changes: committed here (`local`) or received (`peer`). */
+  onChange: (value: T, origin: 'local' | 'peer') => void = () => {}
+  readonly #port: Port<unknown[]>
+  readonly #outbox: LockOutbox
+  readonly #value: LockValue<T>
+  readonly #queue: LockQueue<Guard<T>>
+  readonly #holds = new LockHolds()
+  #state: LockState
+  #closeReason: NetError | undefined
+  readonly #seq: LockSequence
+  /** The value-carrying send the last `#pump` started, for `release()` to report on. */
+  #valueSend: Promise<void> | undefined
+
+  constructor(host: OpHost, kind: 'mutex' | 'rwlock', readonly key: string, initial: T | undefined) {
+    this.#value = new LockValue(initial as T)
+    this.#seq = new LockSequence(key)
+    const exclusiveOnly = kind === 'mutex'
+    this.#port = host.openPort<unknown[], LockMessage>(kind, key, {
+      parse: (raw) => parseLockMessage(raw, exclusiveOnly),
+      onMessage: (message) => this.#onMessage(message),
+      onClose: (reason) => this.#close(reason),
+    })
+    this.#outbox = new LockOutbox(this.#port, (err) => this.#broken(err))
+    this.#queue = new LockQueue(this.#port.isLeader)
+    this.#state = !this.#port.isLeader ? 'away' : initial === undefined ? 'starting' : 'home'
+    this.#outbox.send({ type: 'hello', value: initial === undefined ? undefined : this.#value.bytes })
+  }
+
+  get current(): T {
+    return this.#value.current
+  }
+
+  set current(value: T) {
+    this.#value.current = value
+  }
+
+  query(): LockSnapshot {
+    const { writer, readers } = this.#holds
+    return { state: this.#state, writing: writer, readers, waiting: this.#queue.local.length, peerWaiting: this.#queue.remote.length }
+  }
+
+  /** A guard now, `null` (with `ifAvailable`) or later; rejects on abort, close or a broken lock. */
+  request(mode: LockMode, ifAvailable: boolean, signal: AbortSignal | undefined): Promise<Guard<T> | null> {
+    if (this.#closeReason !== undefined) return Promise.reject(this.#closeReason)
+    if (signal?.aborted) return Promise.reject(abortError(signal, `locking "${this.key}"`))
+    if (this.#admissible(mode)) return Promise.resolve(this.#admit(mode))
+    if (ifAvailable) return Promise.resolve(null)
+    const waiter: Waiter<Guard<T>> = { ...this.#seq.next(), mode, done: deferred(), stopAbort: () => {} }
+    this.#queue.local.push(waiter)
+    if (isAway(this.#state)) this.#outbox.send({ type: 'request', id: waiter.id, mode, clock: waiter.ts })
+    else this.#pump()
+    waiter.stopAbort = onAbort(signal, () => this.#abort(waiter, signal!))
+    return waiter.done.promise
+  }
+
+  /** Called by a guard, once. */
+  release(mode: LockMode, touched: boolean): Promise<void> {
+    this.#holds.release(mode)
+    let refused: unknown
+    try {
+      if (mode === 'write' && touched && this.#value.commit()) this.#emitChange('local')
+    } catch (err) {
+      refused = err
+    }
+    this.#valueSend = undefined
+    if (holdsToken(this.#state)) this.#pump()
+    else if (this.#state === 'recalled' && this.#holds.readers === 0) this.#send({ type: 'return', clock: this.#seq.clock }, 'returnSent')
+    if (refused !== undefined) return Promise.reject(refused)
+    return this.#valueSend ?? Promise.resolve()
+  }
+
+  /** Web Locks' grantable rule: nothing queued ahead, and nothing held that conflicts. */
+  #admissible(mode: LockMode): boolean {
+    if (this.#state === 'leased') return mode === 'read' && this.#queue.local.length === 0
+    if (!holdsToken(this.#state) || !this.#queue.isEmpty || this.#holds.conflicts(mode)) return false
+    return mode === 'read' || this.#state === 'home'
+  }
+
+  #admit(mode: LockMode): Guard<T> {
+    return new Guard(this, mode, this.#holds.admit(mode, holdsToken(this.#state)))
+  }
+
+  #grant(waiter: Waiter<Guard<T>>): void {
+    waiter.stopAbort()
+    waiter.done.resolve(this.#admit(waiter.mode))
+  }
+
+  #abort(waiter: Waiter<Guard<T>>, signal: AbortSignal): void {
+    if (!this.#queue.removeLocal(waiter)) return
+    waiter.done.reject(abortError(signal, `locking "${this.key}"`))
+    if (isAway(this.#state)) this.#outbox.send({ type: 'cancel', id: waiter.id, clock: this.#seq.clock })
+    else this.#pump()
+  }
+
+  /** The holder grants from the head of the queue, in order, as far as nothing conflicts. */
+  #pump(): void {
+    if (!holdsToken(this.#state)) return
+    const queue = this.#queue
+    let leaseUpTo = 0
+    for (let head = queue.head(); head !== undefined; head = queue.head()) {
+      if (head.request.mode === 'read') {
+        if (this.#holds.writer) break
+        if (head.local) this.#grant(queue.local.shift()!)
+        else if (this.#state === 'recalling') break
+        else leaseUpTo = queue.remote.shift()!.id
+        continue
+      }
+      leaseUpTo = this.#lend(leaseUpTo)
+      if (head.local) {
+        // Recall the lease at once, while local readers (if any) finish.
+        if (this.#state === 'lent') this.#send({ type: 'recall', clock: this.#seq.clock }, 'recallSent')
+        if (!this.#holds.conflicts('write') && this.#state === 'home') this.#grant(queue.local.shift()!)
+      } else if (!this.#holds.conflicts('write') && this.#state !== 'recalling') {
+        queue.remote.shift()
+        this.#sendToken(head.request.id)
+      }
+      break
+    }
+    this.#lend(leaseUpTo)
+  }
+
+  /** Lends the read lease for the peer's requests up to `upTo`, if any; returns 0. */
+  #lend(upTo: number): 0 {
+    if (upTo === 0) return 0
+    const epoch = this.#holds.readEpoch()
+    this.#send({ type: 'lease', upTo, epoch, clock: this.#seq.clock, ...this.#value.outgoing() }, 'leaseSent')
+    return 0
+  }
+
+  #sendToken(id: number): void {
+    const queue = this.#queue.carried()
+    this.#queue.remote = []
+    this.#seq.tokenSent()
+    this.#send({ type: 'token', id, epoch: this.#holds.epoch, clock: this.#seq.clock, queue, ...this.#value.outgoing() }, 'tokenSent')
+  }
+
+  #send(message: LockMessage, event: LockEvent): void {
+    this.#state = nextState(this.#state, event)
+    const sent = this.#outbox.send(message, 'value' in message && message.value !== undefined)
+    if (sent !== undefined) this.#valueSend = sent
+  }
+
+  #onMessage(m: LockMessage): void {
+    if (this.#state === 'closed') return
+    if (m.type === 'hello') return this.#onHello(m.value)
+    if (m.type === 'broken') return this.#close(new NetError('usage', `lock "${this.key}" broke on the peer: ${m.reason}`))
+    this.#seq.receive(m)
+    switch (m.type) {
+      case 'request':
+      case 'cancel':
+        return this.#onRequestOrCancel(m)
+      case 'token':
+        return this.#onToken(m)
+      case 'lease':
+        return this.#onLease(m)
+      case 'recall':
+        this.#state = nextState(this.#state, 'recallReceived')
+        this.#seq.recallReceived()
+        if (this.#holds.readers === 0) this.#send({ type: 'return', clock: this.#seq.clock }, 'returnSent')
+        return
+      case 'return':
+        this.#state = nextState(this.#state, 'returnReceived')
+        return this.#pump()
+      default:
+        return unreachable(m)
+    }
+  }
+
+  #onHello(value: Uint8Array | undefined): void {
+    this.#seq.hello()
+    // The leader's initial value wins; the follower's counts only when the leader gave none.
+    const starting = this.#state === 'starting'
+    if (value !== undefined && (starting || !this.#port.isLeader)) {
+      this.#value.initial(value)
+      this.#emitChange('peer')
+    }
+    if (starting) {
+      this.#state = nextState(this.#state, 'ready')
+      this.#pump()
+    }
+  }
+
+  #onRequestOrCancel(m: Incoming<'request' | 'cancel'>): void {
+    if (!this.#seq.fromPeer(m, holdsToken(this.#state))) return
+    if (m.type === 'request') this.#queue.remote.push({ id: m.id, ts: m.clock, mode: m.mode })
+    else if (!this.#queue.removeRemote(m.id)) return this.#seq.staleCancel(m.id)
+    this.#pump()
+  }
+
+  #onToken(m: Incoming<'token'>): void {
+    const state = nextState(this.#state, 'tokenReceived')
+    const waiter = this.#queue.local.find((w) => w.id === m.id)
+    if (waiter?.mode === 'read' || m.epoch < this.#holds.epoch) {
+      throw new NetError('protocol', `peer granted the token of "${this.key}" for request ${m.id}, which is no write request here`)
+    }
+    this.#seq.tokenReceived(m.id, m.queue.at(-1)?.id ?? 0)
+    const changed = this.#value.incoming(m.version, m.value)
+    this.#state = state
+    this.#holds.tokenArrived(m.epoch)
+    this.#queue.remote = m.queue
+    if (changed) this.#emitChange('peer')
+    // Request `m.id` heads the queue now, unless it was aborted: then this late grant just moves on.
+    this.#pump()
+  }
+
+  #onLease(m: Incoming<'lease'>): void {
+    const state = nextState(this.#state, 'leaseReceived')
+    if (m.epoch < this.#holds.leaseEpoch || this.#queue.hasLocalUpTo(m.upTo, 'write')) {
+      throw new NetError('protocol', `peer lent a read lease of "${this.key}" that covers a write request`)
+    }
+    this.#seq.leaseReceived(m.upTo)
+    const changed = this.#value.incoming(m.version, m.value)
+    this.#state = state
+    this.#holds.leaseEpoch = m.epoch
+    if (changed) this.#emitChange('peer')
+    // Aborted requests in the range are simply not there: their share of the lease goes unused.
+    for (const waiter of this.#queue.takeLocalUpTo(m.upTo)) this.#grant(waiter)
+  }
+
+  /** A value could not be sent (too large for the peer): tell the peer, and stop on both sides. */
+  #broken(err: NetError): void {
+    this.#port.post(encodeLockMessage({ type: 'broken', reason: err.message }))
+    this.#close(new NetError('usage', `lock "${this.key}" is unusable: its value could not be sent (${err.message})`, { cause: err }))
+  }
+
+  /** Rejects every waiting request; held guards keep their value, and `peek()` the last one. */
+  #close(reason: NetError): void {
+    if (this.#closeReason !== undefined) return
+    this.#closeReason = reason
+    this.#state = 'closed'
+    this.#queue.rejectAll(reason)
+  }
+
+  #emitChange(origin: 'local' | 'peer'): void {
+    this.onChange(this.#value.current, origin)
+  }
+}
