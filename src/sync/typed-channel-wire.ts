@@ -24,6 +24,7 @@ export type ChannelMessage =
 // `type`/`value` keys would add ~13 bytes to every data message.
 const TAG = { hello: 0, data: 1, credit: 2, end: 3, stop: 4 } as const
 
+/** The wire form of `message`: a short tagged array. */
 export function encodeChannelMessage(message: ChannelMessage): unknown[] {
   switch (message.type) {
     case 'hello':
