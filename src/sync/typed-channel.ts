@@ -48,9 +48,9 @@ export interface TypedChannel<T> extends AsyncIterable<T> {
    */
   send(value: T, options?: ChannelSendOptions): Promise<void>
   /**
-   * Closes this side for sending (a half-close): values already passed to `send` still go out,
-   * then the peer's iteration ends. Resolves once that end went to the transport. This side may
-   * still read until the peer closes too. Idempotent.
+   * Closes this side for sending (a half-close): values already passed to `send` still go out
+   * (so it waits while they wait for credit), then the peer's iteration ends. Resolves once that
+   * end went to the transport. This side may still read until the peer closes too. Idempotent.
    */
   close(): Promise<void>
   /**
