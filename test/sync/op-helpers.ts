@@ -44,12 +44,19 @@ export interface TimedTask<T> {
   readonly fn: NetTask<T>
   /** When the task finished, on `clock`; undefined if it was aborted first. */
   finishedAt: number | undefined
+  /**
+   * An instant by which the primitive has certainly seen the result (a microtask queued after its
+   * reaction). The primitive's own completion instant lies between the two: on a loaded machine
+   * the thread can be preempted in between.
+   */
+  reportedAt: number | undefined
   signal: AbortSignal | undefined
 }
 
 export function timedTask<T>(delayMs: number, outcome: { value: T } | { error: Error }, clock: () => number): TimedTask<T> {
   const task: TimedTask<T> = {
     finishedAt: undefined,
+    reportedAt: undefined,
     signal: undefined,
     fn: (signal) => {
       task.signal = signal
@@ -59,6 +66,7 @@ export function timedTask<T>(delayMs: number, outcome: { value: T } | { error: E
           task.finishedAt = clock()
           if ('value' in outcome) resolve(outcome.value)
           else reject(outcome.error)
+          queueMicrotask(() => (task.reportedAt = clock()))
         }, delayMs)
         const onAbort = (): void => {
           clearTimeout(timer)
@@ -125,5 +133,8 @@ export class RacerError extends Error {
   override readonly name = 'RacerError'
 }
 
-/** Session options that make a silent peer close the session fast. */
-export const FAST_TIMEOUT = { heartbeatMs: 20, timeoutMs: 120 } as const
+/**
+ * Session options that make a silent peer close the session soon, yet not so soon that a busy
+ * machine (two cores shared by parallel test files) stalls the event loop past it.
+ */
+export const FAST_TIMEOUT = { heartbeatMs: 100, timeoutMs: 1000 } as const
