@@ -51,11 +51,9 @@ export function runExchange<Theirs>(host: OpHost, value: unknown, options: OpOpt
  */
 export class OneShot<M extends { type: string }, R> {
   readonly result = deferred<R>()
-  /** This side has sent its one message. */
-  sent = false
-  /** The peer's one message has arrived. */
-  received = false
-  settled = false
+  #sent = false
+  #received = false
+  #settled = false
   #port: Port<M> | undefined
   #work: AbortController | undefined
   #stopAbort: () => void = () => {}
@@ -75,8 +73,8 @@ export class OneShot<M extends { type: string }, R> {
       this.#port = host.openPort<M, M>(kind, key, {
         parse,
         onMessage: (message) => {
-          if (this.received) throw new NetError('protocol', `peer sent a second message for ${this.what}`)
-          this.received = true
+          if (this.#received) throw new NetError('protocol', `peer sent a second message for ${this.what}`)
+          this.#received = true
           onPeer(message)
           this.#releaseIfDone()
         },
@@ -91,6 +89,16 @@ export class OneShot<M extends { type: string }, R> {
     }
     this.#stopAbort = onAbort(signal, () => this.#abortLocally(signal!))
     return true
+  }
+
+  /** This side has sent its one message. */
+  get sent(): boolean {
+    return this.#sent
+  }
+
+  /** The caller's promise has settled. */
+  get settled(): boolean {
+    return this.#settled
   }
 
   /** Handed to the local function; aborted once its result is no longer wanted. Made on first use (exchange has none). */
@@ -110,9 +118,9 @@ export class OneShot<M extends { type: string }, R> {
 
   /** Sends this side's one message; throws NetError `usage` (nothing sent) if it cannot be encoded. */
   send(message: M): void {
-    if (this.sent) throw new Error(`${this.what} tried to send a second message`)
+    if (this.#sent) throw new Error(`${this.what} tried to send a second message`)
     this.#port!.post(message)
-    this.sent = true
+    this.#sent = true
     this.#releaseIfDone()
   }
 
@@ -130,22 +138,22 @@ export class OneShot<M extends { type: string }, R> {
   }
 
   #settle(): boolean {
-    if (this.settled) return false
-    this.settled = true
+    if (this.#settled) return false
+    this.#settled = true
     this.#stopAbort()
     return true
   }
 
   #abortLocally(signal: AbortSignal): void {
-    if (this.settled) return
+    if (this.#settled) return
     this.reject(abortError(signal, this.what))
     this.#work?.abort(signal.reason)
     // After our one message went out the peer settles on it; otherwise `abort` settles it.
-    if (!this.sent) this.send(this.abortMessage)
+    if (!this.#sent) this.send(this.abortMessage)
   }
 
   #releaseIfDone(): void {
-    if (this.sent && this.received) this.#port!.release()
+    if (this.#sent && this.#received) this.#port!.release()
   }
 }
 
