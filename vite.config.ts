@@ -52,15 +52,29 @@ function serveE2ePages(server: ViteDevServer): void {
   })
 }
 
+/** After Vite's own URL lines: what to do with them. */
+function addPlayHint(server: { printUrls(): void; config: { logger: Logger } }): void {
+  const printUrls = server.printUrls.bind(server)
+  server.printUrls = () => {
+    printUrls()
+    server.config.logger.info(
+      '\n  netbeam demo: open the Local URL above in two tabs or two browsers (or press' +
+        '\n  "Open player 2" on the page), press Ready in both, and race with the arrow keys.\n',
+    )
+  }
+}
+
 function netbeamDevServer(): Plugin {
   return {
     name: 'netbeam-dev-server',
     configureServer(server) {
       attachToServer(server.httpServer, server.config.logger)
       serveE2ePages(server)
+      addPlayHint(server)
     },
     configurePreviewServer(server) {
       attachToServer(server.httpServer, server.config.logger)
+      addPlayHint(server)
     },
   }
 }

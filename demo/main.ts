@@ -1,20 +1,112 @@
-// Placeholder until the game lands: connects two tabs that share ?room=.
-import { connectPeer } from './signalling.js'
+// netbeam arena: a two-player coin race over one WebRTC data channel. This file wires the page:
+// find an opponent in the room, play until the session ends, then wait for the next opponent.
+import type { Session } from '../src/index.js'
+import { playRounds } from './game.js'
+import { installHook } from './hook.js'
+import { createInput } from './input.js'
+import { Motion } from './motion.js'
+import { describeError, describeLoss, findOpponent, RoomFullError, type Match } from './net.js'
+import { NetPanel } from './panel.js'
+import { startArena } from './render.js'
+import { openShared, PositionStream, receiveMessages, saveSettings, type Shared } from './shared.js'
+import { initialState, resetForNewSession } from './state.js'
+import { ReadyGate } from './timing.js'
+import { mountUi, newRoomName } from './ui.js'
 
-const status = document.getElementById('status')
-const show = (text: string): void => {
-  if (status) status.textContent = text
+const ROOM_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
+
+function roomFromUrl(): string {
+  const url = new URL(location.href)
+  const requested = url.searchParams.get('room')
+  if (requested && ROOM_PATTERN.test(requested)) return requested
+  const room = newRoomName()
+  url.searchParams.set('room', room)
+  history.replaceState(null, '', url)
+  return room
 }
 
-const room = new URLSearchParams(location.search).get('room')
-if (!room) show('add ?room=NAME to the URL, then open it in a second tab')
-else {
-  show(`room ${room}: waiting for a peer…`)
-  connectPeer(room).then(
-    ({ peer, initiator }) => {
-      show(`room ${room}: connected (${initiator ? 'initiator' : 'responder'})`)
-      peer.on('close', () => show(`room ${room}: peer gone, reload to play again`))
-    },
-    (err: unknown) => show(`room ${room}: ${err instanceof Error ? err.message : String(err)}`),
-  )
+const state = initialState(roomFromUrl())
+const input = createInput()
+const ready = new ReadyGate()
+let shared: Shared | undefined
+const currentSession = (): Session | undefined => shared?.session
+
+const motion = new Motion(state, input, () => shared?.session.now() ?? 0)
+const ui = mountUi(state, {
+  ready: () => ready.press(),
+  saveSettings: (settings) => (shared ? saveSettings(shared, settings) : Promise.reject(new Error('not connected'))),
+})
+input.onReadyKey(() => ready.press())
+const panel = new NetPanel(document.getElementById('net-chart') as HTMLCanvasElement, document.getElementById('net-stats')!, state)
+startArena(document.getElementById('arena') as HTMLCanvasElement, state, () => {
+  const session = currentSession()
+  return session && !session.isClosed ? session.now() : undefined
+})
+installHook(state, currentSession)
+setInterval(() => ui.update(), 100)
+ui.update()
+
+const leaving = new AbortController()
+// Closing the session tells the peer at once (a `bye`), rather than leaving it to the heartbeat.
+addEventListener('pagehide', () => {
+  leaving.abort(new Error('page closed'))
+  void shared?.session.close()
+})
+
+async function play(match: Match): Promise<void> {
+  const { session, connection } = match
+  resetForNewSession(state)
+  state.sessions++
+  state.connection = 'connected'
+  state.me = session.role === 'leader' ? 'blue' : 'amber'
+  const opened = openShared(session, state)
+  shared = opened
+  opened.settings.on('change', (_value, origin) => ui.settingsChanged(origin))
+  motion.start(new PositionStream(opened, state))
+  panel.attach(session)
+  ui.log(`connected as ${session.role} (${state.me}); RTT ${session.clock.rtt.toFixed(2)} ms`)
+  const receiving = receiveMessages(opened, state, (message) => {
+    if (message.t === 'ready') state.peerReadyRound = message.round
+  })
+  const game = playRounds({ shared: opened, state, motion, ready, log: (line) => ui.log(line) }).catch((err: unknown) => {
+    // A bug in the game must not leave a half-played round: end the session, both sides recover.
+    if (!session.isClosed) {
+      ui.log(`game stopped: ${describeError(err)}`)
+      void session.close()
+    }
+  })
+  const reason = await session.closed
+  state.lastLoss = { code: reason.code, message: describeLoss(reason), at: Date.now() }
+  ui.log(`connection lost: ${describeLoss(reason)} [${reason.code}]`)
+  connection.close()
+  motion.stop()
+  panel.detach()
+  await Promise.all([game, receiving])
+  state.phase = 'idle'
 }
+
+async function lobbyLoop(): Promise<void> {
+  ui.log(`joined room ${state.room}`)
+  for (;;) {
+    let match: Match
+    try {
+      match = await findOpponent(
+        state.room,
+        (phase, note) => {
+          state.connection = phase
+          if (note) ui.log(note)
+        },
+        leaving.signal,
+      )
+    } catch (err) {
+      if (err instanceof RoomFullError) {
+        state.connection = 'room-full'
+        ui.log(err.message)
+      }
+      return
+    }
+    await play(match)
+  }
+}
+
+void lobbyLoop()

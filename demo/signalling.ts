@@ -36,6 +36,12 @@ export interface ConnectOptions {
    * @example connectPeer('lobby', { onStart: (initiator) => console.log({ initiator }) })
    */
   onStart?: (initiator: boolean) => void
+  /**
+   * Called when this side waits in the room for a peer: on joining an empty room, and when a
+   * peer left before the connection was made (the relay then pairs the next one).
+   * @example connectPeer('lobby', { onWaiting: () => show('waiting for a player') })
+   */
+  onWaiting?: () => void
 }
 
 export interface PeerConnection {
@@ -138,6 +144,7 @@ export function connectPeer(room: string, options: ConnectOptions = {}): Promise
       if (!msg) return
       switch (msg.type) {
         case 'waiting':
+          options.onWaiting?.()
           return
         case 'start':
           if (!settled) startPeer(msg.initiator, msg.pairing)
@@ -154,6 +161,7 @@ export function connectPeer(room: string, options: ConnectOptions = {}): Promise
           else {
             peer?.destroy()
             peer = undefined
+            options.onWaiting?.()
           }
           return
         case 'room-full':

@@ -1,0 +1,190 @@
+// The rounds, each primitive doing what it is for:
+//   join       both players pressed Ready
+//   exchange   the round's random layout (both seeds combined) and the settings it runs with
+//   syncStart  the countdown starts on both screens at the same instant
+//   exchange   how late each side started, to show the start skew
+//   select     per coin: each side races until its own player reaches it; one winner
+//   NetMutex   the winner adds the coin to the scoreboard
+import { isNetError } from '../src/index.js'
+import { makeLayout, randomSeed, reaches, type Point } from './layout.js'
+import type { Motion } from './motion.js'
+import { COLOR_NAMES, otherColor, sanitizeSettings, type Color, type Settings } from './protocol.js'
+import { addPoint, notify, type Shared } from './shared.js'
+import type { DemoState } from './state.js'
+import { ReadyGate, waitForSharedTime } from './timing.js'
+
+export const COUNTDOWN_MS = 3000
+/** Lead for syncStart beyond what the network needs: the countdown appears 150 ms after both are ready. */
+const START_DELAY_MS = 150
+
+/** The round's time ran out before this side's player reached the coin. */
+class RoundOver extends Error {
+  override readonly name = 'RoundOver'
+}
+
+interface LayoutOffer {
+  seed: number
+  settings: Settings
+}
+
+export interface GameDeps {
+  readonly shared: Shared
+  readonly state: DemoState
+  readonly motion: Motion
+  readonly ready: ReadyGate
+  /** Appends a line to the page's event log. */
+  readonly log: (line: string) => void
+}
+
+/** Plays rounds until the session closes; rejects with the session's NetError then. */
+export async function playRounds(deps: GameDeps): Promise<never> {
+  for (let round = 1; ; round++) {
+    await lobby(deps, round)
+    await agreeOnLayout(deps, round)
+    await startCountdown(deps, round)
+    await race(deps, round)
+  }
+}
+
+async function lobby({ shared, state, ready, log }: GameDeps, round: number): Promise<void> {
+  state.phase = 'lobby'
+  state.round = round
+  state.readyMe = false
+  state.message = round === 1 ? 'Press Ready (or Enter) when you are set.' : `${roundSummary(state, round - 1)} Press Ready for round ${round}.`
+  await shared.session.join(
+    async (signal) => {
+      await ready.wait(signal)
+      state.readyMe = true
+      state.message = 'Waiting for the other player to press Ready…'
+      notify(shared, { t: 'ready', round })
+    },
+    { key: `ready/${round}` },
+  )
+  log(`round ${round}: both players ready (join)`)
+}
+
+async function agreeOnLayout({ shared, state, log }: GameDeps, round: number): Promise<void> {
+  state.phase = 'starting'
+  state.message = 'Both ready: agreeing on the layout…'
+  const mine: LayoutOffer = { seed: randomSeed(), settings: await shared.settings.withRead((g) => sanitizeSettings(g.value)) }
+  const theirs = await shared.session.exchange<Partial<LayoutOffer>, LayoutOffer>(mine, { key: `layout/${round}` })
+  // An edit can land between the two reads; the leader's copy settles which one the round uses.
+  const settings = shared.session.role === 'leader' ? mine.settings : sanitizeSettings(theirs.settings)
+  const seed = (mine.seed ^ (Number(theirs.seed) >>> 0)) >>> 0
+  state.roundSettings = settings
+  state.layout = makeLayout(seed, settings)
+  log(`round ${round}: layout ${seed.toString(16).padStart(8, '0')} (exchange), ${settings.coins} coins, ${settings.roundSeconds} s`)
+}
+
+async function startCountdown({ shared, state, motion, log }: GameDeps, round: number): Promise<void> {
+  const { session } = shared
+  const layout = state.layout!
+  const info = await session.syncStart(
+    (start) => {
+      state.phase = 'countdown'
+      state.countdownAt = start.at
+      state.goAt = start.at + COUNTDOWN_MS
+      state.endAt = state.goAt + state.roundSettings.roundSeconds * 1000
+      state.coinIndex = 0
+      state.flash = null
+      state.message = 'Get ready…'
+      state.peerPos = { ...layout.spawn[otherColor(state.me)] }
+      const spawn = layout.spawn[state.me]
+      motion.place(spawn.x, spawn.y)
+      return start
+    },
+    { key: `start/${round}`, delayMs: START_DELAY_MS },
+  )
+  const mine = { late: info.lateByMs, errorBound: session.role === 'leader' ? 0 : session.clock.errorBound }
+  const theirs = await session.exchange<Partial<typeof mine>, typeof mine>(mine, { key: `skew/${round}` })
+  const peerLate = Number(theirs.late)
+  const lateMs = { [state.me]: info.lateByMs, [otherColor(state.me)]: peerLate } as Record<Color, number>
+  const skewMs = Math.abs(info.lateByMs - peerLate)
+  const errorBoundMs = Math.max(mine.errorBound, Number(theirs.errorBound) || 0)
+  state.lastStart = { round, lateMs, skewMs, errorBoundMs }
+  log(`round ${round}: synchronized start (syncStart), skew ${skewMs.toFixed(3)} ms ± ${errorBoundMs.toFixed(3)} ms`)
+  await waitForSharedTime(session, state.goAt)
+  state.phase = 'playing'
+  state.message = 'Go! Grab the coin before the other player does.'
+}
+
+async function race(deps: GameDeps, round: number): Promise<void> {
+  const { state, log } = deps
+  const coins = state.layout!.coins
+  for (let i = 0; i < coins.length; i++) {
+    state.coinIndex = i
+    const coin = coins[i]!
+    const winner = await contest(deps, round, i, coin)
+    state.pickups.push({ round, coin: i, winner })
+    state.flash = { coin, winner, at: performance.now() }
+    if (winner === null) {
+      log(`round ${round}: time is up, coin ${i + 1} not taken`)
+      break
+    }
+    log(`round ${round}: coin ${i + 1} to ${COLOR_NAMES[winner]} (select)`)
+    if (winner === state.me) {
+      // Not awaited: the next coin appears at once; the scoreboard catches up a round trip later.
+      addPoint(deps.shared, winner).catch((err: unknown) => {
+        if (!isNetError(err)) console.error('scoreboard update failed', err)
+      })
+    }
+  }
+  state.coinIndex = coins.length
+}
+
+/** One select: resolves with the player who got the coin, or null if the time ran out first. */
+async function contest({ shared, state, motion }: GameDeps, round: number, index: number, coin: Point): Promise<Color | null> {
+  const { session } = shared
+  try {
+    const result = await session.select((signal) => reachCoin(state, motion, coin, () => session.now(), signal), {
+      key: `coin/${round}/${index}`,
+    })
+    return result.won ? state.me : otherColor(state.me)
+  } catch (err) {
+    // The round timer "won" the race on one side: that side rejects with RoundOver, the other with
+    // NetError `remote` naming it. Either way both sides agree the coin was not taken.
+    if (err instanceof RoundOver || (isNetError(err, 'remote') && err.remoteName === 'RoundOver')) return null
+    throw err
+  }
+}
+
+/** This side's part of the race: done when its own player touches the coin; fails when time is up. */
+function reachCoin(state: DemoState, motion: Motion, coin: Point, now: () => number, signal: AbortSignal): Promise<true> {
+  return new Promise<true>((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const cleanup = (): void => {
+      clearTimeout(timer)
+      motion.listeners.delete(check)
+      signal.removeEventListener('abort', onAbort)
+    }
+    const check = (): void => {
+      if (!reaches(state.myPos, coin)) return
+      cleanup()
+      resolve(true)
+    }
+    const onTime = (): void => {
+      const left = state.endAt - now()
+      if (left > 0) timer = setTimeout(onTime, left)
+      else {
+        cleanup()
+        reject(new RoundOver(`round ${state.round} is over`))
+      }
+    }
+    const onAbort = (): void => {
+      cleanup()
+      reject(signal.reason)
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    motion.listeners.add(check)
+    onTime()
+    if (timer !== undefined) check()
+  })
+}
+
+function roundSummary(state: DemoState, round: number): string {
+  const taken = state.pickups.filter((p) => p.round === round)
+  const count = (c: Color): number => taken.filter((p) => p.winner === c).length
+  const [blue, amber] = [count('blue'), count('amber')]
+  const verdict = blue === amber ? 'A draw' : `${COLOR_NAMES[blue > amber ? 'blue' : 'amber']} wins the round`
+  return `Round ${round}: Blue ${blue} – Amber ${amber}. ${verdict}.`
+}

@@ -1,0 +1,134 @@
+// The values and streams the two players share over one session: the `game` channel (movement
+// and notifications), the scoreboard in a NetMutex and the settings in a NetRwLock.
+import type { NetMutex, NetRwLock, Session, TypedChannel } from '../src/index.js'
+import type { Point } from './layout.js'
+import {
+  parseGameMessage,
+  sanitizeScoreboard,
+  sanitizeSettings,
+  type Color,
+  type GameMessage,
+  type Scoreboard,
+  type Settings,
+} from './protocol.js'
+import type { DemoState } from './state.js'
+
+export interface Shared {
+  readonly session: Session
+  readonly channel: TypedChannel<GameMessage>
+  readonly score: NetMutex<Scoreboard>
+  readonly settings: NetRwLock<Settings>
+}
+
+const ignore = (): void => {}
+
+/** Opens the shared objects; both sides call this right after the session opened. */
+export function openShared(session: Session, state: DemoState): Shared {
+  // If both sides offer an initial value the leader's wins, so the page that stays in the room
+  // (often the leader) keeps its settings across opponents only by luck; that is fine for a demo.
+  const score = session.mutex<Scoreboard>('score', { initial: { blue: 0, amber: 0 } })
+  const settings = session.rwlock<Settings>('settings', { initial: { ...state.settings } })
+  score.on('change', (value) => (state.scores = sanitizeScoreboard(value)))
+  settings.on('change', (value) => (state.settings = sanitizeSettings(value)))
+  state.scores = sanitizeScoreboard(score.peek())
+  state.settings = sanitizeSettings(settings.peek())
+  return { session, channel: session.channel<GameMessage>('game', { window: 512 }), score, settings }
+}
+
+/** Sends a notification; once the session is gone there is nobody to tell. */
+export function notify(shared: Shared, message: GameMessage): void {
+  shared.channel.send(message).catch(ignore)
+}
+
+/**
+ * Reads the peer's messages until the channel or the session ends. Scoreboard and settings
+ * notifications are answered by taking the lock, which brings the new value here.
+ */
+export async function receiveMessages(shared: Shared, state: DemoState, onMessage: (m: GameMessage) => void): Promise<void> {
+  try {
+    for await (const raw of shared.channel) {
+      const message = parseGameMessage(raw)
+      if (message === undefined) continue
+      switch (message.t) {
+        case 'pos':
+          state.peerPos = { x: message.x, y: message.y }
+          state.peerSeenAt = performance.now()
+          state.moves.received++
+          break
+        case 'score':
+          refreshScore(shared).catch(ignore)
+          break
+        case 'settings':
+          refreshSettings(shared).catch(ignore)
+          break
+        case 'ready':
+          break
+      }
+      onMessage(message)
+    }
+  } catch {
+    // The session closed; the page reports that from the session's `close` event.
+  }
+}
+
+/** The winner of a pickup adds it to the scoreboard, then tells the other side to look. */
+export async function addPoint(shared: Shared, color: Color): Promise<Scoreboard> {
+  const board = await shared.score.withLock((g) => {
+    const next = sanitizeScoreboard(g.value)
+    next[color] += 1
+    g.value = next
+    return next
+  })
+  notify(shared, { t: 'score' })
+  return board
+}
+
+export function refreshScore(shared: Shared): Promise<Scoreboard> {
+  return shared.score.withLock((g) => sanitizeScoreboard(g.value))
+}
+
+/** Either player may edit the settings; they apply from the next round. */
+export async function saveSettings(shared: Shared, settings: Settings): Promise<void> {
+  await shared.settings.withWrite((g) => {
+    g.value = sanitizeSettings(settings)
+  })
+  notify(shared, { t: 'settings' })
+}
+
+export function refreshSettings(shared: Shared): Promise<Settings> {
+  return shared.settings.withRead((g) => sanitizeSettings(g.value))
+}
+
+/**
+ * Streams this player's position: at most one send in flight, and a newer position replaces one
+ * still waiting, so a slow link gets the latest position rather than a backlog.
+ */
+export class PositionStream {
+  #latest: Point | undefined
+  #sending = false
+
+  constructor(
+    private readonly shared: Shared,
+    private readonly state: DemoState,
+  ) {}
+
+  push(position: Point): void {
+    this.#latest = position
+    if (!this.#sending) void this.#flush()
+  }
+
+  async #flush(): Promise<void> {
+    this.#sending = true
+    try {
+      for (let p = this.#latest; p !== undefined; p = this.#latest) {
+        this.#latest = undefined
+        await this.shared.channel.send({ t: 'pos', x: Math.round(p.x * 10) / 10, y: Math.round(p.y * 10) / 10 })
+        this.state.moves.sent++
+      }
+    } catch {
+      this.#latest = undefined // the session closed
+    } finally {
+      this.#sending = false
+    }
+  }
+}

@@ -1,0 +1,58 @@
+// Waiting for a press of Ready, and for an instant on the session's shared timeline.
+import type { Session } from '../src/index.js'
+
+/** Hands each press of Ready to whoever waits for one; a press with nobody waiting is ignored. */
+export class ReadyGate {
+  readonly #waiters = new Set<() => void>()
+
+  /** True when somebody was waiting for this press. */
+  press(): boolean {
+    const waiters = [...this.#waiters]
+    this.#waiters.clear()
+    for (const wake of waiters) wake()
+    return waiters.length > 0
+  }
+
+  get waiting(): boolean {
+    return this.#waiters.size > 0
+  }
+
+  wait(signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason)
+      const wake = (): void => {
+        signal.removeEventListener('abort', onAbort)
+        resolve()
+      }
+      const onAbort = (): void => {
+        this.#waiters.delete(wake)
+        reject(signal.reason)
+      }
+      this.#waiters.add(wake)
+      signal.addEventListener('abort', onAbort, { once: true })
+    })
+  }
+}
+
+/** Resolves once `session.now()` reached `at`; rejects with the close reason if the session closes first. */
+export function waitForSharedTime(session: Session, at: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const onClose = (reason: unknown): void => {
+      clearTimeout(timer)
+      reject(reason)
+    }
+    const check = (): void => {
+      const left = at - session.now()
+      if (left > 0) {
+        timer = setTimeout(check, left)
+        return
+      }
+      session.off('close', onClose)
+      resolve()
+    }
+    if (session.closedReason !== undefined) return reject(session.closedReason)
+    session.once('close', onClose)
+    check()
+  })
+}
