@@ -57,6 +57,10 @@ export class LockCore<T> implements GuardHost<T> {
     this.#value.current = value
   }
 
+  get committed(): T {
+    return this.#value.committed
+  }
+
   query(): LockSnapshot {
     const { writer, readers } = this.#holds
     return { state: this.#state, writing: writer, readers, waiting: this.#queue.local.length, peerWaiting: this.#queue.remote.length }

@@ -16,7 +16,7 @@ export class LockValue<T> {
   version = 0
   /** The version the peer is known to hold. */
   peerVersion = 0
-  /** What guards and `peek()` see; equal to the committed value whenever no writer holds the lock. */
+  /** What guards see; equal to the committed value whenever no writer holds the lock. */
   current: T
   #committed: T
   /** The committed value's encoding; left out for primitives, which always encode. */
@@ -29,6 +29,11 @@ export class LockValue<T> {
     this.current = initial
     this.#committed = initial
     this.#bytes = isPrimitive(initial) ? undefined : this.#codec.encode(initial)
+  }
+
+  /** The last committed value (a write guard's changes count once it is released). */
+  get committed(): T {
+    return this.#committed
   }
 
   /** The committed value's bytes, for a hello. */

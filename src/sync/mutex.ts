@@ -29,7 +29,10 @@ export interface NetMutex<T> extends LockEventSource<T> {
   /** Runs `callback` under the lock released when it settles; resolves with its result. */
   withLock<R>(callback: (guard: MutexGuard<T> | null) => R | PromiseLike<R>, options: LockOptions & { ifAvailable: true }): Promise<R>
   withLock<R>(callback: (guard: MutexGuard<T>) => R | PromiseLike<R>, options?: LockOptions): Promise<R>
-  /** The last value known here, without locking (it may be stale). Keeps working after the session closed. */
+  /**
+   * The last value known here, without locking: the last one committed here or received (it may
+   * be stale). Keeps working after the session closed.
+   */
   peek(): T
   /** Where the token is, and what is held and waiting on this side. */
   query(): LockSnapshot

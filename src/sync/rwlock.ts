@@ -63,7 +63,11 @@ export interface NetRwLock<T> extends LockEventSource<T> {
   /** Runs `callback` under the write lock released when it settles; resolves with its result. */
   withWrite<R>(callback: (guard: WriteGuard<T> | null) => R | PromiseLike<R>, options: LockOptions & { ifAvailable: true }): Promise<R>
   withWrite<R>(callback: (guard: WriteGuard<T>) => R | PromiseLike<R>, options?: LockOptions): Promise<R>
-  /** The last value known here, without locking (it may be stale). Keeps working after the session closed. */
+  /**
+   * The last value known here, without locking: the last one committed here or received (it may
+   * be stale). A write in progress shows only once released, unless it mutates an object in place.
+   * Keeps working after the session closed.
+   */
   peek(): T
   /** Where the token and the lease are, and what is held and waiting on this side. */
   query(): LockSnapshot
@@ -93,7 +97,7 @@ export class LockHandle<T> extends EventEmitter<LockEvents<T>> {
   }
 
   peek(): T {
-    return this.core.current
+    return this.core.committed
   }
 
   query(): LockSnapshot {

@@ -42,11 +42,11 @@ export async function benchLocks(pair: { leader: Session; follower: Session }, o
 
   const handoff = [leader.mutex<number>(`bench.handoff#${run}`, { initial: 0 }), follower.mutex<number>(`bench.handoff#${run}`)] as const
   const turns = await timeRounds(opts.handoffs + 1, async (i) => {
-    const g = await handoff[(i + 1) % 2]!.lock()
+    const g = await handoff[i % 2]!.lock()
     g.value = i
     await g.release()
   })
-  // The first turn is the leader's own (the token starts there): not a hand-off.
+  // Turn 0 is the leader's, where the token starts: not a hand-off. Every later turn is one.
   const handoffMs = summarize(turns.slice(1))
   result['handoffMs'] = { median: handoffMs.median, p99: handoffMs.p99 }
 

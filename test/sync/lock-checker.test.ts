@@ -22,6 +22,8 @@ interface Model {
   writers: number
   readers: number
   value: number | undefined
+  /** Writes store `{ n }` objects (replaced or mutated in place) instead of numbers. */
+  objects: boolean
   maxEpoch: number
   lastWriteEpoch: number
   counter: number
@@ -32,11 +34,12 @@ interface Model {
 }
 
 type Op = 'read' | 'write' | 'abort' | 'ifAvailable'
+type Value = number | { n: number; pad: string } | undefined
 
 interface Side {
   readonly name: string
   readonly session: Session
-  acquire(mode: LockMode, options: { signal?: AbortSignal; ifAvailable?: boolean }): Promise<(LockGuard & { value: number | undefined }) | null>
+  acquire(mode: LockMode, options: { signal?: AbortSignal; ifAvailable?: boolean }): Promise<(LockGuard & { value: Value }) | null>
   query(): unknown
 }
 
@@ -47,7 +50,7 @@ async function checkRun(seed: number): Promise<{ grants: number; closed: boolean
   const exclusiveOnly = random() < 0.3
   const initial = random() < 0.5 ? 0 : undefined
   const followerInitial = random() < 0.5 ? -1 : undefined
-  const model: Model = { writers: 0, readers: 0, value: initial ?? followerInitial, maxEpoch: 0, lastWriteEpoch: 0, counter: 0, grants: 0, closing: false, log: [] }
+  const model: Model = { writers: 0, readers: 0, value: initial ?? followerInitial, objects: random() < 0.3, maxEpoch: 0, lastWriteEpoch: 0, counter: 0, grants: 0, closing: false, log: [] }
   const sides = [makeSide('L', pair.leader, exclusiveOnly, initial), makeSide('F', pair.follower, exclusiveOnly, followerInitial)]
   const closeAfter = random() < 0.1 ? randomInt(random, 0, 20) : Infinity
   const actors: Promise<void>[] = []
@@ -73,7 +76,7 @@ async function checkRun(seed: number): Promise<{ grants: number; closed: boolean
       })
       for (const side of sides) {
         const g = (await side.acquire('read', {}))!
-        expect(g.value).toBe(model.value)
+        expect(numberOf(g.value)).toBe(model.value)
         await g.release()
       }
     }
@@ -84,6 +87,10 @@ async function checkRun(seed: number): Promise<{ grants: number; closed: boolean
     clearTimeout(timer)
     await pair.close()
   }
+}
+
+function numberOf(value: Value): number | undefined {
+  return typeof value === 'object' ? value.n : value
 }
 
 function isMatch(actual: unknown, expected: Record<string, unknown>): boolean {
@@ -121,14 +128,20 @@ async function runActor(side: Side, ops: [Op, LockMode][], random: Random, model
   for (const [op, mode] of ops) {
     const controller = op === 'abort' ? new AbortController() : undefined
     const request = side.acquire(mode, { signal: controller?.signal, ifAvailable: op === 'ifAvailable' })
-    request.catch(() => {}) // handled below, after the abort
+    // Checked in a reaction attached now, so grants are checked in the order they happened even
+    // when this actor looks at its result later (after the abort below).
+    const checked = request.then((guard) => {
+      if (guard !== null) granted(side, guard, model)
+      return guard
+    })
+    checked.catch(() => {}) // handled below, after the abort
     if (controller !== undefined) {
       for (let i = randomInt(random, 0, 4); i > 0; i--) await nextTask()
       controller.abort()
     }
     let guard: Awaited<typeof request>
     try {
-      guard = await request
+      guard = await checked
     } catch (err) {
       // Aborted, or the session closed on purpose; anything else is a failure.
       const allowed = err instanceof NetError && (err.code === 'aborted' ? op === 'abort' : err.code === 'closed' && model.closing)
@@ -140,11 +153,14 @@ async function runActor(side: Side, ops: [Op, LockMode][], random: Random, model
       expect(op).toBe('ifAvailable')
       continue
     }
-    granted(side, guard, model)
     maybeClose()
     for (let i = randomInt(random, 0, 3); i > 0; i--) await nextTask()
     if (guard.mode === 'write' && random() < 0.8 && !model.closing) {
-      guard.value = model.value = ++model.counter
+      const n = (model.value = ++model.counter)
+      const current = guard.value
+      if (!model.objects) guard.value = n
+      else if (typeof current === 'object' && random() < 0.5) current.n = n
+      else guard.value = { n, pad: 'x'.repeat(randomInt(random, 0, 40)) }
     }
     if (guard.mode === 'write') model.writers--
     else model.readers--
@@ -154,12 +170,12 @@ async function runActor(side: Side, ops: [Op, LockMode][], random: Random, model
   }
 }
 
-function granted(side: Side, guard: LockGuard & { value: number | undefined }, model: Model): void {
+function granted(side: Side, guard: LockGuard & { value: Value }, model: Model): void {
   model.grants++
-  model.log.push(`${side.name} got ${guard.mode} epoch ${guard.epoch} value ${String(guard.value)}`)
+  model.log.push(`${side.name} got ${guard.mode} epoch ${guard.epoch} value ${String(numberOf(guard.value))}`)
   if (model.closing) return
   expect(model.writers, 'a grant while a writer holds the lock').toBe(0)
-  expect(guard.value, 'a grant that misses the last committed value').toBe(model.value)
+  expect(numberOf(guard.value), 'a grant that misses the last committed value').toBe(model.value)
   if (guard.mode === 'write') {
     expect(model.readers, 'a writer while readers hold the lock').toBe(0)
     expect(guard.epoch, 'a write epoch that does not grow').toBeGreaterThan(model.maxEpoch)
