@@ -1,7 +1,8 @@
 import { NetError } from '../errors.js'
 import { unreachable } from '../internal/unreachable.js'
 import type { OpHost, OpOptions } from '../session/op-host.js'
-import { boundedText, malformed, OneShot, plainRecord } from './exchange.js'
+import { boundedText, malformed, plainRecord } from './message-checks.js'
+import { OneShot } from './one-shot.js'
 import { describeError, remoteError, runTask, type ErrorText, type NetTask, type Outcome } from './join.js'
 
 /** What `select` / `trySelect` resolve with on each side. */
