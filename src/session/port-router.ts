@@ -114,8 +114,10 @@ export class PortRouter {
         return deliver(port, message)
       }
     }
-    if (queue === undefined && kind === undefined && port === undefined) {
-      throw new NetError('protocol', `peer sent a message for operation "${key}", which is not open`)
+    // Without a kind the message continues an instance; with nothing held for the key, there is
+    // no instance it could continue (none open here, or one whose first message never came).
+    if (queue === undefined && kind === undefined && (port === undefined || !port.introduced)) {
+      throw new NetError('protocol', `peer sent a message for operation "${key}" before its first message`)
     }
     if (this.pendingCount >= this.maxPending) {
       throw new NetError('protocol', `peer sent more than ${this.maxPending} messages for operations not yet opened here`)
@@ -168,6 +170,6 @@ function deliver(port: OpenPort, message: unknown): void {
 
 function checkKind(key: string, local: string, remote: string): void {
   if (local !== remote) {
-    throw new NetError('protocol', `operation key "${key}" is a ${local} here but a ${remote} on the peer`)
+    throw new NetError('protocol', `operation key "${key}" is used for ${local} here but for ${remote} on the peer`)
   }
 }

@@ -108,7 +108,7 @@ describe('join', () => {
     const [joined, selected] = await Promise.allSettled([p.leader.join(() => 1, { key: 'k' }), p.follower.select(() => 2, { key: 'k' })])
     expect(joined).toMatchObject({ status: 'rejected', reason: { code: 'protocol' } })
     expect(selected).toMatchObject({ status: 'rejected', reason: { code: 'protocol' } })
-    expect((await p.leader.closed).message).toMatch(/operation key "k" is a (join|select) here but a (select|join) on the peer/)
+    expect((await p.leader.closed).message).toMatch(/operation key "k" is used for (join|select) here but for (select|join) on the peer/)
   })
 
   it('rejects at once with NetError closed on a closed session, and usage for a key in use', async () => {
