@@ -11,9 +11,7 @@ import { LockQueue, type Waiter } from './lock-queue.js'
 import { LockSequence } from './lock-sequence.js'
 import { holdsToken, isAway, nextState, type LockEvent, type LockSnapshot, type LockState } from './lock-state.js'
 import { LockValue } from './lock-value.js'
-import { encodeLockMessage, parseLockMessage, type LockMessage, type LockMode } from './lock-wire.js'
-
-type Incoming<K extends LockMessage['type']> = Extract<LockMessage, { type: K }>
+import { encodeLockMessage, parseLockMessage, type LockMessage, type LockMessageOf, type LockMode } from './lock-wire.js'
 
 /**
  * The engine shared by NetMutex and NetRwLock: the token, the read lease and the FIFO queue of
@@ -25,7 +23,8 @@ export class LockCore<T> implements GuardHost<T> {
   onChange: (value: T, origin: 'local' | 'peer') => void = () => {}
   readonly #port: Port<unknown[]>
   readonly #outbox: LockOutbox
-  readonly #value: LockValue<T>
+  /** The value, as guards and `peek()` see it. */
+  readonly value: LockValue<T>
   readonly #queue: LockQueue<Guard<T>>
   readonly #holds = new LockHolds()
   #state: LockState
@@ -35,7 +34,7 @@ export class LockCore<T> implements GuardHost<T> {
   #valueSend: Promise<void> | undefined
 
   constructor(host: OpHost, kind: 'mutex' | 'rwlock', readonly key: string, initial: T | undefined) {
-    this.#value = new LockValue(initial as T)
+    this.value = new LockValue(initial as T)
     this.#seq = new LockSequence(key)
     const exclusiveOnly = kind === 'mutex'
     this.#port = host.openPort<unknown[], LockMessage>(kind, key, {
@@ -46,19 +45,7 @@ export class LockCore<T> implements GuardHost<T> {
     this.#outbox = new LockOutbox(this.#port, (err) => this.#broken(err))
     this.#queue = new LockQueue(this.#port.isLeader)
     this.#state = !this.#port.isLeader ? 'away' : initial === undefined ? 'starting' : 'home'
-    this.#outbox.send({ type: 'hello', value: initial === undefined ? undefined : this.#value.bytes })
-  }
-
-  get current(): T {
-    return this.#value.current
-  }
-
-  set current(value: T) {
-    this.#value.current = value
-  }
-
-  get committed(): T {
-    return this.#value.committed
+    this.#outbox.send({ type: 'hello', value: initial === undefined ? undefined : this.value.bytes })
   }
 
   query(): LockSnapshot {
@@ -85,7 +72,7 @@ export class LockCore<T> implements GuardHost<T> {
     this.#holds.release(mode)
     let refused: unknown
     try {
-      if (mode === 'write' && touched && this.#value.commit()) this.#emitChange('local')
+      if (mode === 'write' && touched && this.value.commit()) this.#emitChange('local')
     } catch (err) {
       refused = err
     }
@@ -150,7 +137,7 @@ export class LockCore<T> implements GuardHost<T> {
   #lend(upTo: number): 0 {
     if (upTo === 0) return 0
     const epoch = this.#holds.readEpoch()
-    this.#send({ type: 'lease', upTo, epoch, clock: this.#seq.clock, ...this.#value.outgoing() }, 'leaseSent')
+    this.#send({ type: 'lease', upTo, epoch, clock: this.#seq.clock, ...this.value.outgoing() }, 'leaseSent')
     return 0
   }
 
@@ -158,7 +145,7 @@ export class LockCore<T> implements GuardHost<T> {
     const queue = this.#queue.carried()
     this.#queue.remote = []
     this.#seq.tokenSent()
-    this.#send({ type: 'token', id, epoch: this.#holds.epoch, clock: this.#seq.clock, queue, ...this.#value.outgoing() }, 'tokenSent')
+    this.#send({ type: 'token', id, epoch: this.#holds.epoch, clock: this.#seq.clock, queue, ...this.value.outgoing() }, 'tokenSent')
   }
 
   #send(message: LockMessage, event: LockEvent): void {
@@ -198,7 +185,7 @@ export class LockCore<T> implements GuardHost<T> {
     // The leader's initial value wins; the follower's counts only when the leader gave none.
     const starting = this.#state === 'starting'
     if (value !== undefined && (starting || !this.#port.isLeader)) {
-      this.#value.initial(value)
+      this.value.initial(value)
       this.#emitChange('peer')
     }
     if (starting) {
@@ -207,21 +194,21 @@ export class LockCore<T> implements GuardHost<T> {
     }
   }
 
-  #onRequestOrCancel(m: Incoming<'request' | 'cancel'>): void {
+  #onRequestOrCancel(m: LockMessageOf<'request' | 'cancel'>): void {
     if (!this.#seq.fromPeer(m, holdsToken(this.#state))) return
     if (m.type === 'request') this.#queue.remote.push({ id: m.id, ts: m.clock, mode: m.mode })
     else if (!this.#queue.removeRemote(m.id)) return this.#seq.staleCancel(m.id)
     this.#pump()
   }
 
-  #onToken(m: Incoming<'token'>): void {
+  #onToken(m: LockMessageOf<'token'>): void {
     const state = nextState(this.#state, 'tokenReceived')
     const waiter = this.#queue.local.find((w) => w.id === m.id)
     if (waiter?.mode === 'read' || m.epoch < this.#holds.epoch) {
       throw new NetError('protocol', `peer granted the token of "${this.key}" for request ${m.id}, which is no write request here`)
     }
     this.#seq.tokenReceived(m.id, m.queue.at(-1)?.id ?? 0)
-    const changed = this.#value.incoming(m.version, m.value)
+    const changed = this.value.incoming(m.version, m.value)
     this.#state = state
     this.#holds.tokenArrived(m.epoch)
     this.#queue.remote = m.queue
@@ -230,13 +217,13 @@ export class LockCore<T> implements GuardHost<T> {
     this.#pump()
   }
 
-  #onLease(m: Incoming<'lease'>): void {
+  #onLease(m: LockMessageOf<'lease'>): void {
     const state = nextState(this.#state, 'leaseReceived')
     if (m.epoch < this.#holds.leaseEpoch || this.#queue.hasLocalUpTo(m.upTo, 'write')) {
       throw new NetError('protocol', `peer lent a read lease of "${this.key}" that covers a write request`)
     }
     this.#seq.leaseReceived(m.upTo)
-    const changed = this.#value.incoming(m.version, m.value)
+    const changed = this.value.incoming(m.version, m.value)
     this.#state = state
     this.#holds.leaseEpoch = m.epoch
     if (changed) this.#emitChange('peer')
@@ -259,6 +246,6 @@ export class LockCore<T> implements GuardHost<T> {
   }
 
   #emitChange(origin: 'local' | 'peer'): void {
-    this.onChange(this.#value.current, origin)
+    this.onChange(this.value.current, origin)
   }
 }

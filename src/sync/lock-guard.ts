@@ -36,7 +36,8 @@ export interface WriteGuard<T> extends LockGuard {
 /** What a guard needs from its lock. */
 export interface GuardHost<T> {
   readonly key: string
-  current: T
+  /** The lock's value; `current` is what a guard reads and a write guard replaces. */
+  readonly value: { current: T }
   release(mode: LockMode, touched: boolean): Promise<void>
 }
 
@@ -58,7 +59,7 @@ export class Guard<T> implements LockGuard {
 
   get value(): T {
     this.#checkHeld()
-    const value = this.host.current
+    const value = this.host.value.current
     if (this.mode === 'write' && typeof value === 'object' && value !== null) this.#touched = true
     return value
   }
@@ -66,7 +67,7 @@ export class Guard<T> implements LockGuard {
   set value(value: T) {
     this.#checkHeld()
     if (this.mode !== 'write') throw new NetError('usage', `a read guard of "${this.host.key}" cannot change the value`)
-    this.host.current = value
+    this.host.value.current = value
     this.#touched = true
   }
 

@@ -38,6 +38,9 @@ export type LockMessage =
   /** The sender could not send the value (too large for the receiver); the lock is unusable on both sides. */
   | { type: 'broken'; reason: string }
 
+/** The messages of the given types. */
+export type LockMessageOf<K extends LockMessage['type']> = Extract<LockMessage, { type: K }>
+
 const TAG = { hello: 0, request: 1, cancel: 2, token: 3, lease: 4, recall: 5, return: 6, broken: 7 } as const
 const MODES: readonly unknown[] = ['read', 'write'] satisfies LockMode[]
 const MAX_REASON = 500

@@ -97,7 +97,7 @@ export class LockHandle<T> extends EventEmitter<LockEvents<T>> {
   }
 
   peek(): T {
-    return this.core.committed
+    return this.core.value.committed
   }
 
   query(): LockSnapshot {
