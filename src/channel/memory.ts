@@ -32,6 +32,36 @@ export interface MemoryFrameChannel extends FrameChannel {
   sever(): void
 }
 
+type Cancel = () => void
+
+/**
+ * Runs `run` after `ms`, or on the next macrotask when `ms <= 0`: a zero-latency pair must not pay
+ * the 1 ms that timers are clamped to, but must still yield to I/O and timers between deliveries.
+ */
+function later(run: () => void, ms: number): Cancel {
+  if (ms > 0) {
+    const timer = setTimeout(run, ms)
+    return () => clearTimeout(timer)
+  }
+  const setImmediateFn = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate
+  if (setImmediateFn !== undefined) {
+    const handle = setImmediateFn(run)
+    return () => (globalThis as unknown as { clearImmediate: (h: unknown) => void }).clearImmediate(handle)
+  }
+  // Browsers: a message to ourselves is a macrotask without the timer clamp.
+  let cancelled = false
+  const channel = new MessageChannel()
+  channel.port1.onmessage = () => {
+    channel.port1.close()
+    if (!cancelled) run()
+  }
+  channel.port2.postMessage(null)
+  return () => {
+    cancelled = true
+    channel.port1.close()
+  }
+}
+
 interface InFlight {
   readonly data: Uint8Array
   readonly at: number
@@ -44,7 +74,7 @@ class Link {
   lastAt = 0
   paused = false
   severed = false
-  timer: ReturnType<typeof setTimeout> | undefined
+  timer: Cancel | undefined
   sink: RawTransportSink | undefined
   drainWaiters = new Set<() => void>()
   closeAfterDelivery: NetError | undefined
@@ -74,7 +104,7 @@ export function memoryPair(options: MemoryPairOptions = {}): [MemoryFrameChannel
       if (link.closeAfterDelivery !== undefined) link.sink?.closed(link.closeAfterDelivery)
       return
     }
-    link.timer = setTimeout(() => deliver(link), Math.max(0, head.at - performance.now()))
+    link.timer = later(() => deliver(link), head.at - performance.now())
   }
 
   function deliver(link: Link): void {
@@ -138,7 +168,7 @@ export function memoryPair(options: MemoryPairOptions = {}): [MemoryFrameChannel
     return Object.assign(channel, {
       pause() {
         incoming.paused = true
-        clearTimeout(incoming.timer)
+        incoming.timer?.()
         incoming.timer = undefined
       },
       resume() {
@@ -148,7 +178,7 @@ export function memoryPair(options: MemoryPairOptions = {}): [MemoryFrameChannel
       sever() {
         for (const link of [aToB, bToA]) {
           link.severed = true
-          clearTimeout(link.timer)
+          link.timer?.()
           link.queue.length = 0
           link.bytes = 0
           for (const wake of link.drainWaiters) wake()
