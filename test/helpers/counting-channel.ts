@@ -1,4 +1,3 @@
-import { decode } from 'cbor-x'
 import type { FrameChannel } from '../../src/channel/frame-channel.js'
 
 /** Port messages a counting channel has seen go out, per operation key. */
@@ -36,10 +35,8 @@ export function countingChannel(inner: FrameChannel): { channel: FrameChannel; c
   }
   const channel: FrameChannel = {
     send(frame) {
-      const value = decode(frame) as unknown[]
-      // Tags 4 and 5 are port messages (see src/session/wire.ts); the key is the second element.
-      if (value[0] === 4 || value[0] === 5) {
-        const key = String(value[1])
+      const key = portKeyOf(frame)
+      if (key !== undefined) {
         counts.total++
         counts.bytes += frame.length
         counts.byKey.set(key, (counts.byKey.get(key) ?? 0) + 1)
@@ -59,4 +56,23 @@ export function countingChannel(inner: FrameChannel): { channel: FrameChannel; c
     close: (reason) => inner.close(reason),
   }
   return { channel, counts }
+}
+
+const textDecoder = new TextDecoder()
+
+/**
+ * The key of a port message, read from the frame's first bytes without decoding the rest (a full
+ * decode of every large frame would slow the benchmarks that use this wrapper). Port messages are
+ * CBOR arrays `[4 | 5, key, …]` (see src/session/wire.ts); anything else gives undefined.
+ */
+function portKeyOf(frame: Uint8Array): string | undefined {
+  const tag = frame[1]
+  if ((frame[0]! & 0xe0) !== 0x80 || (tag !== 4 && tag !== 5)) return undefined
+  const head = frame[2]!
+  if ((head & 0xe0) !== 0x60) return undefined
+  const info = head & 0x1f
+  if (info < 24) return textDecoder.decode(frame.subarray(3, 3 + info))
+  if (info === 24) return textDecoder.decode(frame.subarray(4, 4 + frame[3]!))
+  if (info === 25) return textDecoder.decode(frame.subarray(5, 5 + ((frame[3]! << 8) | frame[4]!)))
+  return undefined
 }
