@@ -118,9 +118,13 @@ export function createFrameChannel(
           burst = 0
           continue
         }
-        const item = queue.shift()!
+        // The frame stays queued while its chunk is sent: if the transport throws or closes
+        // during the send, finish() finds it there and rejects it.
+        const item = queue[0]!
         const before = item.offset
         sendChunkOf(item)
+        if (closeReason !== undefined) break
+        queue.shift()
         queuedBytes -= item.offset - before
         if (item.offset < item.frame.length) queue.push(item)
         else item.done.resolve()
@@ -144,9 +148,9 @@ export function createFrameChannel(
           sendChunkOf(item)
         } catch (err) {
           finish(new NetError('closed', 'the transport failed to send', { cause: err }))
-          return Promise.reject(closeReason)
         }
-        return Promise.resolve()
+        // The transport may also have closed itself while sending, instead of throwing.
+        return closeReason === undefined ? Promise.resolve() : Promise.reject(closeReason)
       }
       queue.push(item)
       queuedBytes += frame.length
