@@ -158,6 +158,8 @@ function dataChannelTransport(dc: DataChannelLike, sink: RawTransportSink, pollM
       if (done) return
       // Chunks come fresh from the chunk codec, always backed by a plain ArrayBuffer.
       const chunk = data as Uint8Array<ArrayBuffer>
+      // Sending on a closing channel throws; its close event may still be a task away.
+      if (dc.readyState === 'closing' || dc.readyState === 'closed') return onClose({ type: 'closing' })
       if (pending.length > 0 || dc.readyState !== 'open') {
         pending.push(chunk)
         pendingBytes += chunk.length

@@ -56,6 +56,7 @@ function simplePeerTransport(peer: SimplePeerLike, sink: RawTransportSink, pollM
   // Chunks sent before `connect` (simple-peer throws on send until then); flushed in order.
   let pending: Uint8Array<ArrayBuffer>[] = []
   let pendingBytes = 0
+  let wasConnected = peer.connected
   const closeWaiters = new Set<() => void>()
   const connectWaiters = new Set<() => void>()
 
@@ -73,6 +74,8 @@ function simplePeerTransport(peer: SimplePeerLike, sink: RawTransportSink, pollM
     ['data', onData],
     ['connect', onConnect],
     ['close', onClose],
+    // @thaunknown/simple-peer 10 emits no `close` when the remote closes its channel, only `end`.
+    ['end', onClose],
     ['error', onError],
   ]
   for (const [event, listener] of listeners) peer.on(event, listener)
@@ -83,6 +86,7 @@ function simplePeerTransport(peer: SimplePeerLike, sink: RawTransportSink, pollM
 
   function flush(): void {
     if (done || !peer.connected) return
+    wasConnected = true
     const queued = pending
     pending = []
     pendingBytes = 0
@@ -114,6 +118,9 @@ function simplePeerTransport(peer: SimplePeerLike, sink: RawTransportSink, pollM
       if (done) return
       // Chunks come fresh from the chunk codec, always backed by a plain ArrayBuffer.
       const chunk = data as Uint8Array<ArrayBuffer>
+      // Once connected, not connected means closing: its channel throws, its close event lags.
+      if (peer.connected) wasConnected = true
+      else if (wasConnected) return onClose()
       if (pending.length > 0 || !peer.connected) {
         pending.push(chunk)
         pendingBytes += chunk.length

@@ -108,6 +108,8 @@ function webSocketTransport(ws: WebSocketLike, sink: RawTransportSink, pollMs: n
       if (done) return
       // Chunks come fresh from the chunk codec, always backed by a plain ArrayBuffer.
       const chunk = data as Uint8Array<ArrayBuffer>
+      // A closing socket drops what it is given; its close event may still be a task away.
+      if (ws.readyState >= CLOSING) return onClose({ type: 'close' })
       if (pending.length > 0 || ws.readyState !== OPEN) {
         pending.push(chunk)
         pendingBytes += chunk.length
