@@ -1,0 +1,214 @@
+/**
+ * Connected pairs over real WebRTC in one Node process, on 127.0.0.1 only: raw RTCDataChannels
+ * (node-datachannel's polyfill, @roamhq/wrtc), their FrameChannels, and (re-exported) the
+ * simple-peer and WebSocket pairs. Every helper rejects with a clear error when it cannot
+ * connect within {@link CONNECT_TIMEOUT_MS}, and every `close()` tears down all it built.
+ */
+import { fromDataChannel } from '../../src/channel/data-channel.js'
+import type { FrameChannel, FrameChannelOptions } from '../../src/channel/frame-channel.js'
+import {
+  candidateLog,
+  connectWithin,
+  describeCandidates,
+  describeConnection,
+  isLoopbackCandidate,
+  loopbackOnlySdp,
+  nextMacrotask,
+  once,
+  type CandidateLog,
+} from './loopback.js'
+
+export { CONNECT_TIMEOUT_MS, type CandidateLog } from './loopback.js'
+export {
+  simplePeerNodeDataChannelPair,
+  simplePeerWrtcPair,
+  thaunknownSimplePeerPair,
+  type SimplePeerFramePair,
+} from './simple-peer-pair.js'
+export { webSocketPair, type WebSocketFramePair } from './ws-pair.js'
+
+/** Two connected FrameChannels and the teardown of everything under them. */
+export interface FrameChannelPair {
+  readonly a: FrameChannel
+  readonly b: FrameChannel
+  /** Closes both channels and everything under them (channels, connections, servers). */
+  close(): Promise<void>
+}
+
+/** Two open RTCDataChannels, one per peer connection, and their teardown. */
+export interface RawDataChannelPair {
+  readonly pcA: RTCPeerConnection
+  readonly pcB: RTCPeerConnection
+  /** The channel created by `pcA` (the offerer). */
+  readonly dcA: RTCDataChannel
+  /** The same channel as `pcB` received it. */
+  readonly dcB: RTCDataChannel
+  /** What both peers gathered and what the relay passed on (only 127.0.0.1). */
+  readonly candidates: CandidateLog
+  /** Closes both channels and both peer connections. */
+  close(): Promise<void>
+}
+
+/** A {@link FrameChannelPair} over {@link RawDataChannelPair}: `a` wraps `dcA`, `b` wraps `dcB`. */
+export interface DataChannelFramePair extends FrameChannelPair {
+  readonly raw: RawDataChannelPair
+}
+
+/** Hooks for {@link rawNodeDataChannelPair} and {@link rawWrtcDataChannelPair}. */
+export interface RawPairOptions {
+  /** Options for `createDataChannel`. @default {} (ordered, reliable) */
+  init?: RTCDataChannelInit
+  /** Called as soon as each side's channel exists, before it is open. */
+  onChannel?: (side: 'a' | 'b', dc: RTCDataChannel) => void
+}
+
+/** The RTCConfiguration that keeps node-datachannel on 127.0.0.1 (no STUN, bound to loopback). */
+export const NODE_DATACHANNEL_LOOPBACK_CONFIG = { iceServers: [], bindAddress: '127.0.0.1' }
+
+/**
+ * A node-datachannel polyfill RTCPeerConnection bound to 127.0.0.1 (it gathers a single loopback
+ * candidate). For tests that need a real connection without a peer, e.g. to create channels.
+ */
+export async function newNodeDataChannelPeerConnection(): Promise<RTCPeerConnection> {
+  const { RTCPeerConnection: NdcPeerConnection } = await import('node-datachannel/polyfill')
+  const config: RTCConfiguration = { ...NODE_DATACHANNEL_LOOPBACK_CONFIG }
+  // The polyfill implements RTCPeerConnection; only its event classes differ nominally from DOM's.
+  return new NdcPeerConnection(config) as unknown as RTCPeerConnection
+}
+
+/** An @roamhq/wrtc RTCPeerConnection without STUN servers (it still gathers every interface). */
+export async function newWrtcPeerConnection(): Promise<RTCPeerConnection> {
+  const wrtc = interopDefault(await import('@roamhq/wrtc'))
+  return new wrtc.RTCPeerConnection({ iceServers: [] })
+}
+
+/** Two open RTCDataChannels over node-datachannel's polyfill, bound to 127.0.0.1. */
+export async function rawNodeDataChannelPair(options: RawPairOptions = {}): Promise<RawDataChannelPair> {
+  const [pcA, pcB] = [await newNodeDataChannelPeerConnection(), await newNodeDataChannelPeerConnection()]
+  return connectRawPair('node-datachannel data channel pair', pcA, pcB, options)
+}
+
+/**
+ * Two open RTCDataChannels over @roamhq/wrtc. It cannot bind to an address, so the relay passes
+ * on only 127.0.0.1 candidates (see `candidates` for what was gathered).
+ */
+export async function rawWrtcDataChannelPair(options: RawPairOptions = {}): Promise<RawDataChannelPair> {
+  const [pcA, pcB] = [await newWrtcPeerConnection(), await newWrtcPeerConnection()]
+  return connectRawPair('@roamhq/wrtc data channel pair', pcA, pcB, options)
+}
+
+/** FrameChannels over node-datachannel data channels; `a` is wrapped while still connecting. */
+export function nodeDataChannelPair(options: FrameChannelOptions = {}): Promise<DataChannelFramePair> {
+  return framePair(rawNodeDataChannelPair, options)
+}
+
+/** FrameChannels over @roamhq/wrtc data channels; `a` is wrapped while still connecting. */
+export function wrtcDataChannelPair(options: FrameChannelOptions = {}): Promise<DataChannelFramePair> {
+  return framePair(rawWrtcDataChannelPair, options)
+}
+
+async function framePair(
+  connect: (options: RawPairOptions) => Promise<RawDataChannelPair>,
+  options: FrameChannelOptions,
+): Promise<DataChannelFramePair> {
+  const channels: Partial<Record<'a' | 'b', FrameChannel>> = {}
+  const raw = await connect({
+    onChannel: (side, dc) => {
+      channels[side] = fromDataChannel(dc, options)
+    },
+  })
+  const { a, b } = channels
+  if (a === undefined || b === undefined) throw new Error('a data channel was not wrapped')
+  return {
+    a,
+    b,
+    raw,
+    async close() {
+      a.close()
+      b.close()
+      await raw.close()
+    },
+  }
+}
+
+async function connectRawPair(
+  what: string,
+  pcA: RTCPeerConnection,
+  pcB: RTCPeerConnection,
+  options: RawPairOptions,
+): Promise<RawDataChannelPair> {
+  const candidates = candidateLog()
+  let dcB: RTCDataChannel | undefined
+  const dcA = pcA.createDataChannel('netbeam', options.init ?? {})
+  options.onChannel?.('a', dcA)
+  const received = new Promise<RTCDataChannel>((resolve) => {
+    pcB.ondatachannel = (event) => {
+      dcB = event.channel
+      options.onChannel?.('b', dcB)
+      resolve(dcB)
+    }
+  })
+  async function close(): Promise<void> {
+    for (const closable of [dcA, dcB, pcA, pcB]) {
+      try {
+        closable?.close()
+      } catch {
+        // Already closed.
+      }
+    }
+    await nextMacrotask()
+  }
+  const connecting = (async (): Promise<RawDataChannelPair> => {
+    await negotiate(pcA, pcB, candidates)
+    const remote = await received
+    await Promise.all([opened(dcA), opened(remote)])
+    return { pcA, pcB, dcA, dcB: remote, candidates, close }
+  })()
+  const diagnose = (): string =>
+    `(a: ${describeConnection(pcA)}, channel ${dcA.readyState}; ` +
+    `b: ${describeConnection(pcB)}, channel ${dcB?.readyState ?? 'not received'}; ${describeCandidates(candidates)})`
+  return connectWithin(what, connecting, close, diagnose)
+}
+
+/**
+ * Offer/answer plus trickled candidates, in process; only 127.0.0.1 candidates cross, and only
+ * once `pcA` holds the answer: node-datachannel runs DTLS as soon as ICE connects and, before it
+ * knows the remote fingerprint, fails the handshake ("unknown CA"), so under CPU load `pcB` must
+ * not reach `pcA` early.
+ */
+async function negotiate(pcA: RTCPeerConnection, pcB: RTCPeerConnection, log: CandidateLog): Promise<void> {
+  let answered!: () => void
+  const aHasAnswer = new Promise<void>((resolve) => (answered = resolve))
+  relayCandidates(pcA, pcB, aHasAnswer, log)
+  relayCandidates(pcB, pcA, aHasAnswer, log)
+  const offer = await pcA.createOffer()
+  await pcA.setLocalDescription(offer)
+  await pcB.setRemoteDescription({ type: 'offer', sdp: loopbackOnlySdp(offer.sdp ?? '', log) })
+  const answer = await pcB.createAnswer()
+  await pcB.setLocalDescription(answer)
+  await pcA.setRemoteDescription({ type: 'answer', sdp: loopbackOnlySdp(answer.sdp ?? '', log) })
+  answered()
+}
+
+/** Passes `from`'s 127.0.0.1 candidates to `to` once `gate` resolves. */
+function relayCandidates(from: RTCPeerConnection, to: RTCPeerConnection, gate: Promise<void>, log: CandidateLog): void {
+  from.onicecandidate = (event) => {
+    const candidate = event.candidate
+    if (candidate === null || candidate.candidate === '') return
+    log.gathered.push(candidate.candidate)
+    if (!isLoopbackCandidate(candidate.candidate)) return
+    log.relayed.push(candidate.candidate)
+    const init = { candidate: candidate.candidate, sdpMid: candidate.sdpMid, sdpMLineIndex: candidate.sdpMLineIndex }
+    // A candidate that arrives after close has nowhere to go; the connect timeout reports failures.
+    void gate.then(() => to.addIceCandidate(init)).catch(() => undefined)
+  }
+}
+
+function opened(dc: RTCDataChannel): Promise<void> {
+  return dc.readyState === 'open' ? Promise.resolve() : once(dc, 'open')
+}
+
+/** The CommonJS module object behind an ESM namespace (`import()` of a CJS package). */
+export function interopDefault<T>(namespace: T): T {
+  return (namespace as { default?: T }).default ?? namespace
+}
