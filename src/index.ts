@@ -31,4 +31,5 @@ export type { NetRwLock, NetRwLockOptions, LockOptions, LockEvents, LockEventSou
 export type { LockGuard, ReadGuard, WriteGuard } from './sync/lock-guard.js'
 export type { LockSnapshot, LockState } from './sync/lock-state.js'
 export type { LockMode } from './sync/lock-wire.js'
+export { SYNC_START_LATE_TOLERANCE_MS } from './time/sync-start.js'
 export type { SyncStartInfo, SyncStartOptions } from './time/sync-start.js'

@@ -1,13 +1,20 @@
-import { ClockFilter, sampleRtt, type ClockEstimate as FilterEstimate } from '../time/clock-math.js'
+import { ClockFilter, sampleRtt } from '../time/clock-math.js'
 import type { Now } from '../time/local-clock.js'
 
-/** The session's view of the peer's clock. */
+/**
+ * The session's view of the peer's clock. Both sides keep one, each from its own probes; only the
+ * follower's is used to map onto the shared timeline (the leader's clock), so on the leader it is
+ * informational (its `session.now()` is exact, and ports report a clock error bound of 0).
+ */
 export interface ClockEstimate {
   /** Peer clock minus local clock, in ms. */
   readonly offset: number
   /** Round-trip time of the sample the offset comes from, in ms. */
   readonly rtt: number
-  /** The true offset lies within `offset ± errorBound` ms. */
+  /**
+   * The true offset lies within `offset ± errorBound` ms: `rtt / 2`, plus an allowance for clock
+   * drift (15 ppm) since that sample was taken. Infinity before the first sample.
+   */
   readonly errorBound: number
   /** How many samples the estimate draws on. */
   readonly samples: number
@@ -15,54 +22,113 @@ export interface ClockEstimate {
 
 const NO_ESTIMATE: ClockEstimate = { offset: 0, rtt: Infinity, errorBound: Infinity, samples: 0 }
 
-/** Every this many heartbeats, a short back-to-back burst refreshes the estimate. */
+/**
+ * Assumed worst-case drift between the two clocks: NTP's PHI (15 ppm). Without it, a sample from
+ * a minute ago would keep an `rtt / 2` bound although two crystals may have drifted ~1 ms apart
+ * since; with it, the filter trades an old low-RTT sample for a fresh one once that is better.
+ */
+const DRIFT_RATE = 15e-6
+/**
+ * Probes per heartbeat. Two, back to back: the first travels a path that was idle for a whole
+ * beat and carries a ~0.1 ms bias (research/clock-measured.md), the second follows at once on the
+ * warm path, and the min-RTT filter then picks it. Every {@link BURST_EVERY}th beat sends more.
+ *
+ * The two sides' probes must not cross: measured over node-datachannel, a follower bursting while
+ * the leader bursts too was off by a median 0.011 ms, alone by 0.004 ms. Only the follower's
+ * estimate places the shared timeline, so the leader gives way: its opening burst waits for the
+ * follower's, and its heartbeat probes go half a beat later.
+ */
+const HEARTBEAT_BURST = 2
 const BURST_EVERY = 10
-const HEARTBEAT_BURST = 4
+const LONG_HEARTBEAT_BURST = 4
 /** Unanswered pings remembered; older ones are forgotten (their pongs are then ignored). */
 const MAX_OUTSTANDING = 64
+/** Leader: stop waiting for the follower's opening burst after this long without one of its pings. */
+const PEER_BURST_IDLE_MS = 250
 
 type SendPing = (id: number, t0: number) => Promise<void>
 
 /**
- * Sends clock probes and turns pongs into an estimate. Probes go back to back in bursts because a
- * probe after an idle gap carries a ~0.1 ms bias (its first leg is slower; see
- * research/clock-measured.md), which the min-RTT filter then avoids.
+ * Sends clock probes and turns pongs into an estimate. Probes go back to back in bursts (each sent
+ * as soon as the previous one is answered) because a probe after an idle gap is biased (see
+ * {@link HEARTBEAT_BURST}); the {@link ClockFilter} keeps the best one of a recent window.
  */
 export class ClockTracker {
-  #filter = new ClockFilter()
+  #filter = new ClockFilter({ driftRate: DRIFT_RATE })
   #estimate: ClockEstimate = NO_ESTIMATE
   #nextId = 0
   #outstanding = new Map<number, number>()
   #burstLeft = 0
+  /** The probe whose pong sends the burst's next one. */
+  #awaiting: number | undefined
+  /** Heartbeats seen while {@link ClockTracker.#awaiting} was unanswered. */
+  #stalledBeats = 0
   #burstDone: (() => void) | undefined
   #send: SendPing | undefined
   #beats = 0
+  #peerPings = 0
+  /** Leader: the size of an opening burst waiting for the follower's to end. */
+  #deferredBurst: number | undefined
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #stopped = false
 
-  constructor(private readonly now: Now) {}
+  constructor(
+    private readonly now: Now,
+    private readonly heartbeatMs: number,
+  ) {}
 
+  /** The current estimate; its `errorBound` includes the drift allowance up to this moment. */
   get estimate(): ClockEstimate {
-    return this.#estimate
+    const live = this.#filter.estimate(this.now())
+    if (live === undefined) return NO_ESTIMATE
+    return { ...this.#estimate, errorBound: live.errorBound }
   }
 
-  /** Sends `count` probes, each as soon as the previous one is answered; resolves when done or `closed` settles. */
-  burst(send: SendPing, count: number, closed: Promise<unknown>): Promise<void> {
+  /** The estimated offset alone (peer − local, ms; 0 before the first sample): cheap enough for spin loops. */
+  get offset(): number {
+    return this.#estimate.offset
+  }
+
+  /**
+   * The opening burst: `count` probes back to back; resolves when done, when abandoned, or when
+   * `closed` settles. On the leader it starts once the follower's burst (assumed to be as long)
+   * has been answered, or after {@link PEER_BURST_IDLE_MS} without a ping from it.
+   */
+  burst(send: SendPing, count: number, closed: Promise<unknown>, isLeader: boolean): Promise<void> {
     if (count <= 0) return Promise.resolve()
     this.#send = send
-    this.#burstLeft = count
     const done = new Promise<void>((resolve) => {
       this.#burstDone = resolve
     })
-    this.#ping()
+    if (isLeader) {
+      this.#deferredBurst = count
+      this.#awaitPeerBurst()
+    } else {
+      this.#startBurst(count)
+    }
     return Promise.race([done, closed.then(() => {})])
   }
 
-  /** One heartbeat: a single probe, or a short burst every {@link BURST_EVERY} beats. */
-  heartbeat(send: SendPing): void {
+  /** The peer sent a ping (answered elsewhere): on a waiting leader, part of the follower's burst. */
+  onPeerPing(): void {
+    this.#peerPings++
+    if (this.#deferredBurst !== undefined) this.#awaitPeerBurst()
+  }
+
+  /** One heartbeat: a short burst, unless one is still running; on the leader half a beat later. */
+  heartbeat(send: SendPing, isLeader: boolean): void {
     this.#send = send
-    this.#beats++
-    if (this.#burstLeft > 0) return
-    this.#burstLeft = this.#beats % BURST_EVERY === 0 ? HEARTBEAT_BURST : 1
-    this.#ping()
+    const beat = ++this.#beats
+    if (!isLeader) return this.#beat(beat)
+    if (this.#timer === undefined) this.#arm(this.heartbeatMs / 2, () => this.#beat(beat))
+  }
+
+  /** Stops every timer; called when the session closes. */
+  stop(): void {
+    this.#stopped = true
+    this.#deferredBurst = undefined
+    clearTimeout(this.#timer)
+    this.#timer = undefined
   }
 
   /** Feeds a pong; returns its RTT and whether the estimate changed, or undefined for a stray pong. */
@@ -73,11 +139,63 @@ export class ClockTracker {
     this.#outstanding.delete(pong.id)
     const sample = { t0, t1: pong.t1, t2: pong.t2, t3 }
     const before = this.#estimate
-    if (this.#filter.add(sample)) this.#estimate = toEstimate(this.#filter.estimate())
-    if (this.#burstLeft > 0) this.#ping()
-    else this.#burstDone?.()
-    const changed = before.offset !== this.#estimate.offset || before.errorBound !== this.#estimate.errorBound
+    if (this.#filter.add(sample)) this.#estimate = this.#snapshot()
+    if (pong.id === this.#awaiting) {
+      if (this.#burstLeft > 0) this.#ping()
+      else this.#finishBurst()
+    }
+    const changed = before.offset !== this.#estimate.offset || before.rtt !== this.#estimate.rtt
     return { lastRtt: sampleRtt(sample), changed }
+  }
+
+  #awaitPeerBurst(): void {
+    const count = this.#deferredBurst
+    if (count === undefined) return
+    if (this.#peerPings < count) return this.#arm(PEER_BURST_IDLE_MS, () => this.#runDeferredBurst())
+    this.#runDeferredBurst()
+  }
+
+  #runDeferredBurst(): void {
+    const count = this.#deferredBurst
+    this.#deferredBurst = undefined
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    if (count !== undefined) this.#startBurst(count)
+  }
+
+  #beat(beat: number): void {
+    if (this.#awaiting !== undefined) {
+      // A peer may skip a pong (its send buffer is full); without this, one lost pong would stall
+      // every later probe. A probe unanswered for a whole beat is given up.
+      if (++this.#stalledBeats < 2) return
+      this.#finishBurst()
+    }
+    this.#startBurst(beat % BURST_EVERY === 0 ? LONG_HEARTBEAT_BURST : HEARTBEAT_BURST)
+  }
+
+  /** Runs `fn` after `ms` unless stopped (one timer: the opening wait, then the leader's half beats). */
+  #arm(ms: number, fn: () => void): void {
+    clearTimeout(this.#timer)
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      if (!this.#stopped) fn()
+    }, ms)
+    // Node: a forgotten session must not keep the process alive. Browsers have no unref.
+    ;(this.#timer as { unref?: () => void }).unref?.()
+  }
+
+  #startBurst(count: number): void {
+    if (this.#stopped) return
+    this.#burstLeft = count
+    this.#ping()
+  }
+
+  #finishBurst(): void {
+    this.#burstLeft = 0
+    this.#awaiting = undefined
+    const done = this.#burstDone
+    this.#burstDone = undefined
+    done?.()
   }
 
   #ping(): void {
@@ -87,15 +205,18 @@ export class ClockTracker {
     const id = this.#nextId++
     const t0 = this.now()
     this.#outstanding.set(id, t0)
+    this.#awaiting = id
+    this.#stalledBeats = 0
     if (this.#outstanding.size > MAX_OUTSTANDING) {
       const oldest = this.#outstanding.keys().next().value
       if (oldest !== undefined) this.#outstanding.delete(oldest)
     }
     send(id, t0).catch(() => {})
   }
-}
 
-function toEstimate(estimate: FilterEstimate | undefined): ClockEstimate {
-  if (estimate === undefined) return NO_ESTIMATE
-  return { offset: estimate.offset, rtt: estimate.rtt, errorBound: estimate.errorBound, samples: estimate.samples }
+  #snapshot(): ClockEstimate {
+    const e = this.#filter.estimate()
+    if (e === undefined) return NO_ESTIMATE
+    return { offset: e.offset, rtt: e.rtt, errorBound: e.errorBound, samples: e.samples }
+  }
 }

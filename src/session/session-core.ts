@@ -62,7 +62,7 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
     this.#channel = channel
     this.#opts = resolveSessionOptions(options)
     this.#codec = createFrameCodec(this.#opts)
-    this.#clock = new ClockTracker(this.#opts.now)
+    this.#clock = new ClockTracker(this.#opts.now, this.#opts.heartbeatMs)
     const core = this
     this.#router = new PortRouter(
       {
@@ -92,7 +92,8 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
     try {
       this.#sendHello(0)
       await this.#roleDecided.promise
-      await this.#clock.burst((id, t0) => this.#send({ type: 'ping', id, t0 }), this.#opts.clockBurst, this.#closed.promise)
+      const ping = (id: number, t0: number): Promise<void> => this.#send({ type: 'ping', id, t0 })
+      await this.#clock.burst(ping, this.#opts.clockBurst, this.#closed.promise, this.isLeader)
     } finally {
       stopAbort()
     }
@@ -106,7 +107,7 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
 
   /** The shared timeline in ms: the leader's clock, as well as this side can tell. */
   now(): number {
-    return this.isLeader ? this.#opts.now() : this.#opts.now() + this.#clock.estimate.offset
+    return this.isLeader ? this.#opts.now() : this.#opts.now() + this.#clock.offset
   }
 
   /** Resolves with the reason once the session has closed. */
@@ -185,6 +186,7 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
         if (this.#channel.bufferedAmount > PONG_SKIP_BYTES) return
         const t1 = this.#opts.now()
         void this.#send({ type: 'pong', id: frame.id, t0: frame.t0, t1, t2: this.#opts.now() }).catch(() => {})
+        this.#clock.onPeerPing()
         return
       }
       case 'pong': {
@@ -228,13 +230,14 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
       this.#shutdown(new NetError('timeout', `the peer has been silent for ${Math.round(silentFor)} ms`), true)
       return
     }
-    this.#clock.heartbeat((id, t0) => this.#send({ type: 'ping', id, t0 }))
+    this.#clock.heartbeat((id, t0) => this.#send({ type: 'ping', id, t0 }), this.isLeader)
   }
 
   #shutdown(reason: NetError, tellPeer: boolean): void {
     if (this.#closeReason !== undefined) return
     this.#closeReason = reason
     clearInterval(this.#heartbeat)
+    this.#clock.stop()
     this.#roleDecided.reject(reason)
     this.#router.closeAll(reason)
     if (tellPeer && !this.#channel.isClosed) {

@@ -102,8 +102,12 @@ export class Session extends SessionCore {
   }
 
   /**
-   * Runs `fn` on both peers at the same instant: the two sides agree on a start time on the
-   * shared clock, then each waits for it (timer, then a short spin) and calls `fn`.
+   * Runs `fn` on both peers at the same instant: the leader picks a start time on the shared clock
+   * (at least `delayMs` ahead), then each side waits for it (timer, then a short spin) and calls
+   * `fn({ peerPayload, at, lateByMs })`; resolves with `fn`'s result. Rejects with NetError `late`
+   * when the agreed instant had passed (by more than 1 ms) before this side heard of it,
+   * `aborted` on abort (here or on the peer), or the close reason if the session closes first.
+   * @example `await session.syncStart(({ lateByMs }) => startRound(lateByMs), { delayMs: 100 })`
    */
   syncStart<R, P = unknown>(fn: (info: SyncStartInfo<P>) => R | PromiseLike<R>, options: SyncStartOptions = {}): Promise<R> {
     return runSyncStart<P, R>(this, fn, options)

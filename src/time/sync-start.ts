@@ -1,34 +1,90 @@
-import { NetError } from '../errors.js'
 import type { OpHost, OpOptions } from '../session/op-host.js'
+import { SyncStartOp } from './sync-start-op.js'
+
+export { SYNC_START_LATE_TOLERANCE_MS } from './sync-start-op.js'
 
 /** What the function started by `syncStart` receives. */
 export interface SyncStartInfo<P> {
   /** The payload the peer passed to its `syncStart`. */
   readonly peerPayload: P
-  /** The agreed start instant on the shared timeline (ms). */
+  /** The agreed start instant on the shared timeline (the leader's clock), in ms. */
   readonly at: number
-  /** How late this side actually started, in ms. */
+  /** How late this side actually started against `at` on its view of the shared timeline, in ms (≥ 0). */
   readonly lateByMs: number
 }
 
 /** Options for `session.syncStart`. */
 export interface SyncStartOptions extends OpOptions {
-  /** A value handed to the peer's function as `peerPayload`. */
+  /**
+   * A value handed to the peer's function as `peerPayload` (anything the session can encode).
+   * @default undefined
+   * @example session.syncStart(go, { payload: { level: 3 } })
+   */
   payload?: unknown
   /**
-   * How far ahead of the agreement the start is scheduled, beyond what the message needs.
+   * How long after the agreement (the leader holding both sides' calls) the start is scheduled,
+   * in ms; the larger of both sides' values wins. Never less than the message needs: 4 × the
+   * measured round-trip time + 2 ms; and when the follower makes many calls in one synchronous
+   * run, it asks for 1 ms per call, because handling them keeps both sides busy. At most one day.
    * @default 50
+   * @example session.syncStart(go, { delayMs: 200 })
    */
   delayMs?: number
 }
 
+/** What syncStart needs from its session: ports, and the round-trip time for the minimum lead. */
+export interface SyncStartHost extends OpHost {
+  readonly clock: { readonly rtt: number }
+}
+
+/**
+ * Runs `fn` on both peers at one agreed instant (the wire: `SyncStartMessage`).
+ *
+ * The follower sends `ready`; the leader, once it holds both its own call and that `ready`, picks
+ * `at = now + max(delayMs of both sides, 4 × RTT + 2 ms)` on the shared timeline and sends
+ * `start`, so it does not matter which side calls first. Each side waits for `at` on the shared
+ * timeline (a timer, then a short spin; see `waitUntil`), calls `fn`, and settles like `fn`.
+ *
+ * Rejects with NetError `late` on the follower when `start` arrives more than
+ * {@link SYNC_START_LATE_TOLERANCE_MS} after `at` (the leader is told, but has usually started
+ * already); `aborted` when the caller's signal aborts or the peer aborted; the close reason when
+ * the session closes before the start; `usage` for bad options or an unencodable payload. An
+ * abort that reaches the peer only after its start instant cannot stop it: one later than about
+ * a one-way delay before `at` leaves the peer to start alone. Once `fn` has been called, aborting
+ * has no effect.
+ */
 export function runSyncStart<P, R>(
-  host: OpHost,
+  host: SyncStartHost,
   fn: (info: SyncStartInfo<P>) => R | PromiseLike<R>,
   options: SyncStartOptions,
 ): Promise<R> {
-  void host
-  void fn
-  void options
-  return Promise.reject(new NetError('usage', 'syncStart is not implemented yet'))
+  const key = options.key ?? host.nextKey('syncStart')
+  const op = new SyncStartOp<P, R>(host, key, fn, options)
+  if (op.needsReady) queueReady(host, op)
+  return op.result.promise
+}
+
+/**
+ * Follower calls made in one synchronous run, per session, waiting to send `ready`.
+ *
+ * Why batch: sending is the expensive part of a call (~0.1 ms per message on node-datachannel),
+ * and while a burst of calls runs, the follower cannot read the leader's answers. Sent one by one,
+ * the first `start` would wait behind the whole burst and miss its instant. Sent together after
+ * the burst, each `ready` can ask for enough lead to cover the batch.
+ */
+const readyBatches = new WeakMap<SyncStartHost, ReadySender[]>()
+
+interface ReadySender {
+  sendReady(batchSize: number): void
+}
+
+function queueReady(host: SyncStartHost, op: ReadySender): void {
+  const batch = readyBatches.get(host)
+  if (batch !== undefined) return void batch.push(op)
+  readyBatches.set(host, [op])
+  queueMicrotask(() => {
+    const ops = readyBatches.get(host) ?? []
+    readyBatches.delete(host)
+    for (const queued of ops) queued.sendReady(ops.length)
+  })
 }

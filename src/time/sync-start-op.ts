@@ -1,0 +1,207 @@
+import { abortError, NetError } from '../errors.js'
+import { onAbort } from '../internal/abort.js'
+import { deferred } from '../internal/deferred.js'
+import { unreachable } from '../internal/unreachable.js'
+import type { Port } from '../session/port.js'
+import { waitUntil } from './start-timer.js'
+import type { SyncStartHost, SyncStartInfo, SyncStartOptions } from './sync-start.js'
+import { isDelay, MAX_DELAY_MS, parseSyncStartMessage, type AbortReason, type SyncStartMessage } from './sync-start-wire.js'
+
+/**
+ * How far (ms) past the agreed instant a `start` may arrive and still be obeyed (the function then
+ * starts at once, `lateByMs` saying how late). Anything later rejects with NetError `late`: such a
+ * start is no longer "the same instant", and the clock estimate itself is good to a fraction of
+ * a millisecond, so a smaller tolerance would turn estimate noise into spurious failures.
+ */
+export const SYNC_START_LATE_TOLERANCE_MS = 1
+
+const DEFAULT_DELAY_MS = 50
+/** Minimum lead: `start` needs half an RTT to arrive; 4 RTTs absorb queueing and jitter. */
+const RTT_MULTIPLE = 4
+const MIN_LEAD_MS = 2
+/** Lead when no round trip has been measured yet (a session opened with `clockBurst: 0`). */
+const NO_RTT_LEAD_MS = 100
+/**
+ * Lead the follower asks for per call in one batch of `ready`s. Handling one call costs each side
+ * ~0.1 ms on an idle machine (mostly the send, on node-datachannel); 1 ms leaves room for a CPU
+ * that is several times oversubscribed (a CI machine), which a batch of 1,000 needed in tests.
+ * Small batches are unaffected: below 50 calls the default `delayMs` is larger anyway.
+ */
+const BATCH_MS_PER_CALL = 1
+
+type State = 'agreeing' | 'waiting' | 'started' | 'failed'
+
+/**
+ * One syncStart call: the state machine of one side. Each side ends with exactly one final
+ * message (`done` or `abort`) and releases its port once it has sent its own and received the
+ * peer's, so nothing can arrive for a released key.
+ */
+export class SyncStartOp<P, R> {
+  readonly result = deferred<R>()
+  readonly #what: string
+  readonly #delayMs: number
+  #state: State = 'agreeing'
+  #port!: Port<SyncStartMessage>
+  /** Leader: the follower's `ready` arrived. Follower: the leader's `start` arrived. */
+  #heardFirst = false
+  #sentFinal = false
+  #peerFinal = false
+  /** Cancels the wait for the start instant. */
+  readonly #wait = new AbortController()
+  #stopAbort: () => void = () => {}
+
+  constructor(
+    private readonly host: SyncStartHost,
+    key: string,
+    private readonly fn: (info: SyncStartInfo<P>) => R | PromiseLike<R>,
+    private readonly options: SyncStartOptions,
+  ) {
+    this.#what = `syncStart "${key}"`
+    this.#delayMs = options.delayMs ?? DEFAULT_DELAY_MS
+    try {
+      this.#port = host.openPort<SyncStartMessage, SyncStartMessage>('syncStart', key, {
+        parse: parseSyncStartMessage,
+        onMessage: (message) => this.#onMessage(message),
+        onClose: (reason) => this.#fail(reason, undefined),
+      })
+    } catch (err) {
+      this.#state = 'failed'
+      this.result.reject(err)
+      return
+    }
+    // Bad options still open the port, so that the peer's call is told and settles.
+    const misuse =
+      typeof fn !== 'function' ? 'fn must be a function' : isDelay(this.#delayMs) ? undefined : `delayMs must be in [0, ${MAX_DELAY_MS}], got ${this.#delayMs}`
+    if (misuse !== undefined) {
+      this.#fail(new NetError('usage', `${this.#what}: ${misuse}`), 'aborted')
+      return
+    }
+    const { signal } = options
+    this.#stopAbort = onAbort(signal, () => this.#fail(abortError(signal!, this.#what), 'aborted'))
+  }
+
+  /** True on a follower call that still has to send `ready`. */
+  get needsReady(): boolean {
+    return this.#state === 'agreeing' && !this.#port.isLeader
+  }
+
+  /** Follower: sends `ready`, asking for enough lead to cover a batch of `batchSize` calls. */
+  sendReady(batchSize: number): void {
+    if (this.#state !== 'agreeing') return // aborted meanwhile: `abort` went out instead
+    const delayMs = Math.min(MAX_DELAY_MS, Math.max(this.#delayMs, BATCH_MS_PER_CALL * batchSize))
+    this.#transmit({ type: 'ready', payload: this.options.payload, delayMs })
+  }
+
+  #onMessage(message: SyncStartMessage): void {
+    if (this.#peerFinal) throw this.#protocol(`a "${message.type}" after its final message`)
+    const isLeader = this.#port.isLeader
+    switch (message.type) {
+      case 'ready': {
+        if (!isLeader || this.#heardFirst) throw this.#protocol('an unexpected "ready"')
+        this.#heardFirst = true
+        if (this.#state !== 'agreeing') return // we gave up; our `abort` is on its way
+        const at = this.#port.now() + this.#lead(message.delayMs)
+        this.#transmit({ type: 'start', at, payload: this.options.payload })
+        return this.#schedule(at, message.payload)
+      }
+      case 'start':
+        if (isLeader || this.#heardFirst) throw this.#protocol('an unexpected "start"')
+        this.#heardFirst = true
+        if (this.#state !== 'agreeing') return
+        return this.#onStart(message.at, message.payload)
+      case 'done':
+        if (!this.#heardFirst) throw this.#protocol('"done" before agreeing on a start')
+        this.#peerFinal = true
+        return this.#releaseIfDone()
+      case 'abort':
+        this.#peerFinal = true
+        this.#fail(
+          message.reason === 'late'
+            ? new NetError('late', `${this.#what}: the start instant had passed when the peer heard of it`)
+            : new NetError('aborted', `${this.#what} was aborted by the peer`),
+          'aborted',
+        )
+        return this.#releaseIfDone()
+      default:
+        return unreachable(message)
+    }
+  }
+
+  /** Follower: the leader's `start` arrived. */
+  #onStart(at: number, peerPayload: unknown): void {
+    if (!Number.isFinite(this.#port.clockErrorBound())) {
+      return this.#fail(new NetError('usage', `${this.#what}: no clock estimate yet (the session was opened with clockBurst: 0)`), 'aborted')
+    }
+    const lateBy = this.#port.now() - at
+    if (lateBy > SYNC_START_LATE_TOLERANCE_MS) {
+      const why = `the start instant had passed ${lateBy.toFixed(3)} ms before it arrived (tolerance ${SYNC_START_LATE_TOLERANCE_MS} ms)`
+      return this.#fail(new NetError('late', `${this.#what}: ${why}`), 'late')
+    }
+    this.#schedule(at, peerPayload)
+  }
+
+  #schedule(at: number, peerPayload: unknown): void {
+    this.#state = 'waiting'
+    const port = this.#port
+    waitUntil(at, { now: () => port.now(), signal: this.#wait.signal }).then(
+      () => this.#start(at, peerPayload as P),
+      (err: unknown) => this.#fail(err, 'aborted'), // a no-op when we cancelled the wait ourselves
+    )
+  }
+
+  #start(at: number, peerPayload: P): void {
+    if (this.#state !== 'waiting') return
+    this.#state = 'started'
+    this.#stopAbort()
+    // Read now rather than taking waitUntil's figure: a microtask has passed since it returned.
+    const lateByMs = Math.max(0, this.#port.now() - at)
+    let outcome: R | PromiseLike<R>
+    try {
+      outcome = this.fn({ peerPayload, at, lateByMs })
+    } catch (err) {
+      outcome = Promise.reject(err)
+    }
+    // On a later task: other starts due at about the same instant go first (a send costs ~0.1 ms).
+    setTimeout(() => this.#final({ type: 'done' }), 0)
+    Promise.resolve(outcome).then(this.result.resolve, this.result.reject)
+  }
+
+  /** Settles as failed unless already started or settled; `tell` sends our final `abort`. */
+  #fail(err: unknown, tell: AbortReason | undefined): void {
+    if (this.#state === 'started' || this.#state === 'failed') return
+    this.#state = 'failed'
+    this.#stopAbort()
+    this.#wait.abort(err)
+    this.result.reject(err)
+    if (tell !== undefined) this.#final({ type: 'abort', reason: tell })
+  }
+
+  /** Sends a message that carries a payload; one that cannot be sent fails the call. */
+  #transmit(message: SyncStartMessage): void {
+    const port = this.#port
+    port.send(message).catch((err: unknown) => {
+      // A closing session reaches us through onClose; anything else is this message's fault.
+      if (port.isOpen) this.#fail(err, 'aborted')
+    })
+  }
+
+  #final(message: SyncStartMessage): void {
+    this.#port.post(message)
+    this.#sentFinal = true
+    this.#releaseIfDone()
+  }
+
+  #releaseIfDone(): void {
+    if (this.#sentFinal && this.#peerFinal) this.#port.release()
+  }
+
+  #lead(peerDelayMs: number): number {
+    const rtt = this.host.clock.rtt
+    const floor = Number.isFinite(rtt) ? RTT_MULTIPLE * rtt + MIN_LEAD_MS : NO_RTT_LEAD_MS
+    return Math.max(this.#delayMs, peerDelayMs, floor)
+  }
+
+  #protocol(what: string): NetError {
+    return new NetError('protocol', `peer sent ${what} for ${this.#what}`)
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * One netbeam peer in its own Node process, driven over IPC by sync-start-procs.ts: WebRTC
+ * signalling (node-datachannel bound to 127.0.0.1; only loopback candidates cross), then
+ * synchronized starts and "floor" rounds that each record `process.hrtime.bigint()`, which is one
+ * monotonic clock for every process of the machine. Run with `node --import tsx`.
+ */
+import { fromDataChannel } from '../../src/channel/data-channel.js'
+import { isNetError } from '../../src/errors.js'
+import { Session } from '../../src/session/session.js'
+import { defaultNow } from '../../src/time/local-clock.js'
+import { waitUntil } from '../../src/time/start-timer.js'
+import { isLoopbackCandidate, loopbackOnlySdp } from './loopback.js'
+import type { ChildCommand, ChildReport, SignalData } from './sync-start-procs.js'
+
+const send = (report: ChildReport): void => {
+  process.send?.(report)
+}
+// The parent owns this process: when it goes, so do we.
+process.on('disconnect', () => process.exit(1))
+
+let session: Session | undefined
+let pc: RTCPeerConnection | undefined
+/** Settles once the peer connection exists; the other side's signals may arrive before that. */
+let setUp: Promise<RTCPeerConnection> | undefined
+const pendingCandidates: RTCIceCandidateInit[] = []
+let remoteSet = false
+
+async function init(role: 'leader' | 'follower', skewMs: number): Promise<void> {
+  let created!: (pc: RTCPeerConnection) => void
+  setUp = new Promise((resolve) => (created = resolve))
+  const { RTCPeerConnection: Ndc } = await import('node-datachannel/polyfill')
+  const conn = new Ndc({ iceServers: [], bindAddress: '127.0.0.1' } as RTCConfiguration) as unknown as RTCPeerConnection
+  pc = conn
+  created(conn)
+  conn.onicecandidate = (e) => {
+    const c = e.candidate
+    if (c === null || c.candidate === '' || !isLoopbackCandidate(c.candidate)) return
+    send({ t: 'signal', data: { candidate: { candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex } } })
+  }
+  const channel =
+    role === 'leader'
+      ? Promise.resolve(conn.createDataChannel('netbeam'))
+      : new Promise<RTCDataChannel>((resolve) => (conn.ondatachannel = (e) => resolve(e.channel)))
+  if (role === 'leader') {
+    const offer = await conn.createOffer()
+    await conn.setLocalDescription(offer)
+    send({ t: 'signal', data: { type: 'offer', sdp: loopbackOnlySdp(offer.sdp ?? '') } })
+  }
+  const now = (): number => defaultNow() + skewMs
+  session = await Session.open(fromDataChannel(await channel), { role, now })
+  send({ t: 'open', clock: { ...session.clock } })
+}
+
+async function onSignal(data: SignalData): Promise<void> {
+  const conn = await setUp!
+  if (data.candidate !== undefined) {
+    if (remoteSet) await conn.addIceCandidate(data.candidate)
+    else pendingCandidates.push(data.candidate)
+    return
+  }
+  await conn.setRemoteDescription({ type: data.type!, sdp: loopbackOnlySdp(data.sdp ?? '') })
+  remoteSet = true
+  for (const c of pendingCandidates.splice(0)) await conn.addIceCandidate(c)
+  if (data.type === 'offer') {
+    const answer = await conn.createAnswer()
+    await conn.setLocalDescription(answer)
+    send({ t: 'signal', data: { type: 'answer', sdp: loopbackOnlySdp(answer.sdp ?? '') } })
+  }
+}
+
+async function run(cmd: ChildCommand): Promise<void> {
+  switch (cmd.t) {
+    case 'init':
+      return init(cmd.role, cmd.skewMs)
+    case 'signal':
+      return onSignal(cmd.data)
+    case 'sync': {
+      const started = session!.syncStart(({ lateByMs }) => ({ hr: process.hrtime.bigint(), lateByMs }), { key: cmd.key, delayMs: cmd.delayMs })
+      try {
+        const { hr, lateByMs } = await started
+        return send({ t: 'synced', id: cmd.id, hr: String(hr), lateByMs, clock: { ...session!.clock } })
+      } catch (err) {
+        // A refused start (`late` on an overloaded machine) is an outcome to report, not a crash.
+        if (!isNetError(err)) throw err
+        return send({ t: 'synced', id: cmd.id, failed: err.code, message: err.message })
+      }
+    }
+    case 'many': {
+      const all = Array.from({ length: cmd.n }, (_, i) => session!.syncStart(() => i, { key: `${cmd.prefix}${i}`, delayMs: cmd.delayMs }))
+      const settled = await Promise.allSettled(all)
+      const failed = settled.filter((s) => s.status === 'rejected')
+      const firstError = failed[0]?.status === 'rejected' ? String(failed[0].reason) : undefined
+      return send({ t: 'many-done', id: cmd.id, ok: settled.length - failed.length, failed: failed.length, firstError })
+    }
+    case 'floor': {
+      // The same timer-then-spin as syncStart, on a target that needs no network: T is an hrtime
+      // reading, mapped onto this process's performance timeline.
+      const local = defaultNow() + Number(BigInt(cmd.targetHr) - process.hrtime.bigint()) / 1e6
+      await waitUntil(local)
+      return send({ t: 'fired', id: cmd.id, hr: String(process.hrtime.bigint()) })
+    }
+    case 'close':
+      await session?.close()
+      pc?.close()
+      // Exit only once the report is out: process.send is asynchronous.
+      process.send?.({ t: 'closed' } satisfies ChildReport, () => process.exit(0))
+      return
+  }
+}
+
+process.on('message', (cmd: ChildCommand) => {
+  run(cmd).catch((err: unknown) => {
+    const id = 'id' in cmd ? cmd.id : -1
+    send({ t: 'error', id, message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })
+  })
+})
