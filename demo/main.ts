@@ -5,7 +5,7 @@ import { playRounds } from './game.js'
 import { installHook } from './hook.js'
 import { createInput } from './input.js'
 import { Motion } from './motion.js'
-import { describeError, describeLoss, findOpponent, RoomFullError, type Match } from './net.js'
+import { describeError, describeLoss, findOpponent, type Match } from './net.js'
 import { NetPanel } from './panel.js'
 import { startArena } from './render.js'
 import { openShared, PositionStream, receiveMessages, saveSettings, type Shared } from './shared.js'
@@ -81,7 +81,7 @@ async function play(match: Match): Promise<void> {
   connection.close()
   motion.stop()
   panel.detach()
-  await Promise.all([game, receiving])
+  await Promise.all([game, receiving, connection.left])
   state.phase = 'idle'
 }
 
@@ -98,12 +98,8 @@ async function lobbyLoop(): Promise<void> {
         },
         leaving.signal,
       )
-    } catch (err) {
-      if (err instanceof RoomFullError) {
-        state.connection = 'room-full'
-        ui.log(err.message)
-      }
-      return
+    } catch {
+      return // the page is going away
     }
     await play(match)
   }

@@ -13,14 +13,12 @@ export const SESSION_OPTIONS = { heartbeatMs: 500, timeoutMs: 3000 } as const sa
 /** Long enough to wait for a friend; connectPeer's own default (30 s) is meant for tests. */
 const WAIT_FOR_PEER_MS = 60 * 60 * 1000
 const RETRY_MS = 2000
+/** A full room frees up when one of its players leaves. */
+const ROOM_FULL_RETRY_MS = 3000
 
 export interface Match {
   readonly session: Session
   readonly connection: PeerConnection
-}
-
-export class RoomFullError extends Error {
-  override readonly name = 'RoomFullError'
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -36,13 +34,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /**
- * Resolves with an open session to the next player who joins `room`. Rejects with
- * {@link RoomFullError} if two players are already there, or with `signal.reason`.
+ * Resolves with an open session to the next player who joins `room`; rejects only with
+ * `signal.reason`. A full room is reported (`room-full`) and tried again every few seconds.
  */
 export async function findOpponent(room: string, onPhase: (phase: ConnectionPhase, note?: string) => void, signal: AbortSignal): Promise<Match> {
+  let full = false
   for (;;) {
     signal.throwIfAborted()
-    onPhase('waiting')
+    if (!full) onPhase('waiting')
     let connection: PeerConnection
     try {
       connection = await connectPeer(room, {
@@ -54,11 +53,14 @@ export async function findOpponent(room: string, onPhase: (phase: ConnectionPhas
     } catch (err) {
       signal.throwIfAborted()
       const message = err instanceof Error ? err.message : String(err)
-      if (/is full/.test(message)) throw new RoomFullError(message)
-      onPhase('waiting', `${message}; retrying`)
-      await sleep(RETRY_MS, signal)
+      const wasFull = full
+      full = /is full/.test(message)
+      if (full) onPhase('room-full', wasFull ? undefined : `${message}; waiting for a free spot`)
+      else onPhase('waiting', `${message}; trying again`)
+      await sleep(full ? ROOM_FULL_RETRY_MS : RETRY_MS, signal)
       continue
     }
+    full = false
     onPhase('opening')
     try {
       // @types/simple-peer lacks `destroyed` and `_channel`, which simple-peer 9 has at runtime.
@@ -67,6 +69,7 @@ export async function findOpponent(room: string, onPhase: (phase: ConnectionPhas
       return { session, connection }
     } catch (err) {
       connection.close()
+      await connection.left
       signal.throwIfAborted()
       onPhase('waiting', `the other player left during the handshake (${describeError(err)}); waiting again`)
     }

@@ -185,7 +185,7 @@ function drawCountdown(ctx: Ctx, state: DemoState, now: number): void {
 function overlayText(state: DemoState): string {
   switch (state.connection) {
     case 'room-full':
-      return 'This room is full'
+      return 'This room is full — waiting for a spot'
     case 'waiting':
       return 'Waiting for a second player…'
     case 'connecting':

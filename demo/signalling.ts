@@ -52,6 +52,12 @@ export interface PeerConnection {
   readonly room: string
   /** Destroys the peer and leaves the room. Idempotent. */
   close(): void
+  /**
+   * Resolves once the relay connection is closed, i.e. the relay has let this side out of the
+   * room. Wait for it before joining the same room again, or the relay may still count the old
+   * connection and answer `room-full`.
+   */
+  readonly left: Promise<void>
 }
 
 function defaultRelayUrl(): string {
@@ -83,6 +89,7 @@ export function connectPeer(room: string, options: ConnectOptions = {}): Promise
     const url = new URL(options.relayUrl ?? defaultRelayUrl())
     url.searchParams.set('room', room)
     const ws = new WebSocket(url)
+    const left = new Promise<void>((resolveLeft) => ws.addEventListener('close', () => resolveLeft(), { once: true }))
     let peer: SimplePeer.Instance | undefined
     let pairing = 0
     let settled = false
@@ -128,7 +135,7 @@ export function connectPeer(room: string, options: ConnectOptions = {}): Promise
         if (peer !== p || settled) return
         settled = true
         stopWaiting()
-        resolve({ peer: p, initiator, room, close })
+        resolve({ peer: p, initiator, room, close, left })
       })
       // Before connecting, a failure fails the attempt; afterwards it is the caller's peer.
       p.on('error', (err: Error) => {

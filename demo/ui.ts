@@ -137,7 +137,7 @@ function statusLine(state: DemoState): [text: string, tone: 'info' | 'ok' | 'war
     case 'connected':
       return [`Connected. You are ${COLOR_NAMES[state.me]}.`, 'ok']
     case 'room-full':
-      return [`Room “${state.room}” already has two players. Start a new room to play.`, 'error']
+      return [`Room “${state.room}” already has two players. Start a new room, or wait here for a free spot.`, 'error']
   }
 }
 

@@ -1,0 +1,152 @@
+// Each netbeam primitive across two browser contexts (two Chromium profiles joined by a
+// simple-peer data channel through the relay), driven through e2e/pages/primitives.ts.
+import type { Page } from '@playwright/test'
+import { expect, test, type TwoPeers } from './fixtures.js'
+import { patterned, type OpReport } from './ops.js'
+
+test.use({ peerPage: 'primitives.html' })
+
+/** Wall clocks of two contexts on one machine agree to well within this (ms). */
+const CLOCK_SLACK_MS = 5
+
+async function openSessions({ a, b }: TwoPeers): Promise<void> {
+  const [ia, ib] = await Promise.all([a.page.evaluate(() => window.prims.open()), b.page.evaluate(() => window.prims.open())])
+  expect(new Set([ia.role, ib.role])).toEqual(new Set(['leader', 'follower']))
+}
+
+function both<T>(a: Page, b: Page, run: (page: Page, side: 'a' | 'b') => Promise<T>): Promise<[T, T]> {
+  return Promise.all([run(a, 'a'), run(b, 'b')])
+}
+
+test('join and tryJoin: results on both sides; a failure aborts the other side', async ({ twoPeers }) => {
+  await openSessions(twoPeers)
+  const { a, b } = twoPeers
+  const [ja, jb] = await both(a.page, b.page, (page, side) =>
+    page.evaluate((s) => window.prims.join('join', { delayMs: s === 'a' ? 20 : 200, value: `from ${s}` }), side),
+  )
+  expect(ja).toMatchObject({ ok: true, value: 'from a' })
+  expect(jb).toMatchObject({ ok: true, value: 'from b' })
+  // join resolves once both finished: the fast side waited for the slow one.
+  expect(ja.settledAt).toBeGreaterThanOrEqual(jb.fnSettledAt! - CLOCK_SLACK_MS)
+
+  const [ta, tb] = await both(a.page, b.page, (page, side) =>
+    page.evaluate((s) => window.prims.join('tryJoin', { delayMs: s === 'a' ? 20 : 10_000, value: s, fail: s === 'a' }), side),
+  )
+  expect(ta).toMatchObject({ ok: false, error: { message: 'planned failure (a)' } })
+  expect(tb).toMatchObject({ ok: false, error: { code: 'remote', remoteMessage: 'planned failure (a)' } })
+  expect(tb.abortedAt, 'the slow side was aborted').toBeDefined()
+  expect(tb.fnSettledAt).toBeUndefined()
+  expect(tb.settledAt - ta.fnSettledAt!).toBeLessThan(2_000)
+
+  const [oa, ob] = await both(a.page, b.page, (page, side) => page.evaluate((s) => window.prims.join('tryJoin', { delayMs: 10, value: s }), side))
+  expect([oa.value, ob.value]).toEqual(['a', 'b'])
+})
+
+test('select and trySelect: one winner both sides agree on; the loser is aborted', async ({ twoPeers }) => {
+  await openSessions(twoPeers)
+  const { a, b } = twoPeers
+  const [fast, slow] = await both(a.page, b.page, (page, side) =>
+    page.evaluate((s) => window.prims.select('select', { delayMs: s === 'a' ? 30 : 5_000, value: s }), side),
+  )
+  expect(fast).toMatchObject({ ok: true, value: { won: true, value: 'a' } })
+  expect(slow).toMatchObject({ ok: true, value: { won: false } })
+  expect(slow.abortedAt! - fast.fnSettledAt!).toBeLessThan(1_000)
+
+  // Close races: whatever the timing, exactly one side wins and both agree.
+  const races: [OpReport, OpReport][] = []
+  for (let i = 0; i < 20; i++) {
+    const delays = [(i * 7) % 13, (i * 5) % 11]
+    races.push(await both(a.page, b.page, (page, side) =>
+      page.evaluate(({ s, d }) => window.prims.select('select', { delayMs: d, value: s }), { s: side, d: delays[side === 'a' ? 0 : 1]! }),
+    ))
+  }
+  for (const [ra, rb] of races) {
+    const wins = [ra, rb].map((r) => (r.value as { won: boolean }).won)
+    expect(wins.filter(Boolean)).toHaveLength(1)
+  }
+
+  // trySelect: a failure does not win.
+  const [failA, okB] = await both(a.page, b.page, (page, side) =>
+    page.evaluate((s) => window.prims.select('trySelect', { delayMs: s === 'a' ? 5 : 60, value: s, fail: s === 'a' }), side),
+  )
+  expect(failA).toMatchObject({ ok: true, value: { won: false } })
+  expect(okB).toMatchObject({ ok: true, value: { won: true, value: 'b' } })
+  const [bothA, bothB] = await both(a.page, b.page, (page, side) =>
+    page.evaluate((s) => window.prims.select('trySelect', { delayMs: 10, value: s, fail: true }), side),
+  )
+  for (const r of [bothA, bothB]) expect(r).toMatchObject({ ok: false, error: { code: 'remote' } })
+})
+
+test('exchange and channel: values both ways, 1,000 messages in order, a 4 MiB message intact', async ({ twoPeers }) => {
+  await openSessions(twoPeers)
+  const { a, b } = twoPeers
+  const [xa, xb] = await both(a.page, b.page, (page, side) => page.evaluate((seed) => window.prims.exchange(seed), side === 'a' ? 1 : 2))
+  expect(xa).toEqual({ seed: 2, nested: { list: [1, 'two', null, true], deep: { x: -0.5 } }, bytes: Array.from(patterned(1024, 2)) })
+  expect(xb).toMatchObject({ seed: 1, bytes: Array.from(patterned(1024, 1)) })
+
+  const [, , inB, inA] = await Promise.all([
+    a.page.evaluate(() => window.prims.sendSequence(1000)),
+    b.page.evaluate(() => window.prims.sendSequence(1000)),
+    b.page.evaluate(() => window.prims.receiveSequence(1000)),
+    a.page.evaluate(() => window.prims.receiveSequence(1000)),
+  ])
+  expect(inA).toEqual({ received: 1000, firstOutOfOrder: null })
+  expect(inB).toEqual({ received: 1000, firstOutOfOrder: null })
+
+  const size = 4 * 1024 * 1024
+  const [sent, got] = await Promise.all([a.page.evaluate((n) => window.prims.sendBlob(n), size), b.page.evaluate(() => window.prims.receiveBlob())])
+  expect(got).toEqual({ isBytes: true, length: size, sha256: sent.sha256 })
+})
+
+test('mutex: 500 increments from both sides give exactly 500', async ({ twoPeers }, testInfo) => {
+  await openSessions(twoPeers)
+  const { a, b } = twoPeers
+  await both(a.page, b.page, (page) => page.evaluate(() => window.prims.increment(250)))
+  const [ca, cb] = await both(a.page, b.page, (page) => page.evaluate(() => window.prims.readCounter()))
+  expect(ca).toEqual(cb)
+  expect(ca.count).toBe(500)
+  expect(ca.bySide).toEqual({ leader: 250, follower: 250 })
+  expect(ca.handoffs).toBeGreaterThan(0)
+  const summary = `mutex handed over ${ca.handoffs} times in 500 increments`
+  console.log(`[mutex] ${summary}`)
+  testInfo.annotations.push({ type: 'measurement', description: summary })
+})
+
+test('rwlock: both sides read at once; a writer waits for the reader, then both see the write', async ({ twoPeers }) => {
+  await openSessions(twoPeers)
+  const { a, b } = twoPeers
+  expect(await a.page.evaluate(() => window.prims.holdRead())).toBe(0)
+  expect(await b.page.evaluate(() => window.prims.holdRead()), 'a second reader while the first holds').toBe(0)
+  await b.page.evaluate(() => window.prims.releaseRead())
+  await b.page.evaluate(() => window.prims.startWrite(42))
+  await expect.poll(() => a.page.evaluate(() => window.prims.writerQueued())).toBe(true)
+  expect((await b.page.evaluate(() => window.prims.writeStatus())).state, 'no writer while a reader holds').toBe('waiting')
+  const releasedAt = await a.page.evaluate(() => window.prims.releaseRead())
+  await expect.poll(() => b.page.evaluate(() => window.prims.writeStatus().state)).toBe('done')
+  expect((await b.page.evaluate(() => window.prims.writeStatus())).grantedAt).toBeGreaterThanOrEqual(releasedAt - CLOCK_SLACK_MS)
+  expect(await both(a.page, b.page, (page) => page.evaluate(() => window.prims.read()))).toEqual([42, 42])
+})
+
+test('syncStart: both contexts start at the same instant', async ({ twoPeers }, testInfo) => {
+  await openSessions(twoPeers)
+  const { a, b } = twoPeers
+  const skews: number[] = []
+  const lines: string[] = []
+  for (let i = 1; i <= 7; i++) {
+    const [sa, sb] = await both(a.page, b.page, (page) => page.evaluate((key) => window.prims.syncStart(key), `start/${i}`))
+    const skew = Math.abs(sa.startedAt - sb.startedAt)
+    skews.push(skew)
+    lines.push(`#${i} skew ${skew.toFixed(3)} ms (late a ${sa.lateByMs.toFixed(3)}, b ${sb.lateByMs.toFixed(3)}; offset ${sb.offset.toFixed(3)} ± ${sb.errorBound.toFixed(3)})`)
+  }
+  const sorted = [...skews].sort((x, y) => x - y)
+  const median = sorted[Math.floor(sorted.length / 2)]!
+  const clock = await b.page.evaluate(() => window.prims.clock())
+  const summary =
+    `syncStart skew between two contexts (performance.timeOrigin + now): median ${median.toFixed(3)} ms, ` +
+    `min ${sorted[0]!.toFixed(3)}, max ${sorted.at(-1)!.toFixed(3)}; session RTT ${clock.rtt.toFixed(3)} ms, ` +
+    `offset ${clock.offset.toFixed(3)} ± ${clock.errorBound.toFixed(3)} ms; ${lines.join('; ')}`
+  console.log(`[syncStart] ${summary}`)
+  testInfo.annotations.push({ type: 'measurement', description: summary })
+  // Loose: two renderers and Playwright share 2 cores; the report above is the real result.
+  expect(median).toBeLessThan(20)
+})
