@@ -159,6 +159,8 @@ export interface SkewRow {
   syncStart: Spread
   /** Two processes waiting for one hrtime instant with timer + spin, no network: the floor. */
   floor: Spread
+  /** The follower's |offset error| (ms) at each start: its share of the skew. */
+  offsetError: Spread
   /** Starts refused as `late` (not counted in `syncStart`); 0 on a machine that is not overloaded. */
   refused: number
 }
@@ -189,6 +191,7 @@ async function skewRow(pin: boolean, rounds: number, delayMs: number, skewMs: nu
   const peers = await startPeerProcesses({ skewMs, pin })
   const starts: number[] = []
   const floor: number[] = []
+  const offsetErrors: number[] = []
   let refused = 0
   try {
     const { offset, errorBound } = peers.openClock
@@ -207,11 +210,12 @@ async function skewRow(pin: boolean, rounds: number, delayMs: number, skewMs: nu
       }
       starts.push(hrDiffMs(s.leaderHr, s.followerHr))
       floor.push(hrDiffMs(f.leaderHr, f.followerHr))
+      offsetErrors.push(Math.abs(s.clock.offset + skewMs))
     }
   } finally {
     await peers.close()
   }
-  return { syncStart: spread(starts), floor: spread(floor), refused }
+  return { syncStart: spread(starts), floor: spread(floor), offsetError: spread(offsetErrors), refused }
 }
 
 function spread(samples: number[]): Spread {

@@ -1,114 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import type { MemoryPairOptions } from '../../src/channel/memory.js'
+import { describe, expect, it } from 'vitest'
 import { defaultNow } from '../../src/time/local-clock.js'
 import { waitUntil } from '../../src/time/start-timer.js'
-import type { SyncStartInfo } from '../../src/time/sync-start.js'
-import { parseSyncStartMessage } from '../../src/time/sync-start-wire.js'
-import { prng, seedFromEnv } from '../helpers/prng.js'
-import { memorySessions, type SessionPair } from '../helpers/session-pair.js'
-
-const seed = seedFromEnv()
-console.log(`syncStart tests: SEED=${seed}`)
-const random = prng(seed)
-
-type Pair = Awaited<ReturnType<typeof memorySessions>>
-let open: SessionPair[] = []
-/** A memory pair whose follower clock reads true time + `skew` ms. */
-async function pair(skew = 12_345.678, link: MemoryPairOptions = { latencyMs: 0.3, jitterMs: 0.3, random }): Promise<Pair> {
-  const p = await memorySessions(link, { follower: { now: () => defaultNow() + skew } })
-  open.push(p)
-  return p
-}
-afterEach(async () => {
-  await Promise.all(open.map((p) => p.close()))
-  open = []
-})
-
-let barriers = 0
-
-/**
- * Resolves once everything either side posted before the call, and the immediate answers to it,
- * has arrived: two rounds of one message each way on fresh raw ports of the ordered channel.
- */
-async function delivered(p: Pair): Promise<void> {
-  for (let round = 0; round < 2; round++) {
-    const key = `barrier:${++barriers}`
-    await Promise.all(
-      [p.leader, p.follower].map(
-        (session) =>
-          new Promise<void>((resolve, reject) => {
-            const port = session.openPort<number, unknown>('test-barrier', key, {
-              parse: (m) => m,
-              onMessage: () => {
-                port.release()
-                resolve()
-              },
-              onClose: reject,
-            })
-            port.post(0)
-          }),
-      ),
-    )
-  }
-}
-
-/** Both sides can use `key` again (so both released it) and no stray message for it closes the session. */
-async function expectKeyFree(p: Pair, key: string): Promise<void> {
-  await delivered(p)
-  const again = [p.leader.syncStart(() => 'again', { key, ...AHEAD }), p.follower.syncStart(() => 'again', { key })]
-  await expect(Promise.all(again)).resolves.toEqual(['again', 'again'])
-  await delivered(p)
-  expect([p.leader.isClosed, p.follower.isClosed]).toEqual([false, false])
-}
-
-/** Port messages both sides sent under `key`. */
-function messagesFor(p: Pair, key: string): number {
-  return (p.leaderCounts.byKey.get(key) ?? 0) + (p.followerCounts.byKey.get(key) ?? 0)
-}
-
-const PENDING = Symbol('pending')
-async function stateOf(promise: Promise<unknown>): Promise<'pending' | 'settled'> {
-  const first = await Promise.race([promise, Promise.resolve(PENDING)]).catch(() => undefined)
-  return first === PENDING ? 'pending' : 'settled'
-}
-
-function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${String(value)}`)
-    },
-    (err: unknown) => err,
-  )
-}
-
-/** For tests about anything but timing: far enough ahead that a busy CI machine is never late. */
-const AHEAD = { delayMs: 300 }
-
-/** A start function that records the true time (the unskewed clock) it was called at. */
-function recorder<P>() {
-  const calls: { trueAt: number; info: SyncStartInfo<P> }[] = []
-  const fn = (info: SyncStartInfo<P>) => {
-    calls.push({ trueAt: defaultNow(), info })
-    return calls.length
-  }
-  return { fn, calls }
-}
-
-/**
- * Checks that two recorded starts happened at one instant of true time. `Δ = tL − tF` has two
- * parts: where each side's clock view put the agreed instant (the clock estimate's error) and how
- * late each actually ran (the OS may deschedule this thread between the two calls; each side
- * reports that as `lateByMs`). The first must always be < 2 ms; Δ itself must be < 2 ms whenever
- * the two sides were not delayed differently. Returns whether that was the case.
- */
-function expectSameInstant(l: { trueAt: number; info: SyncStartInfo<unknown> }, f: { trueAt: number; info: SyncStartInfo<unknown> }): boolean {
-  const delta = l.trueAt - f.trueAt
-  const lateDiff = l.info.lateByMs - f.info.lateByMs
-  expect(Math.abs(delta - lateDiff), `agreed instants ${delta - lateDiff} ms apart`).toBeLessThan(2)
-  const even = Math.abs(lateDiff) < 0.5
-  if (even) expect(Math.abs(delta), `starts ${delta} ms apart`).toBeLessThan(2)
-  return even
-}
+import {
+  AHEAD,
+  delivered,
+  expectKeyFree,
+  expectSameInstant,
+  messagesFor,
+  pair,
+  random,
+  recorder,
+  rejectionOf,
+  stateOf,
+} from './sync-start-helpers.js'
 
 describe('syncStart', () => {
   it.each([
@@ -264,52 +168,5 @@ describe('syncStart', () => {
       p.follower.syncStart(async () => 'fine', AHEAD),
     ])
     expect(results).toMatchObject([{ status: 'rejected', reason: { message: 'boom' } }, { status: 'fulfilled', value: 'fine' }])
-  })
-})
-
-describe('a hostile peer', () => {
-  /** The follower's side played by hand: raw messages on a `syncStart` port. */
-  function rawFollower(p: Pair, key: string) {
-    const port = p.follower.openPort<unknown, unknown>('syncStart', key, { parse: (m) => m, onMessage: () => {}, onClose: () => {} })
-    return port
-  }
-
-  it.each([
-    ['a "start" sent to the leader', [{ type: 'start', at: 0, payload: 1 }]],
-    ['a second "ready"', [{ type: 'ready', payload: 1, delayMs: 5_000 }, { type: 'ready', payload: 1, delayMs: 0 }]],
-    ['a message after its final one', [{ type: 'abort', reason: 'aborted' }, { type: 'done' }]],
-    ['a malformed message', [{ type: 'ready', payload: 1, delayMs: -5 }]],
-  ])('%s closes the session with NetError protocol', async (_name, messages) => {
-    const p = await pair()
-    const port = rawFollower(p, 'h')
-    for (const m of messages) port.post(m)
-    const leaderSide = p.leader.syncStart(() => 'ran', { key: 'h' })
-    expect(await rejectionOf(leaderSide)).toMatchObject({ code: expect.stringMatching(/protocol|aborted/) })
-    expect(await p.leader.closed).toMatchObject({ code: 'protocol' })
-  })
-})
-
-describe('parseSyncStartMessage', () => {
-  it('accepts the four messages and refuses anything else', () => {
-    expect(parseSyncStartMessage({ type: 'ready', payload: undefined, delayMs: 0 })).toEqual({ type: 'ready', payload: undefined, delayMs: 0 })
-    expect(parseSyncStartMessage({ type: 'start', at: 1.5, payload: [1] })).toEqual({ type: 'start', at: 1.5, payload: [1] })
-    expect(parseSyncStartMessage({ type: 'done' })).toEqual({ type: 'done' })
-    expect(parseSyncStartMessage({ type: 'abort', reason: 'late' })).toEqual({ type: 'abort', reason: 'late' })
-    const bad: unknown[] = [
-      null,
-      [],
-      'ready',
-      { type: 'ready', payload: 1 },
-      { type: 'ready', payload: 1, delayMs: -1 },
-      { type: 'ready', payload: 1, delayMs: Number.NaN },
-      { type: 'ready', payload: 1, delayMs: 1e12 },
-      { type: 'start', at: Number.POSITIVE_INFINITY, payload: 1 },
-      { type: 'start', at: '5', payload: 1 },
-      { type: 'done', extra: 1 },
-      { type: 'abort', reason: 'bored' },
-      { type: 'go' },
-      Object.create({ type: 'done' }),
-    ]
-    for (const raw of bad) expect(() => parseSyncStartMessage(raw), JSON.stringify(raw)).toThrow(expect.objectContaining({ code: 'protocol' }))
   })
 })
