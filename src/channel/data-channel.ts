@@ -158,9 +158,11 @@ function dataChannelTransport(dc: DataChannelLike, sink: RawTransportSink, pollM
       if (done) return
       // Chunks come fresh from the chunk codec, always backed by a plain ArrayBuffer.
       const chunk = data as Uint8Array<ArrayBuffer>
+      // Read once: @roamhq/wrtc answers every property read with a call into its network thread.
+      const state = dc.readyState
       // Sending on a closing channel throws; its close event may still be a task away.
-      if (dc.readyState === 'closing' || dc.readyState === 'closed') return onClose({ type: 'closing' })
-      if (pending.length > 0 || dc.readyState !== 'open') {
+      if (state === 'closing' || state === 'closed') return onClose({ type: 'closing' })
+      if (pending.length > 0 || state !== 'open') {
         pending.push(chunk)
         pendingBytes += chunk.length
         flush()

@@ -90,7 +90,10 @@ export async function rawNodeDataChannelPair(options: RawPairOptions = {}): Prom
 
 /**
  * Two open RTCDataChannels over @roamhq/wrtc. It cannot bind to an address, so the relay passes
- * on only 127.0.0.1 candidates (see `candidates` for what was gathered).
+ * on only 127.0.0.1 candidates (see `candidates` for what was gathered). Every packet then goes
+ * to 127.0.0.1 or back to the sender's source address, so nothing leaves the machine; but the
+ * sending socket may be one wrtc bound to another local interface (libwebrtc ranks loopback
+ * last). Run under `unshare -n` (only `lo` up) for strictly 127.0.0.1 sockets.
  */
 export async function rawWrtcDataChannelPair(options: RawPairOptions = {}): Promise<RawDataChannelPair> {
   const [pcA, pcB] = [await newWrtcPeerConnection(), await newWrtcPeerConnection()]
