@@ -70,6 +70,26 @@ describe('fromDataChannel over node-datachannel', () => {
     return { raw, b: fromDataChannel(raw.dcB) }
   }
 
+  it('switches a Blob channel to ArrayBuffer messages', async () => {
+    const raw = await rawNodeDataChannelPair()
+    cleanups.push(() => raw.close())
+    raw.dcB.binaryType = 'blob'
+    const b = fromDataChannel(raw.dcB)
+    expect(raw.dcB.binaryType).toBe('arraybuffer')
+    const arriving = receive(b, 1)
+    raw.dcA.send(new Uint8Array([0, 42]))
+    expect(Array.from((await within(arriving, 'the frame'))[0]!)).toEqual([42])
+  })
+
+  it('gives a closed FrameChannel for a channel that is already closed', async () => {
+    const raw = await rawNodeDataChannelPair()
+    cleanups.push(() => raw.close())
+    raw.dcA.close()
+    await within(new Promise((resolve) => raw.dcA.addEventListener('close', resolve)), 'the channel to close')
+    const reason = await within(fromDataChannel(raw.dcA).closed, 'the FrameChannel to close')
+    expect(reason.code).toBe('closed')
+  })
+
   it('closes with NetError protocol when the peer sends a text message', async () => {
     const { raw, b } = await wrappedB()
     raw.dcA.send('hello')
