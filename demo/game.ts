@@ -1,8 +1,8 @@
 // The rounds, each primitive doing what it is for:
 //   join       both players pressed Ready
 //   exchange   the round's random layout (both seeds combined) and the settings it runs with
-//   syncStart  the countdown starts on both screens at the same instant
-//   exchange   how late each side started, to show the start skew
+//   syncStart  the countdown starts on both screens at the same instant (start.ts)
+//   exchange   whether and how late each side started: confirms the start, shows the skew
 //   select     per coin: each side races until its own player reaches it; one winner
 //   NetMutex   the winner adds the coin to the scoreboard
 import { isNetError } from '../src/index.js'
@@ -10,12 +10,9 @@ import { makeLayout, randomSeed, reaches, type Point } from './layout.js'
 import type { Motion } from './motion.js'
 import { COLOR_NAMES, otherColor, sanitizeSettings, type Color, type Settings } from './protocol.js'
 import { addPoint, notify, type Shared } from './shared.js'
+import { startCountdown } from './start.js'
 import type { DemoState } from './state.js'
-import { ReadyGate, waitForSharedTime } from './timing.js'
-
-export const COUNTDOWN_MS = 3000
-/** Lead for syncStart beyond what the network needs: the countdown appears 150 ms after both are ready. */
-const START_DELAY_MS = 150
+import type { ReadyGate } from './timing.js'
 
 /** The round's time ran out before this side's player reached the coin. */
 class RoundOver extends Error {
@@ -74,38 +71,6 @@ async function agreeOnLayout({ shared, state, log }: GameDeps, round: number): P
   state.roundSettings = settings
   state.layout = makeLayout(seed, settings)
   log(`round ${round}: layout ${seed.toString(16).padStart(8, '0')} (exchange), ${settings.coins} coins, ${settings.roundSeconds} s`)
-}
-
-async function startCountdown({ shared, state, motion, log }: GameDeps, round: number): Promise<void> {
-  const { session } = shared
-  const layout = state.layout!
-  const info = await session.syncStart(
-    (start) => {
-      state.phase = 'countdown'
-      state.countdownAt = start.at
-      state.goAt = start.at + COUNTDOWN_MS
-      state.endAt = state.goAt + state.roundSettings.roundSeconds * 1000
-      state.coinIndex = 0
-      state.flash = null
-      state.message = 'Get ready…'
-      state.peerPos = { ...layout.spawn[otherColor(state.me)] }
-      const spawn = layout.spawn[state.me]
-      motion.place(spawn.x, spawn.y)
-      return start
-    },
-    { key: `start/${round}`, delayMs: START_DELAY_MS },
-  )
-  const mine = { late: info.lateByMs, errorBound: session.role === 'leader' ? 0 : session.clock.errorBound }
-  const theirs = await session.exchange<Partial<typeof mine>, typeof mine>(mine, { key: `skew/${round}` })
-  const peerLate = Number(theirs.late)
-  const lateMs = { [state.me]: info.lateByMs, [otherColor(state.me)]: peerLate } as Record<Color, number>
-  const skewMs = Math.abs(info.lateByMs - peerLate)
-  const errorBoundMs = Math.max(mine.errorBound, Number(theirs.errorBound) || 0)
-  state.lastStart = { round, lateMs, skewMs, errorBoundMs }
-  log(`round ${round}: synchronized start (syncStart), skew ${skewMs.toFixed(3)} ms ± ${errorBoundMs.toFixed(3)} ms`)
-  await waitForSharedTime(session, state.goAt)
-  state.phase = 'playing'
-  state.message = 'Go! Grab the coin before the other player does.'
 }
 
 async function race(deps: GameDeps, round: number): Promise<void> {

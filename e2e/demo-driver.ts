@@ -1,8 +1,9 @@
 // Drives the demo page (demo/index.html) from Playwright: open a player in its own browser
 // context, wait on `window.demo`, and steer with real key presses.
+import { writeFileSync } from 'node:fs'
 import type { Browser, BrowserContext, Page, TestInfo } from '@playwright/test'
 import type { DemoSnapshot } from '../demo/hook.js'
-import { artifactPath, expect } from './fixtures.js'
+import { artifactPath, expect, test } from './fixtures.js'
 
 export interface Player {
   readonly label: string
@@ -129,14 +130,44 @@ export async function screenshot(player: Player, testInfo: TestInfo, name: strin
   return path
 }
 
-export async function closeAll(players: Player[], testInfo: TestInfo): Promise<void> {
-  if (testInfo.status !== testInfo.expectedStatus) {
-    for (const p of players) await p.page.screenshot({ path: artifactPath(testInfo, `failed-${p.label}.png`) }).catch(() => {})
-    const logs = players.flatMap((p) => p.logs)
-    if (logs.length > 0) {
-      await testInfo.attach('page-console', { body: logs.join('\n'), contentType: 'text/plain' })
-      console.error(logs.join('\n'))
-    }
-  }
-  await Promise.all(players.map((p) => p.context.close().catch(() => {})))
+/** Opens players for one test; the fixture closes them (with a post-mortem if the test failed). */
+export interface Players {
+  open(label: string, room?: string): Promise<Player>
+  readonly room: string
+  readonly all: readonly Player[]
 }
+
+async function postMortem(players: readonly Player[], testInfo: TestInfo): Promise<void> {
+  for (const p of players) {
+    await p.page.screenshot({ path: artifactPath(testInfo, `failed-${p.label}.png`), fullPage: true }).catch(() => {})
+    const state = await p.page
+      .evaluate(() => ({ snapshot: window.demo.snapshot(), log: document.getElementById('log')?.innerText ?? '' }))
+      .catch((err: unknown) => ({ unavailable: String(err) }))
+    const path = artifactPath(testInfo, `failed-${p.label}.json`)
+    writeFileSync(path, JSON.stringify(state, null, 2))
+    await testInfo.attach(`state-${p.label}`, { path, contentType: 'application/json' })
+  }
+  const logs = players.flatMap((p) => p.logs)
+  if (logs.length > 0) await testInfo.attach('page-console', { body: logs.join('\n'), contentType: 'text/plain' })
+}
+
+export const demoTest = test.extend<{ players: Players }>({
+  players: async ({ browser, baseURL }, use, testInfo) => {
+    const room = demoRoom(testInfo)
+    const all: Player[] = []
+    try {
+      await use({
+        room,
+        all,
+        async open(label, inRoom = room) {
+          const player = await openPlayer(browser, baseURL, inRoom, label)
+          all.push(player)
+          return player
+        },
+      })
+    } finally {
+      if (testInfo.status !== testInfo.expectedStatus) await postMortem(all, testInfo)
+      await Promise.all(all.map((p) => p.context.close().catch(() => {})))
+    }
+  },
+})

@@ -1,11 +1,9 @@
 // The demo game across two browser contexts: connect through the relay, edit the shared settings
 // on one side, play rounds with real key presses, and check that both players agree.
-import { expect, test } from './fixtures.js'
+import { expect } from './fixtures.js'
 import {
-  closeAll,
-  demoRoom,
+  demoTest as test,
   editSettings,
-  openPlayer,
   pressReady,
   screenshot,
   snapshot,
@@ -14,103 +12,88 @@ import {
   type Player,
 } from './demo-driver.js'
 
-test('two players play rounds and agree on every pickup, the scoreboard and the settings', async ({ browser, baseURL }, testInfo) => {
-  const room = demoRoom(testInfo)
-  const players: Player[] = []
-  try {
-    players.push(await openPlayer(browser, baseURL, room, 'p1'))
-    players.push(await openPlayer(browser, baseURL, room, 'p2'))
-    const [p1, p2] = players as [Player, Player]
-    await Promise.all(players.map((p) => waitForConnection(p)))
-    const [c1, c2] = await Promise.all(players.map((p) => p.page.evaluate(() => window.demo.connection())))
-    expect(new Set([c1?.role, c2?.role])).toEqual(new Set(['leader', 'follower']))
-    expect(new Set([c1?.color, c2?.color])).toEqual(new Set(['blue', 'amber']))
+test('two players play rounds and agree on every pickup, the scoreboard and the settings', async ({ players: pool }, testInfo) => {
+  const players = [await pool.open('p1'), await pool.open('p2')]
+  const [p1, p2] = players as [Player, Player]
+  await Promise.all(players.map((p) => waitForConnection(p)))
+  const [c1, c2] = await Promise.all(players.map((p) => p.page.evaluate(() => window.demo.connection())))
+  expect(new Set([c1?.role, c2?.role])).toEqual(new Set(['leader', 'follower']))
+  expect(new Set([c1?.color, c2?.color])).toEqual(new Set(['blue', 'amber']))
 
-    // Settings live in the rwlock: an edit on one side shows on the other.
-    await editSettings(p1, { speed: 420, coins: 3, roundSeconds: 60 })
-    const round1 = { speed: 420, coins: 3, roundSeconds: 60 }
-    await expect.poll(() => p2.page.evaluate(() => window.demo.settings())).toEqual(round1)
-    await expect(p2.page.locator('#set-coins')).toHaveValue('3')
-    await expect(p2.page.locator('#settings-note')).toHaveText(/other player changed/)
+  // Settings live in the rwlock: an edit on one side shows on the other.
+  await editSettings(p1, { speed: 420, coins: 3, roundSeconds: 60 })
+  const round1 = { speed: 420, coins: 3, roundSeconds: 60 }
+  await expect.poll(() => p2.page.evaluate(() => window.demo.settings())).toEqual(round1)
+  await expect(p2.page.locator('#set-coins')).toHaveValue('3')
+  await expect(p2.page.locator('#settings-note')).toHaveText(/other player changed/)
 
-    await Promise.all([pressReady(p1, 1), pressReady(p2, 1)])
-    await Promise.all(players.map((p) => steerThroughRound(p, 1)))
-    for (const p of players) expect((await snapshot(p)).roundSettings).toEqual(round1)
+  await Promise.all([pressReady(p1, 1), pressReady(p2, 1)])
+  await Promise.all(players.map((p) => steerThroughRound(p, 1)))
+  for (const p of players) expect((await snapshot(p)).roundSettings).toEqual(round1)
 
-    // The other side edits for round 2; both use it.
-    await editSettings(p2, { coins: 1 })
-    await expect.poll(() => p1.page.evaluate(() => window.demo.settings().coins)).toBe(1)
-    await Promise.all([pressReady(p1, 2), pressReady(p2, 2)])
-    await Promise.all(players.map((p) => steerThroughRound(p, 2)))
+  // The other side edits for round 2; both use it.
+  await editSettings(p2, { coins: 1 })
+  await expect.poll(() => p1.page.evaluate(() => window.demo.settings().coins)).toBe(1)
+  await Promise.all([pressReady(p1, 2), pressReady(p2, 2)])
+  await Promise.all(players.map((p) => steerThroughRound(p, 2)))
 
-    const [s1, s2] = await Promise.all(players.map(snapshot))
-    expect(s1!.pickups).toHaveLength(4)
-    expect(s1!.pickups.map((p) => p.winner)).not.toContain(null)
-    expect(s2!.pickups).toEqual(s1!.pickups)
-    expect(s2!.roundSettings).toEqual({ ...round1, coins: 1 })
-    expect(s2!.lastStart).toEqual(s1!.lastStart)
+  const [s1, s2] = await Promise.all(players.map(snapshot))
+  expect(s1!.pickups).toHaveLength(4)
+  expect(s1!.pickups.map((p) => p.winner)).not.toContain(null)
+  expect(s2!.pickups).toEqual(s1!.pickups)
+  expect(s2!.roundSettings).toEqual({ ...round1, coins: 1 })
+  expect(s2!.lastStart).toEqual(s1!.lastStart)
 
-    // The scoreboard (the mutex) catches up a round trip after the last pickup.
-    const expected = {
-      blue: s1!.pickups.filter((p) => p.winner === 'blue').length,
-      amber: s1!.pickups.filter((p) => p.winner === 'amber').length,
-    }
-    for (const p of players) await expect.poll(() => p.page.evaluate(() => window.demo.scores())).toEqual(expected)
-    await expect(p1.page.locator('#score-blue')).toHaveText(String(expected.blue))
-    await expect(p2.page.locator('#score-amber')).toHaveText(String(expected.amber))
-
-    const start = s1!.lastStart!
-    const rtt = s1!.net!.rtt
-    const summary =
-      `pickups ${s1!.pickups.map((p) => `${p.round}.${p.coin + 1}:${p.winner}`).join(' ')}; score blue ${expected.blue} amber ${expected.amber}; ` +
-      `last start skew ${start.skewMs.toFixed(3)} ms ± ${start.errorBoundMs.toFixed(3)} (late blue ${start.lateMs.blue.toFixed(3)}, amber ${start.lateMs.amber.toFixed(3)}); ` +
-      `session RTT ${rtt.toFixed(3)} ms; positions sent ${s1!.net!.moves.sent}/${s2!.net!.moves.sent}`
-    console.log(`[demo] ${summary}`)
-    testInfo.annotations.push({ type: 'measurement', description: summary })
-    const shots = [await screenshot(p1, testInfo, `player-${s1!.connection.color}`), await screenshot(p2, testInfo, `player-${s2!.connection.color}`)]
-    testInfo.annotations.push({ type: 'screenshots', description: shots.join(', ') })
-  } finally {
-    await closeAll(players, testInfo)
+  // The scoreboard (the mutex) catches up a round trip after the last pickup.
+  const expected = {
+    blue: s1!.pickups.filter((p) => p.winner === 'blue').length,
+    amber: s1!.pickups.filter((p) => p.winner === 'amber').length,
   }
+  for (const p of players) await expect.poll(() => p.page.evaluate(() => window.demo.scores())).toEqual(expected)
+  await expect(p1.page.locator('#score-blue')).toHaveText(String(expected.blue))
+  await expect(p2.page.locator('#score-amber')).toHaveText(String(expected.amber))
+
+  const start = s1!.lastStart!
+  const rtt = s1!.net!.rtt
+  const summary =
+    `pickups ${s1!.pickups.map((p) => `${p.round}.${p.coin + 1}:${p.winner}`).join(' ')}; score blue ${expected.blue} amber ${expected.amber}; ` +
+    `last start skew ${start.skewMs.toFixed(3)} ms ± ${start.errorBoundMs.toFixed(3)} (late blue ${start.lateMs.blue.toFixed(3)}, amber ${start.lateMs.amber.toFixed(3)}); ` +
+    `session RTT ${rtt.toFixed(3)} ms; positions sent ${s1!.net!.moves.sent}/${s2!.net!.moves.sent}`
+  console.log(`[demo] ${summary}`)
+  testInfo.annotations.push({ type: 'measurement', description: summary })
+  const shots = [await screenshot(p1, testInfo, `player-${s1!.connection.color}`), await screenshot(p2, testInfo, `player-${s2!.connection.color}`)]
+  testInfo.annotations.push({ type: 'screenshots', description: shots.join(', ') })
 })
 
-test('a player leaving mid-round is reported within the heartbeat bound, and a new player can join', async ({ browser, baseURL }, testInfo) => {
-  const room = demoRoom(testInfo)
-  const players: Player[] = []
-  try {
-    players.push(await openPlayer(browser, baseURL, room, 'stays'))
-    players.push(await openPlayer(browser, baseURL, room, 'leaves'))
-    const [stays, leaves] = players as [Player, Player]
-    await Promise.all(players.map((p) => waitForConnection(p)))
-    await Promise.all([pressReady(stays, 1), pressReady(leaves, 1)])
-    // Mid-round: a coin race (select) and the movement stream are pending on both sides.
-    await stays.page.waitForFunction(() => window.demo.snapshot().phase === 'playing', undefined, { polling: 50 })
-    const timeoutMs = (await stays.page.evaluate(() => window.demo.connection())).heartbeatBoundMs
-    const closedAt = Date.now()
-    await leaves.context.close()
-    await expect(stays.page.locator('#status')).toHaveText(/^Connection lost: /, { timeout: timeoutMs + 2_000 })
-    const loss = (await stays.page.evaluate(() => window.demo.connection())).lastLoss!
-    const noticedAfterMs = loss.at - closedAt
-    console.log(`[demo] peer loss noticed after ${noticedAfterMs} ms (${loss.code}: ${loss.message})`)
-    testInfo.annotations.push({ type: 'measurement', description: `loss noticed after ${noticedAfterMs} ms, code ${loss.code}` })
-    expect(noticedAfterMs).toBeLessThanOrEqual(timeoutMs + 500)
-    expect(['closed', 'timeout']).toContain(loss.code)
-    await expect(stays.page.locator('#status')).toHaveText(/^Connection lost: .*Waiting for a new player/)
+test('a player leaving mid-round is reported within the heartbeat bound, and a new player can join', async ({ players: pool }, testInfo) => {
+  const players = [await pool.open('stays'), await pool.open('leaves')]
+  const [stays, leaves] = players as [Player, Player]
+  await Promise.all(players.map((p) => waitForConnection(p)))
+  await Promise.all([pressReady(stays, 1), pressReady(leaves, 1)])
+  // Mid-round: a coin race (select) and the movement stream are pending on both sides.
+  await stays.page.waitForFunction(() => window.demo.snapshot().phase === 'playing', undefined, { polling: 50 })
+  const timeoutMs = (await stays.page.evaluate(() => window.demo.connection())).heartbeatBoundMs
+  const closedAt = Date.now()
+  await leaves.context.close()
+  await expect(stays.page.locator('#status')).toHaveText(/^Connection lost: /, { timeout: timeoutMs + 2_000 })
+  const loss = (await stays.page.evaluate(() => window.demo.connection())).lastLoss!
+  const noticedAfterMs = loss.at - closedAt
+  console.log(`[demo] peer loss noticed after ${noticedAfterMs} ms (${loss.code}: ${loss.message})`)
+  testInfo.annotations.push({ type: 'measurement', description: `loss noticed after ${noticedAfterMs} ms, code ${loss.code}` })
+  expect(noticedAfterMs).toBeLessThanOrEqual(timeoutMs + 500)
+  expect(['closed', 'timeout']).toContain(loss.code)
+  await expect(stays.page.locator('#status')).toHaveText(/^Connection lost: .*Waiting for a new player/)
 
-    players.push(await openPlayer(browser, baseURL, room, 'joins'))
-    const joins = players[2]!
-    await waitForConnection(stays, 2)
-    await waitForConnection(joins, 1)
-    await editSettings(joins, { speed: 480, coins: 2 })
-    await expect.poll(() => stays.page.evaluate(() => window.demo.settings().coins)).toBe(2)
-    await Promise.all([pressReady(stays, 1), pressReady(joins, 1)])
-    await Promise.all([steerThroughRound(stays, 1), steerThroughRound(joins, 1)])
-    const [a, b] = await Promise.all([snapshot(stays), snapshot(joins)])
-    expect(b.pickups).toEqual(a.pickups)
-    expect(a.pickups.length).toBeGreaterThan(0)
-    const errors = stays.logs.filter((line) => /pageerror|\] error:/.test(line))
-    expect(errors).toEqual([])
-  } finally {
-    await closeAll(players, testInfo)
-  }
+  const joins = await pool.open('joins')
+  await waitForConnection(stays, 2)
+  await waitForConnection(joins, 1)
+  await editSettings(joins, { speed: 480, coins: 2 })
+  await expect.poll(() => stays.page.evaluate(() => window.demo.settings().coins)).toBe(2)
+  await Promise.all([pressReady(stays, 1), pressReady(joins, 1)])
+  await Promise.all([steerThroughRound(stays, 1), steerThroughRound(joins, 1)])
+  const [a, b] = await Promise.all([snapshot(stays), snapshot(joins)])
+  expect(b.pickups).toEqual(a.pickups)
+  expect(a.pickups.length).toBeGreaterThan(0)
+  const errors = stays.logs.filter((line) => /pageerror|\] error:/.test(line))
+  expect(errors).toEqual([])
 })

@@ -152,8 +152,11 @@ window.prims = {
   read: () => config().withRead((g) => g.value),
   syncStart(key) {
     const s = need()
+    // 200 ms of lead rather than the default 50: on a loaded 2-core machine the start message can
+    // take longer than 50 ms to be handled, and the follower then rightly rejects with `late`.
     return s.syncStart((info) => ({ startedAt: wallNow(), lateByMs: info.lateByMs, offset: s.clock.offset, errorBound: s.clock.errorBound }), {
       key,
+      delayMs: 200,
     })
   },
   async holdLocks() {
