@@ -30,8 +30,10 @@ const NO_ESTIMATE: ClockEstimate = { offset: 0, rtt: Infinity, errorBound: Infin
 const DRIFT_RATE = 15e-6
 /**
  * Probes per heartbeat. Two, back to back: the first travels a path that was idle for a whole
- * beat and carries a ~0.1 ms bias (research/clock-measured.md), the second follows at once on the
- * warm path, and the min-RTT filter then picks it. Every {@link BURST_EVERY}th beat sends more.
+ * beat and is biased (research/clock-measured.md), the second follows at once on the warm path,
+ * and the min-RTT filter then picks it. Measured over node-datachannel after 1 s idle: median
+ * bias 0.127 ms (RTT 0.47) for the first probe, 0.006 ms (RTT 0.10) for the second. Every
+ * {@link BURST_EVERY}th beat sends more.
  *
  * The two sides' probes must not cross: measured over node-datachannel, a follower bursting while
  * the leader bursts too was off by a median 0.011 ms, alone by 0.004 ms. Only the follower's
