@@ -6,11 +6,13 @@ import type { NetError } from '../errors.js'
  */
 export interface FrameChannel {
   /**
-   * Sends one frame. Frames arrive whole and in order. Resolves once the frame has been handed
-   * to the transport; while the transport's buffer is full it waits (backpressure). Rejects with
-   * NetError `closed` if the channel closes first.
+   * Sends one frame; it arrives whole. Frames of one `lane` arrive in the order sent; frames of
+   * different lanes (or without a lane) may overtake a large frame that is still being chunked,
+   * so that a small control frame never waits behind a big value. Resolves once the frame has
+   * been handed to the transport; while the transport's buffer is full it waits (backpressure).
+   * Rejects with NetError `closed` if the channel closes first.
    */
-  send(frame: Uint8Array): Promise<void>
+  send(frame: Uint8Array, lane?: string): Promise<void>
   /**
    * Sets the one receiver of incoming frames. Frames that arrived earlier are delivered first,
    * in order. The frame passed in is owned by the receiver.

@@ -19,6 +19,7 @@ import type { RawTransport, RawTransportFactory } from './raw-transport.js'
 interface Outgoing {
   readonly frame: Uint8Array
   readonly id: number
+  readonly lane: string | undefined
   offset: number
   readonly done: Deferred<void>
 }
@@ -29,7 +30,9 @@ const MAX_EARLY_FRAMES = 4096
 /**
  * Builds a {@link FrameChannel} over a raw transport: splits large frames into chunks, sends the
  * chunks of all pending frames round-robin (so a small frame waits for at most one chunk of each
- * large one), and waits for the transport's buffer to drain above the high-water mark.
+ * large one), and waits for the transport's buffer to drain above the high-water mark. Frames of
+ * one lane keep their order: a lane's next frame joins the round-robin once its previous frame is
+ * on the wire.
  */
 export function createFrameChannel(
   openTransport: RawTransportFactory,
@@ -38,6 +41,8 @@ export function createFrameChannel(
   const opts = resolveFrameChannelOptions(options)
   const reassembler = new Reassembler(opts.maxFrameBytes)
   const queue: Outgoing[] = []
+  /** Lanes with a frame in the round-robin, and the frames waiting behind it. */
+  const lanes = new Map<string, Outgoing[]>()
   const closed = deferred<NetError>()
   let closeReason: NetError | undefined
   let receiver: ((frame: Uint8Array) => void) | undefined
@@ -72,6 +77,8 @@ export function createFrameChannel(
     if (closeReason !== undefined) return
     closeReason = reason
     for (const item of queue.splice(0)) item.done.reject(reason)
+    for (const waiting of lanes.values()) for (const item of waiting) item.done.reject(reason)
+    lanes.clear()
     queuedBytes = 0
     early = []
     try {
@@ -105,6 +112,15 @@ export function createFrameChannel(
     return transport.bufferedAmount + burst >= opts.highWaterBytes
   }
 
+  /** A frame is on the wire: the next frame of its lane may start. */
+  function finished(item: Outgoing): void {
+    item.done.resolve()
+    if (item.lane === undefined) return
+    const next = lanes.get(item.lane)?.shift()
+    if (next === undefined) lanes.delete(item.lane)
+    else queue.push(next)
+  }
+
   async function pump(): Promise<void> {
     if (pumping) return
     pumping = true
@@ -127,7 +143,7 @@ export function createFrameChannel(
         queue.shift()
         queuedBytes -= item.offset - before
         if (item.offset < item.frame.length) queue.push(item)
-        else item.done.resolve()
+        else finished(item)
       }
     } catch (err) {
       finish(new NetError('closed', 'the transport failed to send', { cause: err }))
@@ -138,9 +154,9 @@ export function createFrameChannel(
   }
 
   return {
-    send(frame) {
+    send(frame, lane) {
       if (closeReason !== undefined) return Promise.reject(closeReason)
-      const item: Outgoing = { frame, id: nextId, offset: 0, done: deferred<void>() }
+      const item: Outgoing = { frame, id: nextId, lane, offset: 0, done: deferred<void>() }
       nextId = (nextId + 1) >>> 0
       // Fast path: nothing queued and room in the buffer, so the frame goes out now.
       if (queue.length === 0 && !pumping && !full() && frame.length + WHOLE_HEADER_BYTES <= opts.chunkBytes) {
@@ -152,8 +168,13 @@ export function createFrameChannel(
         // The transport may also have closed itself while sending, instead of throwing.
         return closeReason === undefined ? Promise.resolve() : Promise.reject(closeReason)
       }
-      queue.push(item)
       queuedBytes += frame.length
+      const waiting = lane === undefined ? undefined : lanes.get(lane)
+      if (waiting !== undefined) waiting.push(item)
+      else {
+        if (lane !== undefined) lanes.set(lane, [])
+        queue.push(item)
+      }
       void pump()
       return item.done.promise
     },

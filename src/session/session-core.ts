@@ -25,12 +25,16 @@ export interface SessionEvents {
   clock: [estimate: ClockEstimate]
 }
 
-/** Counters of what crossed the wire, for diagnostics. */
+/** A snapshot of what crossed the wire, for diagnostics. */
 export interface SessionStats {
-  framesSent: number
-  framesReceived: number
-  bytesSent: number
-  bytesReceived: number
+  readonly framesSent: number
+  readonly framesReceived: number
+  readonly bytesSent: number
+  readonly bytesReceived: number
+  /** Operations (and locks, channels) whose key is open on this side. */
+  readonly openOperations: number
+  /** Messages the peer sent for operations this side has not started yet. */
+  readonly heldMessages: number
 }
 
 /**
@@ -41,7 +45,7 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
   /** True on the side that breaks every exact tie; its clock is the shared timeline. */
   isLeader = false
   /** Frames and bytes sent and received so far. */
-  readonly stats: SessionStats = { framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0 }
+  readonly #stats = { framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0 }
   #closeReason: NetError | undefined
   readonly #closed = deferred<NetError>()
   readonly #channel: FrameChannel
@@ -54,7 +58,9 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
   readonly #roleDecided = deferred<void>()
   #roleKnown = false
   #peerMaxFrameBytes = Infinity
-  #lastHeard = performance.now()
+  /** Silence counted against the peer; see #tick. */
+  #silentMs = 0
+  #lastTick = performance.now()
   #heartbeat: ReturnType<typeof setInterval> | undefined
 
   protected constructor(channel: FrameChannel, options: SessionOptions) {
@@ -69,7 +75,10 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
         get isLeader() {
           return core.isLeader
         },
-        sendPortMessage: (key, kind, message) => this.#send({ type: 'port', key, kind, message }),
+        sendPortMessage: (key, kind, message) => {
+          if (this.#closeReason !== undefined) return Promise.reject(this.#closeReason)
+          return this.#write(this.#encode({ type: 'port', key, kind, message }), key)
+        },
         now: () => this.now(),
         clockErrorBound: () => (this.isLeader ? 0 : this.#clock.estimate.errorBound),
       },
@@ -98,6 +107,11 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
       stopAbort()
     }
     if (this.#closeReason !== undefined) throw this.#closeReason
+  }
+
+  /** What crossed the wire so far, and how many operations are open. */
+  get stats(): SessionStats {
+    return { ...this.#stats, openOperations: this.#router.openCount, heldMessages: this.#router.pendingMessages }
   }
 
   /** The current clock estimate: offset to the peer's clock, round-trip time and error bound. */
@@ -149,22 +163,40 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
     void this.#send({ type: 'hello', ...hello, maxFrameBytes: this.#opts.maxFrameBytes }).catch(() => {})
   }
 
+  /** Sends a session frame; never throws (a failure shows up as the returned promise). */
   #send(frame: SessionFrame): Promise<void> {
     if (this.#closeReason !== undefined && frame.type !== 'bye') return Promise.reject(this.#closeReason)
+    try {
+      return this.#write(this.#encode(frame))
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  /**
+   * Encodes a frame; throws NetError `usage`, with nothing sent, when it cannot be encoded or is
+   * larger than the peer accepts, so the caller can settle its operation on both sides.
+   */
+  #encode(frame: SessionFrame): Uint8Array {
     const bytes = this.#codec.encode(encodeSessionFrame(frame))
     if (bytes.length > this.#peerMaxFrameBytes) {
-      return Promise.reject(new NetError('usage', `a ${bytes.length}-byte message exceeds the peer's limit of ${this.#peerMaxFrameBytes} bytes`))
+      throw new NetError('usage', `a ${bytes.length}-byte message exceeds the peer's limit of ${this.#peerMaxFrameBytes} bytes`)
     }
-    this.stats.framesSent++
-    this.stats.bytesSent += bytes.length
-    return this.#channel.send(bytes)
+    return bytes
+  }
+
+  /** `lane` keeps one operation's frames in order while other frames may pass a large one. */
+  #write(bytes: Uint8Array, lane?: string): Promise<void> {
+    this.#stats.framesSent++
+    this.#stats.bytesSent += bytes.length
+    return this.#channel.send(bytes, lane)
   }
 
   #onFrame(bytes: Uint8Array): void {
     if (this.#closeReason !== undefined) return
-    this.#lastHeard = performance.now()
-    this.stats.framesReceived++
-    this.stats.bytesReceived += bytes.length
+    this.#silentMs = 0
+    this.#stats.framesReceived++
+    this.#stats.bytesReceived += bytes.length
     try {
       if (bytes.length > this.#opts.maxFrameBytes) {
         throw new NetError('protocol', `peer sent a ${bytes.length}-byte frame; the limit is ${this.#opts.maxFrameBytes}`)
@@ -225,9 +257,13 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
   }
 
   #tick(): void {
-    const silentFor = performance.now() - this.#lastHeard
-    if (silentFor > this.#opts.timeoutMs) {
-      this.#shutdown(new NetError('timeout', `the peer has been silent for ${Math.round(silentFor)} ms`), true)
+    const now = performance.now()
+    // A late tick means this side's own event loop was busy, and the peer's frames may be waiting
+    // unread behind this timer: such a stall counts as one interval at most, never as silence.
+    this.#silentMs += Math.min(now - this.#lastTick, this.#opts.heartbeatMs)
+    this.#lastTick = now
+    if (this.#silentMs > this.#opts.timeoutMs) {
+      this.#shutdown(new NetError('timeout', `the peer has been silent for ${Math.round(this.#silentMs)} ms`), true)
       return
     }
     this.#clock.heartbeat((id, t0) => this.#send({ type: 'ping', id, t0 }), this.isLeader)

@@ -98,3 +98,29 @@ describe('Session', () => {
     expect((await pair.leader.closed).message).toMatch(/"k" is used for/)
   })
 })
+
+describe('Session limits and liveness', () => {
+  it('refuses a message over the peer limit at the sender, and the peer still settles', async () => {
+    const pair = await memorySessions({}, { follower: { maxFrameBytes: 4096 } })
+    const mine = pair.leader.exchange(new Uint8Array(10_000), { key: 'big' })
+    const theirs = pair.follower.exchange('small', { key: 'big' })
+    await expect(mine).rejects.toMatchObject({ code: 'usage', message: expect.stringMatching(/exceeds the peer's limit of 4096/) })
+    await expect(theirs).rejects.toMatchObject({ code: 'aborted' })
+    expect(pair.leader.isClosed).toBe(false)
+    await expect(Promise.all([pair.leader.exchange(1, { key: 'after' }), pair.follower.exchange(2, { key: 'after' })])).resolves.toEqual([2, 1])
+    await pair.close()
+  })
+
+  it('does not count a stall of its own event loop as peer silence', async () => {
+    const options = { heartbeatMs: 20, timeoutMs: 100 }
+    const pair = await memorySessions({}, { leader: options, follower: options })
+    const until = performance.now() + 400
+    while (performance.now() < until) {
+      // Both sides live in this thread: it is blocked for four times the timeout.
+    }
+    await expect(Promise.all([pair.leader.exchange(1, { key: 'alive' }), pair.follower.exchange(2, { key: 'alive' })])).resolves.toEqual([2, 1])
+    expect(pair.leader.isClosed).toBe(false)
+    expect(pair.leader.stats.openOperations).toBe(0)
+    await pair.close()
+  })
+})
