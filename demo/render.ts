@@ -1,6 +1,7 @@
 // Draws the arena on a canvas every animation frame, in arena units (scaled to the element).
 import { ARENA, COIN_RADIUS, PLAYER_RADIUS, type Point } from './layout.js'
 import { COLOR_NAMES, otherColor, type Color } from './protocol.js'
+import { drawCountdown, drawOverlay, drawTimer, label, overlayText } from './hud.js'
 import type { DemoState } from './state.js'
 
 export const PALETTE: Record<Color, string> = { blue: '#4f8cff', amber: '#ffb547' }
@@ -160,52 +161,4 @@ function drawFlash(ctx: Ctx, state: DemoState): void {
   const text = flash.winner ? `+1 ${COLOR_NAMES[flash.winner]}` : 'Time!'
   label(ctx, text, flash.coin.x, flash.coin.y - 30 - age * 24, color, 18)
   ctx.globalAlpha = 1
-}
-
-function drawTimer(ctx: Ctx, state: DemoState, now: number): void {
-  const total = state.endAt - state.goAt
-  const left = Math.max(0, Math.min(total, state.endAt - Math.max(now, state.goAt)))
-  ctx.fillStyle = 'rgba(255,255,255,0.08)'
-  ctx.fillRect(0, 0, ARENA.width, 6)
-  ctx.fillStyle = left / total < 0.2 ? '#ff6b6b' : '#7ee0a1'
-  ctx.fillRect(0, 0, (ARENA.width * left) / total, 6)
-  label(ctx, `${Math.ceil(left / 1000)} s`, ARENA.width - 34, 26, 'rgba(255,255,255,0.75)', 14)
-}
-
-function drawCountdown(ctx: Ctx, state: DemoState, now: number): void {
-  const left = state.goAt - now
-  if (left <= 0) return
-  const n = Math.ceil(left / 1000)
-  const phase = 1 - (left % 1000) / 1000
-  ctx.globalAlpha = 1 - phase * 0.6
-  label(ctx, String(n), ARENA.width / 2, ARENA.height / 2 + 30, '#ffffff', 110 + phase * 40)
-  ctx.globalAlpha = 1
-}
-
-function overlayText(state: DemoState): string {
-  switch (state.connection) {
-    case 'room-full':
-      return 'This room is full — waiting for a spot'
-    case 'waiting':
-      return 'Waiting for a second player…'
-    case 'connecting':
-    case 'opening':
-      return 'Connecting…'
-    case 'connected':
-      if (state.phase === 'starting') return 'Starting…'
-      return state.readyMe ? 'Waiting for the other player…' : 'Press Ready'
-  }
-}
-
-function drawOverlay(ctx: Ctx, text: string): void {
-  ctx.fillStyle = 'rgba(8,11,20,0.55)'
-  ctx.fillRect(0, 0, ARENA.width, ARENA.height)
-  label(ctx, text, ARENA.width / 2, ARENA.height / 2 + 10, 'rgba(255,255,255,0.92)', 30)
-}
-
-function label(ctx: Ctx, text: string, x: number, y: number, color: string, size: number): void {
-  ctx.font = `600 ${size}px system-ui, -apple-system, "Segoe UI", sans-serif`
-  ctx.textAlign = 'center'
-  ctx.fillStyle = color
-  ctx.fillText(text, x, y)
 }
