@@ -35,11 +35,13 @@ export interface SimplePeerFramePair extends FrameChannelPair {
 
 /** simple-peer 9 over @roamhq/wrtc; only 127.0.0.1 candidates cross the relay. */
 export async function simplePeerWrtcPair(options: FrameChannelOptions = {}): Promise<SimplePeerFramePair> {
+  return connectPeers('simple-peer 9 over @roamhq/wrtc', options, clearIceCompleteTimer, await wrtcPeers())
+}
+
+async function wrtcPeers(): Promise<(initiator: boolean) => SignallingPeer> {
   const { default: Peer } = await import('simple-peer')
   const wrtc = interopDefault(await import('@roamhq/wrtc'))
-  return connectPeers('simple-peer 9 over @roamhq/wrtc', options, clearIceCompleteTimer, (initiator) =>
-    asSignallingPeer(new Peer({ initiator, trickle: true, wrtc, config: { iceServers: [] } })),
-  )
+  return (initiator) => asSignallingPeer(new Peer({ initiator, trickle: true, wrtc, config: { iceServers: [] } }))
 }
 
 /**
@@ -48,6 +50,10 @@ export async function simplePeerWrtcPair(options: FrameChannelOptions = {}): Pro
  * createAnswer return plain `{type, sdp}` objects as browsers do.
  */
 export async function simplePeerNodeDataChannelPair(options: FrameChannelOptions = {}): Promise<SimplePeerFramePair> {
+  return connectPeers('simple-peer 9 over node-datachannel', options, clearIceCompleteTimer, await nodeDataChannelPeers())
+}
+
+async function nodeDataChannelPeers(): Promise<(initiator: boolean) => SignallingPeer> {
   const { default: Peer } = await import('simple-peer')
   const polyfill = await import('node-datachannel/polyfill')
   class PlainDescriptionPeerConnection extends polyfill.RTCPeerConnection {
@@ -66,9 +72,26 @@ export async function simplePeerNodeDataChannelPair(options: FrameChannelOptions
     RTCIceCandidate: polyfill.RTCIceCandidate,
   } as unknown as SimplePeer.Options['wrtc']
   // trickle: with trickle off, simple-peer waits out two 5 s iceComplete timeouts here.
-  return connectPeers('simple-peer 9 over node-datachannel', options, clearIceCompleteTimer, (initiator) =>
-    asSignallingPeer(new Peer({ initiator, trickle: true, wrtc, config: { ...NODE_DATACHANNEL_LOOPBACK_CONFIG } })),
-  )
+  return (initiator) => asSignallingPeer(new Peer({ initiator, trickle: true, wrtc, config: { ...NODE_DATACHANNEL_LOOPBACK_CONFIG } }))
+}
+
+/** Two connected simple-peer 9 peers used directly (no netbeam on them), for baselines. */
+export async function bareSimplePeerPair(stack: 'wrtc' | 'node-datachannel'): Promise<{ peerA: SignallingPeer; peerB: SignallingPeer; close(): Promise<void> }> {
+  const newPeer = stack === 'wrtc' ? await wrtcPeers() : await nodeDataChannelPeers()
+  const candidates = candidateLog()
+  const peerA = newPeer(true)
+  const peerB = newPeer(false)
+  relaySignals(peerA, peerB, candidates)
+  async function close(): Promise<void> {
+    peerA.destroy()
+    peerB.destroy()
+    await nextTimer()
+    clearIceCompleteTimer(peerA)
+    clearIceCompleteTimer(peerB)
+  }
+  const connected = Promise.all([peerA, peerB].map((peer) => connectedPeer(peer)))
+  await connectWithin(`bare simple-peer 9 over ${stack}`, connected, close, () => describeCandidates(candidates))
+  return { peerA, peerB, close }
 }
 
 /** @thaunknown/simple-peer 10 (node-datachannel via webrtc-polyfill), bound to 127.0.0.1. */

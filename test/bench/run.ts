@@ -1,0 +1,129 @@
+/**
+ * `npm run bench`: every benchmark in one run on this machine, side by side with its baseline,
+ * printed as one table and written to test/bench/results.json. `--quick` runs tiny sizes: the
+ * smoke test in `npm test` uses it to check that the suite runs and validates its own results.
+ */
+import { fileURLToPath } from 'node:url'
+import { openSessions } from '../helpers/session-pair.js'
+import {
+  nodeDataChannelPair,
+  rawNodeDataChannelPair,
+  rawWrtcDataChannelPair,
+  wrtcDataChannelPair,
+  type DataChannelFramePair,
+  type RawDataChannelPair,
+} from '../helpers/webrtc-pair.js'
+import { benchTypedChannel } from './channel.bench.js'
+import { benchClock } from './clock-rows.js'
+import { benchLocks } from './locks.bench.js'
+import { benchOps } from './ops.bench.js'
+import { benchRawRtt, benchRawThroughput } from './raw.bench.js'
+import { Report } from './report.js'
+import { benchScale } from './scale.bench.js'
+import { benchSimplePeerThroughput } from './simple-peer.bench.js'
+import { benchWireCosts } from './wire.bench.js'
+
+const quick = process.argv.includes('--quick')
+const size = quick
+  ? { rtt: 50, ops: 20, relocks: 2000, handoffs: 20, counter: 200, reads: 200, small: 500, bulk: 2 << 20, scale: 1000 }
+  : { rtt: 2000, ops: 500, relocks: 200_000, handoffs: 500, counter: 10_000, reads: 20_000, small: 20_000, bulk: 64 << 20, scale: 10_000 }
+
+interface Stack {
+  readonly name: string
+  readonly raw: () => Promise<RawDataChannelPair>
+  readonly frames: () => Promise<DataChannelFramePair>
+  /** The default stack runs every row; the second one rows 1–3 and 5. */
+  readonly primary: boolean
+}
+
+const stacks: Stack[] = [
+  { name: 'node-datachannel', raw: () => rawNodeDataChannelPair(), frames: () => nodeDataChannelPair(), primary: true },
+  { name: '@roamhq/wrtc', raw: () => rawWrtcDataChannelPair(), frames: () => wrtcDataChannelPair(), primary: false },
+]
+
+async function benchStack(report: Report, stack: Stack): Promise<void> {
+  const impl = stack.name
+  const suffix = stack.primary ? '' : ` [${impl}]`
+  const raw = await stack.raw()
+  let rawMBps: number
+  try {
+    const rtt = await benchRawRtt(raw, size.rtt)
+    report.add({ name: `raw DataChannel RTT${suffix}`, impl, median: rtt.median, p99: rtt.p99, unit: 'ms' })
+    rawMBps = await benchRawThroughput(raw, size.bulk)
+    report.add({ name: `raw DataChannel throughput${suffix}`, impl, median: rawMBps, unit: 'MB/s' })
+  } finally {
+    await raw.close()
+  }
+  const rawRtt = report.get(`raw DataChannel RTT${suffix}`)
+
+  const frames = await stack.frames()
+  const pair = await openSessions([frames.a, frames.b], { leader: { heartbeatMs: 1000 }, follower: { heartbeatMs: 1000 } })
+  try {
+    const ops = await benchOps(pair, { rounds: size.ops })
+    const targets: Record<string, number> = { join: 0.75, select: 1.25 }
+    for (const [kind, latency] of Object.entries(ops)) {
+      const ratio = latency.median / rawRtt.median
+      const target = targets[kind]
+      report.add({
+        name: `${kind} latency${suffix}`,
+        impl,
+        median: latency.median,
+        p99: latency.p99,
+        unit: 'ms',
+        baseline: 'raw RTT',
+        ratio,
+        ...(target === undefined ? {} : { target: `≤ ${target}× raw RTT`, met: ratio <= target }),
+      })
+    }
+    const locks = await benchLocks(pair, { relocks: size.relocks, handoffs: size.handoffs, counter: size.counter, reads: size.reads })
+    const rate = (key: string): number => locks[key] as number
+    const latency = (key: string): { median: number; p99: number } => locks[key] as { median: number; p99: number }
+    report.add({ name: `mutex re-lock by holder${suffix}`, impl, median: rate('relockPerSec'), unit: 'ops/s', target: '≥ 200,000/s', met: rate('relockPerSec') >= 200_000 })
+    const handoff = latency('handoffMs')
+    report.add({ name: `mutex hand-off${suffix}`, impl, ...handoff, unit: 'ms', baseline: 'raw RTT', ratio: handoff.median / rawRtt.median, target: '≤ 1.25× raw RTT', met: handoff.median / rawRtt.median <= 1.25 })
+    report.add({ name: `mutex ${size.counter} contended increments${suffix}`, impl, median: rate('counterPerSec'), unit: 'ops/s', note: `${rate('counterHandoffs')} hand-offs, final value checked` })
+    if (stack.primary) {
+      report.add({ name: 'rwlock concurrent reads, both sides', impl, median: rate('readsPerSec'), unit: 'ops/s' })
+      const rwr = latency('readWriteReadMs')
+      report.add({ name: 'rwlock read→write→read', impl, ...rwr, unit: 'ms', baseline: 'raw RTT', ratio: rwr.median / rawRtt.median })
+    }
+    const channel = await benchTypedChannel(pair, { smallCount: size.small, bulkBytes: size.bulk })
+    report.add({ name: `channel small messages${suffix}`, impl, median: channel.smallMsgsPerSec, unit: 'msg/s' })
+    const ratio = channel.bulkMBps / rawMBps
+    report.add({ name: `channel bulk throughput${suffix}`, impl, median: channel.bulkMBps, unit: 'MB/s', baseline: 'raw', ratio, target: '≥ 0.9× raw', met: ratio >= 0.9 })
+    if (stack.primary) {
+      const scale = await benchScale(pair, size.scale)
+      report.add({ name: `${scale.ops} concurrent joins: all resolved`, impl, median: scale.completeMs, unit: 'ms', note: `peak RSS ${scale.peakRssMB.toFixed(0)} MB, heap ${scale.peakHeapMB.toFixed(0)} MB` })
+      report.add({ name: 'memory per pending join', impl, median: scale.heapPerPendingOp, unit: 'bytes' })
+      for (const [op, cost] of Object.entries(await benchWireCosts(pair))) {
+        report.add({ name: `wire: ${op}`, impl, median: cost.messages, unit: 'messages', note: `${cost.bytes} bytes; original: ${cost.original}` })
+      }
+    }
+  } finally {
+    await pair.close()
+    await frames.close()
+  }
+  const sp = await benchSimplePeerThroughput(stack.primary ? 'node-datachannel' : 'wrtc', size.bulk)
+  report.add({ name: `simple-peer send throughput${suffix}`, impl, median: sp.simplePeerMBps, unit: 'MB/s', baseline: 'raw', ratio: sp.simplePeerMBps / rawMBps })
+  report.add({ name: `channel over simple-peer${suffix}`, impl, median: sp.netbeamMBps, unit: 'MB/s', baseline: 'simple-peer send', ratio: sp.netbeamMBps / sp.simplePeerMBps })
+}
+
+async function main(): Promise<void> {
+  const started = performance.now()
+  const report = new Report()
+  for (const stack of stacks) await benchStack(report, stack)
+  await benchClock(report, quick)
+  console.log(`\nnetbeam benchmarks${quick ? ' (--quick: tiny sizes, figures not meaningful)' : ''}, Node ${process.version}\n`)
+  console.log(report.table())
+  const out = fileURLToPath(new URL('./results.json', import.meta.url))
+  report.write(out, { date: new Date().toISOString(), node: process.version, quick, seconds: (performance.now() - started) / 1000 })
+  console.log(`\nwritten to ${out} in ${((performance.now() - started) / 1000).toFixed(0)} s`)
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error('benchmark failed:', err)
+    process.exit(1)
+  },
+)

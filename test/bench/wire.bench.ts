@@ -1,0 +1,65 @@
+import type { SessionPair } from '../helpers/session-pair.js'
+
+/** Messages and bytes one operation puts on the wire (both sides together). */
+export interface WireCost {
+  readonly messages: number
+  readonly bytes: number
+  /** What the Rust original sends for the same operation (research/netbeam.md). */
+  readonly original: string
+}
+
+let runs = 0
+
+/**
+ * Runs one operation of each kind with a counting wrapper on both sides and reports the port
+ * messages and bytes it cost. Heartbeats and clock probes are not counted.
+ */
+export async function benchWireCosts(pair: SessionPair): Promise<Record<string, WireCost>> {
+  const { leader, follower } = pair
+  const run = ++runs
+  const out: Record<string, WireCost> = {}
+  async function measure(name: string, original: string, op: () => Promise<unknown>): Promise<void> {
+    await op() // once to set up (a lock's token, a channel's credit), then measured
+    pair.resetCounts()
+    await op()
+    out[name] = {
+      messages: pair.leaderCounts.total + pair.followerCounts.total,
+      bytes: pair.leaderCounts.bytes + pair.followerCounts.bytes,
+      original,
+    }
+  }
+  let n = 0
+  const both = <T>(f: (s: typeof leader, key: string) => Promise<T>) => async () => {
+    const key = `wire:${run}:${n++}`
+    return Promise.all([f(leader, key), f(follower, key)])
+  }
+  await measure('join', '≥ 3 + 2 close, plus a ping per RTT while one side waits', both((s, key) => s.join(() => 1, { key })))
+  await measure('tryJoin', '≥ 3 + 2 close, plus pings while waiting', both((s, key) => s.tryJoin(() => 1, { key })))
+  await measure('select', '≥ 3 + 2 close, plus pings while waiting', both((s, key) => s.select(() => 1, { key })))
+  await measure('trySelect', '≥ 3 + 2 close, plus pings while waiting', both((s, key) => s.trySelect(() => 1, { key })))
+  await measure('exchange', '3 + 2 close', both((s, key) => s.exchange({ x: 1 }, { key })))
+  await measure('syncStart', '3 + 2 close', both((s, key) => s.syncStart(() => 1, { key, delayMs: 5 })))
+
+  const mutexes = [leader.mutex<number>(`wire.mutex#${run}`, { initial: 0 }), follower.mutex<number>(`wire.mutex#${run}`)] as const
+  await measure('mutex re-lock by holder', '7 (every lock is remote)', () => mutexes[0].withLock((g) => void (g.value += 1)))
+  // The set-up run takes the token to the follower (and carries each side's first message); the
+  // measured run is one hand-off back to the leader.
+  let turn = 1
+  await measure('mutex hand-off', '7, value copied both ways', () => mutexes[turn++ % 2]!.withLock((g) => void (g.value += 1)))
+
+  const locks = [leader.rwlock<number>(`wire.rw#${run}`, { initial: 0 }), follower.rwlock<number>(`wire.rw#${run}`)] as const
+  let phase = 0
+  await measure('rwlock read after a write (peer)', '7', async () => {
+    await locks[0].withWrite((g) => void (g.value = ++phase))
+    await locks[1].withRead((g) => g.value)
+  })
+
+  const channels = [leader.channel<number>(`wire.ch#${run}`), follower.channel<number>(`wire.ch#${run}`)] as const
+  const iterator = channels[1][Symbol.asyncIterator]()
+  await measure('channel message', '1', async () => {
+    await channels[0].send(1)
+    await iterator.next()
+  })
+  await Promise.all([channels[0].close(), channels[1].close()])
+  return out
+}
