@@ -115,7 +115,8 @@ async function main(): Promise<void> {
   await benchClock(report, quick)
   console.log(`\nnetbeam benchmarks${quick ? ' (--quick: tiny sizes, figures not meaningful)' : ''}, Node ${process.version}\n`)
   console.log(report.table())
-  const out = fileURLToPath(new URL('./results.json', import.meta.url))
+  const outArg = process.argv.find((arg) => arg.startsWith('--out='))
+  const out = outArg === undefined ? fileURLToPath(new URL('./results.json', import.meta.url)) : outArg.slice('--out='.length)
   report.write(out, { date: new Date().toISOString(), node: process.version, quick, seconds: (performance.now() - started) / 1000 })
   console.log(`\nwritten to ${out} in ${((performance.now() - started) / 1000).toFixed(0)} s`)
 }
