@@ -60,7 +60,7 @@ describe('clock estimate over a memory pair with an injected skew', () => {
       let rtts = 0
       await new Promise<void>((resolve) => {
         const onRtt = (): void => {
-          // 12 more samples: at least six heartbeats of two back-to-back probes each.
+          // 12 more samples: at least four heartbeats of three back-to-back probes each.
           if (++rtts < 12) return
           p.follower.off('rtt', onRtt)
           resolve()
@@ -120,7 +120,8 @@ describe('ClockTracker', () => {
     await done // the open burst is released instead of hanging
     expect(sent).toHaveLength(3) // and the heartbeat probes again
     answer(5, 0.1)
-    expect(sent).toHaveLength(4) // second probe of the heartbeat's back-to-back pair
+    answer(5, 0.1)
+    expect(sent).toHaveLength(5) // the heartbeat's three probes, back to back
   })
 
   describe('on the leader, probes never cross the follower\'s', () => {
