@@ -104,8 +104,10 @@ export class Session extends SessionCore {
   /**
    * Runs `fn` on both peers at the same instant: the leader picks a start time on the shared clock
    * (at least `delayMs` ahead), then each side waits for it (timer, then a short spin) and calls
-   * `fn({ peerPayload, at, lateByMs })`; resolves with `fn`'s result. Rejects with NetError `late`
-   * when the agreed instant had passed (by more than 1 ms) before this side heard of it,
+   * `fn({ peerPayload, at, lateByMs })`. Resolves with `fn`'s result once the peer has confirmed
+   * that it started too, so both sides agree on whether the start happened. Rejects with NetError
+   * `late` when the agreed instant had passed (by more than 1 ms) before a side heard of it — on
+   * that side, and on the other side even though its `fn` ran ("started but the peer did not") —,
    * `aborted` on abort (here or on the peer), or the close reason if the session closes first.
    * @example `await session.syncStart(({ lateByMs }) => startRound(lateByMs), { delayMs: 100 })`
    */

@@ -48,6 +48,8 @@ export class SyncStartOp<P, R> {
   #peerFinal = false
   /** Cancels the wait for the start instant. */
   readonly #wait = new AbortController()
+  /** Settles with the peer's final message: it started (`done`), or it could not (`abort`). */
+  readonly #peerStarted = deferred<void>()
   #stopAbort: () => void = () => {}
 
   constructor(
@@ -58,11 +60,15 @@ export class SyncStartOp<P, R> {
   ) {
     this.#what = `syncStart "${key}"`
     this.#delayMs = options.delayMs ?? DEFAULT_DELAY_MS
+    this.#peerStarted.promise.catch(() => {}) // read only once this side has started
     try {
       this.#port = host.openPort<SyncStartMessage, SyncStartMessage>('syncStart', key, {
         parse: parseSyncStartMessage,
         onMessage: (message) => this.#onMessage(message),
-        onClose: (reason) => this.#fail(reason, undefined),
+        onClose: (reason) => {
+          this.#peerStarted.reject(reason)
+          this.#fail(reason, undefined)
+        },
       })
     } catch (err) {
       this.#state = 'failed'
@@ -112,16 +118,18 @@ export class SyncStartOp<P, R> {
       case 'done':
         if (!this.#heardFirst) throw this.#protocol('"done" before agreeing on a start')
         this.#peerFinal = true
+        this.#peerStarted.resolve()
         return this.#releaseIfDone()
-      case 'abort':
+      case 'abort': {
         this.#peerFinal = true
-        this.#fail(
-          message.reason === 'late'
-            ? new NetError('late', `${this.#what}: the start instant had passed when the peer heard of it`)
-            : new NetError('aborted', `${this.#what} was aborted by the peer`),
-          'aborted',
-        )
+        const why = message.reason === 'late' ? 'the start instant had passed when the peer heard of it' : 'it was aborted by the peer'
+        // A side that already started learns here that it started alone, and says so.
+        const started = this.#state === 'started' ? 'this side started but the peer did not: ' : ''
+        const code = message.reason === 'late' ? 'late' : 'aborted'
+        this.#peerStarted.reject(new NetError(code, `${this.#what}: ${started}${why}`))
+        this.#fail(new NetError(code, `${this.#what}: ${why}`), 'aborted')
         return this.#releaseIfDone()
+      }
       default:
         return unreachable(message)
     }
@@ -163,7 +171,9 @@ export class SyncStartOp<P, R> {
     }
     // On a later task: other starts due at about the same instant go first (a send costs ~0.1 ms).
     setTimeout(() => this.#final({ type: 'done' }), 0)
-    Promise.resolve(outcome).then(this.result.resolve, this.result.reject)
+    // Settles once fn has and the peer has confirmed its own start, so both sides agree on
+    // whether the start happened.
+    Promise.all([outcome, this.#peerStarted.promise]).then(([value]) => this.result.resolve(value), this.result.reject)
   }
 
   /** Settles as failed unless already started or settled; `tell` sends our final `abort`. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { memorySessions } from '../helpers/session-pair.js'
 import { defaultNow } from '../../src/time/local-clock.js'
 import { waitUntil } from '../../src/time/start-timer.js'
 import {
@@ -75,11 +76,15 @@ describe('syncStart', () => {
     const p = await pair()
     p.followerEnd.pause() // hold the leader's `start` (and everything else) away from the follower
     const follower = p.follower.syncStart(() => 'ran', { key: 'late', delayMs: 0 })
-    const at = await p.leader.syncStart((info) => info.at, { key: 'late', delayMs: 0 })
+    let started: (at: number) => void
+    const leaderStarted = new Promise<number>((resolve) => (started = resolve))
+    const leader = p.leader.syncStart((info) => started(info.at), { key: 'late', delayMs: 0 })
     // The scenario, not a synchronisation: `start` reaches the follower 5 ms after the instant.
-    await waitUntil(at + 5, { now: () => p.leader.now() })
+    await waitUntil((await leaderStarted) + 5, { now: () => p.leader.now() })
     p.followerEnd.resume()
     expect(await rejectionOf(follower)).toMatchObject({ code: 'late', message: /had passed .* before it arrived/ })
+    // The leader did start; it learns from the follower's reply that it started alone.
+    expect(await rejectionOf(leader)).toMatchObject({ code: 'late', message: /this side started but the peer did not/ })
     await expectKeyFree(p, 'late')
   })
 
@@ -168,5 +173,23 @@ describe('syncStart', () => {
       p.follower.syncStart(async () => 'fine', AHEAD),
     ])
     expect(results).toMatchObject([{ status: 'rejected', reason: { message: 'boom' } }, { status: 'fulfilled', value: 'fine' }])
+  })
+})
+
+describe('syncStart, when only one side could start', () => {
+  it('the side that started learns the peer did not, and rejects with NetError late too', async () => {
+    const p = await memorySessions({ latencyMs: 1 })
+    let leaderRan = false
+    const leaderCall = p.leader.syncStart(() => (leaderRan = true), { key: 'alone', delayMs: 50 })
+    const followerCall = p.follower.syncStart(() => 'follower started', { key: 'alone', delayMs: 50 })
+    // The follower stops reading (a stalled tab) until well past the agreed instant.
+    p.followerEnd.pause()
+    setTimeout(() => p.followerEnd.resume(), 150)
+    const [leader, follower] = await Promise.allSettled([leaderCall, followerCall])
+    expect(leaderRan).toBe(true)
+    expect(follower).toMatchObject({ status: 'rejected', reason: { code: 'late' } })
+    expect(leader).toMatchObject({ status: 'rejected', reason: { code: 'late', message: expect.stringMatching(/this side started but the peer did not/) } })
+    await expect(Promise.all([p.leader.exchange(1, { key: 'after' }), p.follower.exchange(2, { key: 'after' })])).resolves.toEqual([2, 1])
+    await p.close()
   })
 })
