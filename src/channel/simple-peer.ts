@@ -1,8 +1,8 @@
 import { NetError } from '../errors.js'
-import { messageBytes, notBinaryError, type ChannelEventListener } from './data-channel.js'
-import { waitForDrain } from './drain.js'
+import type { ChannelEventListener } from './data-channel.js'
 import { resolveFrameChannelOptions, type FrameChannel, type FrameChannelOptions } from './frame-channel.js'
 import { createFrameChannel } from './framed-channel.js'
+import { queuedTransport } from './queued-transport.js'
 import type { RawTransport, RawTransportSink } from './raw-transport.js'
 
 /** A simple-peer event listener. */
@@ -52,24 +52,54 @@ export function fromSimplePeer(peer: SimplePeerLike, options: FrameChannelOption
 }
 
 function simplePeerTransport(peer: SimplePeerLike, sink: RawTransportSink, pollMs: number): RawTransport {
-  let done = false
-  // Chunks sent before `connect` (simple-peer throws on send until then); flushed in order.
-  let pending: Uint8Array<ArrayBuffer>[] = []
-  let pendingBytes = 0
   let wasConnected = peer.connected
-  const closeWaiters = new Set<() => void>()
-  const connectWaiters = new Set<() => void>()
-
+  const queued = queuedTransport(
+    {
+      state() {
+        // Once connected, not connected means closing: its channel throws, its close event lags.
+        if (peer.connected) {
+          wasConnected = true
+          return 'open'
+        }
+        // Before `connect`, chunks wait in the queue: simple-peer throws on send until then.
+        return wasConnected ? 'closing' : 'connecting'
+      },
+      send: (chunk) => peer.send(chunk),
+      get bufferedAmount() {
+        return peer.bufferSize
+      },
+      onLow(listener) {
+        // simple-peer sets the channel's threshold to 64 KiB for its own stream backpressure;
+        // the event wakes us at that point and the poll catches our (higher) low-water mark.
+        const channel = peer._channel ?? undefined
+        channel?.addEventListener('bufferedamountlow', listener)
+        return () => channel?.removeEventListener('bufferedamountlow', listener)
+      },
+      detach() {
+        for (const [event, listener] of listeners) {
+          // An EventEmitter throws on an 'error' nobody listens to, and a destroy already under way
+          // may still emit one: leave the error listener in place (it ignores everything now).
+          if (event !== 'error') peer.removeListener(event, listener)
+        }
+      },
+      close() {
+        peer.destroy()
+      },
+      messages: {
+        closed: 'the peer connection closed',
+        sendFailed: 'the peer failed to send',
+        closedLocally: 'the peer connection was closed locally',
+      },
+    },
+    sink,
+    pollMs,
+  )
   // simple-peer 9 delivers a Buffer, version 10 a Uint8Array; both turn text into bytes.
-  const onData: PeerListener = (data) => {
-    if (done) return
-    const bytes = messageBytes(data)
-    if (bytes === undefined) fail(notBinaryError(data))
-    else sink.message(bytes)
-  }
-  const onConnect: PeerListener = () => flush()
-  const onClose: PeerListener = () => fail(new NetError('closed', 'the peer connection closed'))
-  const onError: PeerListener = (err) => fail(new NetError('closed', 'the peer connection failed', { cause: err }))
+  const onData: PeerListener = (data) => queued.received(data)
+  const onConnect: PeerListener = () => queued.opened()
+  const onClose: PeerListener = () => queued.closed()
+  const onError: PeerListener = (err) =>
+    queued.fail(new NetError('closed', 'the peer connection failed', { cause: err }))
   const listeners: [string, PeerListener][] = [
     ['data', onData],
     ['connect', onConnect],
@@ -80,90 +110,7 @@ function simplePeerTransport(peer: SimplePeerLike, sink: RawTransportSink, pollM
   ]
   for (const [event, listener] of listeners) peer.on(event, listener)
   if (peer.destroyed) {
-    // Reported on a microtask: the framing layer is still being built around this transport.
-    queueMicrotask(() => fail(new NetError('closed', 'the peer was already destroyed')))
+    queued.failSoon(() => new NetError('closed', 'the peer was already destroyed'))
   }
-
-  function flush(): void {
-    if (done || !peer.connected) return
-    wasConnected = true
-    const queued = pending
-    pending = []
-    pendingBytes = 0
-    try {
-      for (const chunk of queued) peer.send(chunk)
-    } catch (err) {
-      fail(new NetError('closed', 'the peer failed to send', { cause: err }))
-    }
-    for (const wake of connectWaiters) wake()
-  }
-
-  function fail(reason: NetError): void {
-    if (done) return
-    done = true
-    for (const [event, listener] of listeners) {
-      // An EventEmitter throws on an 'error' nobody listens to, and a destroy already under way
-      // may still emit one: leave the error listener in place (it ignores everything now).
-      if (event !== 'error') peer.removeListener(event, listener)
-    }
-    pending = []
-    pendingBytes = 0
-    for (const wake of closeWaiters) wake()
-    peer.destroy()
-    sink.closed(reason)
-  }
-
-  const transport: RawTransport = {
-    send(data) {
-      if (done) return
-      // Chunks come fresh from the chunk codec, always backed by a plain ArrayBuffer.
-      const chunk = data as Uint8Array<ArrayBuffer>
-      // Once connected, not connected means closing: its channel throws, its close event lags.
-      if (peer.connected) wasConnected = true
-      else if (wasConnected) return onClose()
-      if (pending.length > 0 || !peer.connected) {
-        pending.push(chunk)
-        pendingBytes += chunk.length
-        flush()
-        return
-      }
-      peer.send(chunk)
-    },
-    get bufferedAmount() {
-      return done ? 0 : pendingBytes + peer.bufferSize
-    },
-    waitForDrain(lowWater) {
-      return waitForDrain(
-        {
-          get bufferedAmount() {
-            return transport.bufferedAmount
-          },
-          onLow(listener) {
-            // simple-peer sets the channel's threshold to 64 KiB for its own stream backpressure;
-            // the event wakes us at that point and the poll catches our (higher) low-water mark.
-            const channel = peer._channel ?? undefined
-            channel?.addEventListener('bufferedamountlow', listener)
-            connectWaiters.add(listener)
-            return () => {
-              channel?.removeEventListener('bufferedamountlow', listener)
-              connectWaiters.delete(listener)
-            }
-          },
-          onClose(listener) {
-            closeWaiters.add(listener)
-            return () => closeWaiters.delete(listener)
-          },
-          get isClosed() {
-            return done
-          },
-        },
-        lowWater,
-        pollMs,
-      )
-    },
-    close() {
-      fail(new NetError('closed', 'the peer connection was closed locally'))
-    },
-  }
-  return transport
+  return queued.transport
 }
