@@ -1,6 +1,7 @@
+/// <reference types="vitest/config" />
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { defineConfig, normalizePath, type Logger, type Plugin, type ViteDevServer } from 'vite'
+import { defineConfig, normalizePath, type Logger, type Plugin, type UserConfig, type ViteDevServer } from 'vite'
 import { attachRelay } from './demo/relay.js'
 
 const repoRoot = fileURLToPath(new URL('.', import.meta.url))
@@ -79,7 +80,21 @@ function netbeamDevServer(): Plugin {
   }
 }
 
-export default defineConfig({
+/** `vite build --mode lib`: the library itself, one ESM file, dependencies left as imports. */
+const libraryBuild: UserConfig = {
+  root: repoRoot,
+  build: {
+    outDir: resolve(repoRoot, 'dist'),
+    emptyOutDir: true,
+    sourcemap: true,
+    minify: false,
+    lib: { entry: resolve(repoRoot, 'src/index.ts'), formats: ['es'], fileName: () => 'index.js' },
+    rolldownOptions: { external: ['cbor-x', 'eventemitter3'] },
+  },
+}
+
+/** The demo (dev server, preview, build) and the unit tests. */
+const demoAndTests: UserConfig = {
   root: demoRoot,
   clearScreen: false,
   resolve: {
@@ -107,4 +122,15 @@ export default defineConfig({
     rolldownOptions: { input: { main: resolve(demoRoot, 'index.html') } },
   },
   plugins: [netbeamDevServer()],
-})
+  test: {
+    root: repoRoot,
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // WebRTC stacks keep native threads; forks isolate them per file.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+}
+
+export default defineConfig(({ mode }) => (mode === 'lib' ? libraryBuild : demoAndTests))

@@ -1,21 +1,21 @@
-// Browser tests: `npx playwright test -c e2e`, or `node scripts/e2e.mjs`, which
+// Browser tests: `npx playwright test -c e2e`, or `node e2e/run.mjs`, which
 // first makes sure a Chromium exists (installing one if needed).
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from '@playwright/test'
-import { findChromium } from '../scripts/ensure-chromium.mjs'
+import { findChromium } from '../e2e/ensure-chromium.mjs'
 import { loopbackOnlyNetwork } from './network.js'
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url))
 const chromium = findChromium()
 if (!chromium) {
-  throw new Error('No Chromium found. Run `node scripts/ensure-chromium.mjs` (installs one) or set CHROMIUM_PATH.')
+  throw new Error('No Chromium found. Run `node e2e/ensure-chromium.mjs` (installs one) or set CHROMIUM_PATH.')
 }
 
 if (process.env['TEST_WORKER_INDEX'] === undefined && !loopbackOnlyNetwork()) {
   console.warn(
     '[e2e] WARNING: not in a loopback-only network namespace. The relay forwards only 127.0.0.1\n' +
       '[e2e] candidates, but Chromium may still send from another of this host\'s addresses.\n' +
-      '[e2e] `node scripts/e2e.mjs` runs the tests under `unshare -n` with only lo up.',
+      '[e2e] `node e2e/run.mjs` runs the tests under `unshare -n` with only lo up.',
   )
 }
 

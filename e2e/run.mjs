@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Browser tests: makes sure a Chromium exists, then runs `playwright test -c e2e`
 // (extra arguments are passed on) and exits with its code.
-// `--skip-chromium-check`: a caller already ran ensure-chromium (scripts/test.mjs
+// `--skip-chromium-check`: a caller already ran ensure-chromium (test/run-all.mjs
 // does, before entering its network namespace): only look, never install.
 //
 // Where possible (root + unshare + ip), the whole run goes into a fresh network
@@ -48,7 +48,7 @@ function chooseNetns() {
 function getChromium(skipCheck) {
   if (!skipCheck) return ensureChromium()
   const found = findChromium()
-  if (!found) throw new Error('no Chromium found (--skip-chromium-check: run `node scripts/ensure-chromium.mjs` first)')
+  if (!found) throw new Error('no Chromium found (--skip-chromium-check: run `node e2e/ensure-chromium.mjs` first)')
   return { ...found, installed: false, installMs: 0 }
 }
 

@@ -6,10 +6,11 @@
 import { spawnSync } from 'node:child_process'
 
 const steps = [
-  { name: 'chromium', cmd: ['node', 'scripts/ensure-chromium.mjs'], isolate: false },
+  { name: 'chromium', cmd: ['node', 'e2e/ensure-chromium.mjs'], isolate: false },
   { name: 'typecheck', cmd: ['npx', 'tsc', '--noEmit', '-p', 'tsconfig.json'], isolate: false },
+  { name: 'library build (ESM + bundled .d.ts)', cmd: ['npm', 'run', '--silent', 'build'], isolate: false },
   { name: 'unit + Node WebRTC', cmd: ['npx', 'vitest', 'run'], isolate: true },
-  { name: 'browser e2e', cmd: ['node', 'scripts/e2e.mjs', '--skip-chromium-check'], isolate: true },
+  { name: 'browser e2e', cmd: ['node', 'e2e/run.mjs', '--skip-chromium-check'], isolate: true },
 ]
 
 const loopbackOnly = canIsolate()
