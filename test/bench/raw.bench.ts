@@ -69,3 +69,37 @@ export async function benchRawThroughput({ dcA, dcB }: RawChannels, totalBytes: 
   if (received !== count * chunk.length) throw new Error(`raw throughput: received ${received} bytes`)
   return received / 1e6 / seconds
 }
+
+/**
+ * Both ends send one 16-byte message at the same moment and wait for the other's: the raw
+ * analogue of a join (each side sends once and needs the peer's message). Timed on `dcA`.
+ */
+export async function benchRawCrossing({ dcA, dcB }: RawChannels, rounds: number): Promise<Summary> {
+  dcA.binaryType = 'arraybuffer'
+  dcB.binaryType = 'arraybuffer'
+  let onA: ((data: ArrayBuffer) => void) | undefined
+  let onB: ((data: ArrayBuffer) => void) | undefined
+  const listenA = (event: MessageEvent): void => onA?.(event.data as ArrayBuffer)
+  const listenB = (event: MessageEvent): void => onB?.(event.data as ArrayBuffer)
+  dcA.addEventListener('message', listenA)
+  dcB.addEventListener('message', listenB)
+  const arrival = (set: (f: (data: ArrayBuffer) => void) => void, i: number): Promise<void> =>
+    new Promise<void>((resolve, reject) =>
+      set((data) => (new Float64Array(data)[0] === i ? resolve() : reject(new Error(`raw crossing ${i} got the wrong message`)))),
+    )
+  try {
+    const round = async (i: number): Promise<void> => {
+      const atA = arrival((f) => (onA = f), i)
+      const atB = arrival((f) => (onB = f), i)
+      dcA.send(new Float64Array([i, 0]).buffer)
+      dcB.send(new Float64Array([i, 1]).buffer)
+      await atA
+      await atB
+    }
+    await timeRounds(Math.min(50, rounds), round)
+    return summarize(await timeRounds(rounds, round))
+  } finally {
+    dcA.removeEventListener('message', listenA)
+    dcB.removeEventListener('message', listenB)
+  }
+}

@@ -17,7 +17,7 @@ import { benchTypedChannel } from './channel.bench.js'
 import { benchClock } from './clock-rows.js'
 import { benchLocks } from './locks.bench.js'
 import { benchOps } from './ops.bench.js'
-import { benchRawRtt, benchRawThroughput } from './raw.bench.js'
+import { benchRawCrossing, benchRawRtt, benchRawThroughput } from './raw.bench.js'
 import { Report } from './report.js'
 import { benchScale } from './scale.bench.js'
 import { benchSimplePeerThroughput } from './simple-peer.bench.js'
@@ -49,6 +49,17 @@ async function benchStack(report: Report, stack: Stack): Promise<void> {
   try {
     const rtt = await benchRawRtt(raw, size.rtt)
     report.add({ name: `raw DataChannel RTT${suffix}`, impl, median: rtt.median, p99: rtt.p99, unit: 'ms' })
+    const crossing = await benchRawCrossing(raw, size.rtt)
+    report.add({
+      name: `raw crossing messages${suffix}`,
+      impl,
+      median: crossing.median,
+      p99: crossing.p99,
+      unit: 'ms',
+      baseline: 'raw RTT',
+      ratio: crossing.median / rtt.median,
+      note: 'both ends send at once and wait for the other: the floor under join/exchange',
+    })
     rawMBps = await benchRawThroughput(raw, size.bulk)
     report.add({ name: `raw DataChannel throughput${suffix}`, impl, median: rawMBps, unit: 'MB/s' })
   } finally {
