@@ -1,24 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { parseExchangeMessage } from '../../src/sync/exchange.js'
 import { prng, seedFromEnv } from '../helpers/prng.js'
-import { memorySessions, type SessionPair } from '../helpers/session-pair.js'
-import { delivered, expectKeyFree, FAST_TIMEOUT, messagesFor, rejectionOf, stateOf } from './op-helpers.js'
+import { delivered, expectKeyFree, FAST_TIMEOUT, messagesFor, rejectionOf, sessionPairs, stateOf } from './op-helpers.js'
 
 const seed = seedFromEnv()
 console.log(`exchange tests: SEED=${seed}`)
 const random = prng(seed)
 
-type Pair = Awaited<ReturnType<typeof memorySessions>>
-let open: SessionPair[] = []
-async function pair(options: Parameters<typeof memorySessions>[1] = {}): Promise<Pair> {
-  const p = await memorySessions({ latencyMs: 1, jitterMs: 1, random }, options)
-  open.push(p)
-  return p
-}
-afterEach(async () => {
-  await Promise.all(open.map((p) => p.close()))
-  open = []
-})
+const pair = sessionPairs(random)
 
 describe('exchange', () => {
   it("resolves each side with the peer's value, with 2 messages", async () => {

@@ -1,10 +1,9 @@
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { NetError } from '../../src/errors.js'
 import { parseJoinMessage } from '../../src/sync/join.js'
 import { prng, randomInt, seedFromEnv } from '../helpers/prng.js'
-import { memorySessions, type SessionPair } from '../helpers/session-pair.js'
 import {
   delivered,
   expectKeyFree,
@@ -15,22 +14,14 @@ import {
   rejectionOf,
   stateOf,
   timedTask,
+  sessionPairs,
 } from './op-helpers.js'
 
 const seed = seedFromEnv()
 console.log(`join tests: SEED=${seed}`)
 const random = prng(seed)
 
-let open: SessionPair[] = []
-async function pair(options: Parameters<typeof memorySessions>[1] = {}): Promise<SessionPair & Awaited<ReturnType<typeof memorySessions>>> {
-  const p = await memorySessions({ latencyMs: 1, jitterMs: 1, random }, options)
-  open.push(p)
-  return p
-}
-afterEach(async () => {
-  await Promise.all(open.map((p) => p.close()))
-  open = []
-})
+const pair = sessionPairs(random)
 
 describe('join', () => {
   it('resolves each side with its own value once both finished, with 2 messages', async () => {

@@ -2,11 +2,12 @@
  * Helpers shared by the join / select / exchange tests: tasks the test settles by hand or by a
  * timer, a barrier that proves earlier messages were delivered, and promise-state probes.
  */
-import { expect } from 'vitest'
+import { afterEach, expect } from 'vitest'
 import { deferred } from '../../src/internal/deferred.js'
 import type { Session } from '../../src/session/session.js'
 import type { NetTask } from '../../src/sync/join.js'
-import type { SessionPair } from '../helpers/session-pair.js'
+import type { Random } from '../helpers/prng.js'
+import { memorySessions, type SessionPair } from '../helpers/session-pair.js'
 
 /** A task that settles only when the test says so (never by itself when aborted). */
 export interface ManualTask<T> {
@@ -138,3 +139,23 @@ export class RacerError extends Error {
  * machine (two cores shared by parallel test files) stalls the event loop past it.
  */
 export const FAST_TIMEOUT = { heartbeatMs: 100, timeoutMs: 1000 } as const
+
+/** Two sessions over a memory pair with 1 ms latency and jitter, and their raw ends. */
+export type MemoryPair = Awaited<ReturnType<typeof memorySessions>>
+
+/**
+ * A per-file factory of session pairs with seeded jitter; every pair it made is closed after each
+ * test. Call at the top level of a test file.
+ */
+export function sessionPairs(random: Random): (options?: Parameters<typeof memorySessions>[1]) => Promise<MemoryPair> {
+  let open: MemoryPair[] = []
+  afterEach(async () => {
+    await Promise.all(open.map((p) => p.close()))
+    open = []
+  })
+  return async (options = {}) => {
+    const p = await memorySessions({ latencyMs: 1, jitterMs: 1, random }, options)
+    open.push(p)
+    return p
+  }
+}

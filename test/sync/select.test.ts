@@ -1,9 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { NetError } from '../../src/errors.js'
 import type { SelectResult } from '../../src/sync/select.js'
 import { localWins, parseSelectMessage } from '../../src/sync/select.js'
 import { prng, seedFromEnv } from '../helpers/prng.js'
-import { memorySessions, type SessionPair } from '../helpers/session-pair.js'
 import {
   delivered,
   expectKeyFree,
@@ -14,23 +13,14 @@ import {
   rejectionOf,
   stateOf,
   timedTask,
+  sessionPairs,
 } from './op-helpers.js'
 
 const seed = seedFromEnv()
 console.log(`select tests: SEED=${seed}`)
 const random = prng(seed)
 
-type Pair = Awaited<ReturnType<typeof memorySessions>>
-let open: SessionPair[] = []
-async function pair(options: Parameters<typeof memorySessions>[1] = {}): Promise<Pair> {
-  const p = await memorySessions({ latencyMs: 1, jitterMs: 1, random }, options)
-  open.push(p)
-  return p
-}
-afterEach(async () => {
-  await Promise.all(open.map((p) => p.close()))
-  open = []
-})
+const pair = sessionPairs(random)
 
 describe('select', () => {
   it('the side that finishes first wins; the other resolves { won: false } and its signal aborts (2 messages)', async () => {
