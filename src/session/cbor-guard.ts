@@ -6,7 +6,8 @@ export interface CborGuardLimits {
   readonly maxItems: number
 }
 
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor'])
+/** The map keys refused, as the UTF-8 bytes they arrive as (compared without decoding). */
+const FORBIDDEN_KEYS = ['__proto__', 'constructor'].map((key) => new TextEncoder().encode(key))
 
 /**
  * Tags whose cbor-x meaning only builds plain values: dates (0, 1), big integers (2, 3), typed
@@ -15,7 +16,6 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor'])
 function isPlainTag(tag: number): boolean {
   return tag <= 3 || (tag >= 64 && tag <= 87) || tag === 258 || tag === 259
 }
-const textDecoder = new TextDecoder('utf-8', { fatal: true })
 
 class Malformed {
   constructor(readonly what: string) {}
@@ -69,14 +69,12 @@ export function findCborProblem(bytes: Uint8Array, limits: CborGuardLimits): str
       case 3: {
         const length = readArgument(info)
         if (length > bytes.length - pos) fail('a string longer than the frame')
-        if (major === 3 && isKey && length <= 11) {
-          let key: string
-          try {
-            key = textDecoder.decode(bytes.subarray(pos, pos + length))
-          } catch {
-            fail('invalid UTF-8')
+        if (major === 3 && isKey) {
+          for (const key of FORBIDDEN_KEYS) {
+            if (length === key.length && key.every((byte, i) => bytes[pos + i] === byte)) {
+              fail(`the forbidden key "${new TextDecoder().decode(key)}"`)
+            }
           }
-          if (FORBIDDEN_KEYS.has(key)) fail(`the forbidden key "${key}"`)
         }
         pos += length
         return
