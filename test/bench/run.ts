@@ -74,7 +74,7 @@ async function benchStack(report: Report, stack: Stack): Promise<void> {
     const targets: Record<string, number> = { join: 0.75, select: 1.25 }
     for (const [kind, latency] of Object.entries(ops)) {
       const ratio = latency.median / rawRtt.median
-      const target = targets[kind]
+      const target = stack.primary ? targets[kind] : undefined
       report.add({
         name: `${kind} latency${suffix}`,
         impl,
@@ -89,9 +89,11 @@ async function benchStack(report: Report, stack: Stack): Promise<void> {
     const locks = await benchLocks(pair, { relocks: size.relocks, handoffs: size.handoffs, counter: size.counter, reads: size.reads })
     const rate = (key: string): number => locks[key] as number
     const latency = (key: string): { median: number; p99: number } => locks[key] as { median: number; p99: number }
-    report.add({ name: `mutex re-lock by holder${suffix}`, impl, median: rate('relockPerSec'), unit: 'ops/s', target: '≥ 200,000/s', met: rate('relockPerSec') >= 200_000 })
+    // The issues' targets are for the default stack; the second stack's rows are for comparison.
+    const goal = <T extends object>(row: T): T | Record<string, never> => (stack.primary ? row : {})
+    report.add({ name: `mutex re-lock by holder${suffix}`, impl, median: rate('relockPerSec'), unit: 'ops/s', ...goal({ target: '≥ 200,000/s', met: rate('relockPerSec') >= 200_000 }) })
     const handoff = latency('handoffMs')
-    report.add({ name: `mutex hand-off${suffix}`, impl, ...handoff, unit: 'ms', baseline: 'raw RTT', ratio: handoff.median / rawRtt.median, target: '≤ 1.25× raw RTT', met: handoff.median / rawRtt.median <= 1.25 })
+    report.add({ name: `mutex hand-off${suffix}`, impl, ...handoff, unit: 'ms', baseline: 'raw RTT', ratio: handoff.median / rawRtt.median, ...goal({ target: '≤ 1.25× raw RTT', met: handoff.median / rawRtt.median <= 1.25 }) })
     report.add({ name: `mutex ${size.counter} contended increments${suffix}`, impl, median: rate('counterPerSec'), unit: 'ops/s', note: `${rate('counterHandoffs')} hand-offs, final value checked` })
     if (stack.primary) {
       report.add({ name: 'rwlock concurrent reads, both sides', impl, median: rate('readsPerSec'), unit: 'ops/s' })
@@ -101,7 +103,7 @@ async function benchStack(report: Report, stack: Stack): Promise<void> {
     const channel = await benchTypedChannel(pair, { smallCount: size.small, bulkBytes: size.bulk })
     report.add({ name: `channel small messages${suffix}`, impl, median: channel.smallMsgsPerSec, unit: 'msg/s' })
     const ratio = channel.bulkMBps / rawMBps
-    report.add({ name: `channel bulk throughput${suffix}`, impl, median: channel.bulkMBps, unit: 'MB/s', baseline: 'raw', ratio, target: '≥ 0.9× raw', met: ratio >= 0.9 })
+    report.add({ name: `channel bulk throughput${suffix}`, impl, median: channel.bulkMBps, unit: 'MB/s', baseline: 'raw', ratio, ...goal({ target: '≥ 0.9× raw', met: ratio >= 0.9 }) })
     if (stack.primary) {
       const scale = await benchScale(pair, size.scale)
       report.add({ name: `${scale.ops} concurrent joins: all resolved`, impl, median: scale.completeMs, unit: 'ms', note: `peak RSS ${scale.peakRssMB.toFixed(0)} MB, heap ${scale.peakHeapMB.toFixed(0)} MB` })
