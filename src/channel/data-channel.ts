@@ -77,15 +77,13 @@ function isSet(value: number | null | undefined): boolean {
 }
 
 function dataChannelTransport(dc: DataChannelLike, sink: RawTransportSink, pollMs: number): RawTransport {
+  // Kept from events rather than read per send: @roamhq/wrtc answers every property read with a
+  // call into its network thread (~50 µs). A channel that starts closing before its event shows
+  // up makes `send` throw, which closes this transport all the same.
+  let state = wireState(dc.readyState)
   const queued = queuedTransport(
     {
-      state() {
-        // Read once: @roamhq/wrtc answers every property read with a call into its network thread.
-        const state = dc.readyState
-        // Sending on a closing channel throws; its close event may still be a task away.
-        if (state === 'closing' || state === 'closed') return 'closing'
-        return state === 'open' ? 'open' : 'connecting'
-      },
+      state: () => state,
       send: (chunk) => dc.send(chunk),
       get bufferedAmount() {
         return dc.bufferedAmount
@@ -118,8 +116,14 @@ function dataChannelTransport(dc: DataChannelLike, sink: RawTransportSink, pollM
     pollMs,
   )
   const onMessage: ChannelEventListener = (event) => queued.received(event.data)
-  const onOpen: ChannelEventListener = () => queued.opened()
-  const onClose: ChannelEventListener = () => queued.closed()
+  const onOpen: ChannelEventListener = () => {
+    state = 'open'
+    queued.opened()
+  }
+  const onClose: ChannelEventListener = () => {
+    state = 'closing'
+    queued.closed()
+  }
   const onError: ChannelEventListener = (event) =>
     queued.fail(new NetError('closed', 'the data channel failed', { cause: event.error ?? event }))
   const listeners: [string, ChannelEventListener][] = [
@@ -131,8 +135,13 @@ function dataChannelTransport(dc: DataChannelLike, sink: RawTransportSink, pollM
     ['error', onError],
   ]
   for (const [type, listener] of listeners) dc.addEventListener(type, listener)
-  if (dc.readyState === 'closing' || dc.readyState === 'closed') {
+  if (state === 'closing') {
     queued.failSoon(() => new NetError('closed', `the data channel was already ${dc.readyState}`))
   }
   return queued.transport
+}
+
+function wireState(readyState: string): 'open' | 'connecting' | 'closing' {
+  if (readyState === 'closing' || readyState === 'closed') return 'closing'
+  return readyState === 'open' ? 'open' : 'connecting'
 }

@@ -1,5 +1,6 @@
 import { NetError } from '../errors.js'
 import { deferred, type Deferred } from '../internal/deferred.js'
+import { nextMacrotask } from '../internal/macrotask.js'
 import {
   encodeFirst,
   encodeNext,
@@ -52,6 +53,10 @@ export function createFrameChannel(
   let pumping = false
   // Bytes sent since the last await: some transports (@roamhq/wrtc) update bufferedAmount late.
   let burst = 0
+  // The transport's bufferedAmount when last read, and bytes sent since: reading it can cost
+  // ~50 µs (@roamhq/wrtc asks its network thread), so it is read only near the high-water mark.
+  let known = 0
+  let sinceRead = 0
 
   const transport: RawTransport = openTransport({
     message(data) {
@@ -106,10 +111,18 @@ export function createFrameChannel(
     }
     transport.send(chunk)
     burst += chunk.length
+    sinceRead += chunk.length
   }
 
   function full(): boolean {
-    return transport.bufferedAmount + burst >= opts.highWaterBytes
+    if (known + sinceRead + burst < opts.highWaterBytes) return false
+    readBuffered()
+    return known + burst >= opts.highWaterBytes
+  }
+
+  function readBuffered(): void {
+    known = transport.bufferedAmount
+    sinceRead = 0
   }
 
   /** A frame is on the wire: the next frame of its lane may start. */
@@ -129,9 +142,10 @@ export function createFrameChannel(
         if (full()) {
           // A buffer that already looks drained may only be lagging behind this burst: let the
           // transport catch up for one task instead of trusting it and sending on.
-          if (transport.bufferedAmount <= opts.lowWaterBytes) await nextTask()
+          if (known <= opts.lowWaterBytes) await nextMacrotask()
           else await transport.waitForDrain(opts.lowWaterBytes)
           burst = 0
+          readBuffered()
           continue
         }
         // The frame stays queued while its chunk is sent: if the transport throws or closes
@@ -198,8 +212,4 @@ export function createFrameChannel(
       finish(reason)
     },
   }
-}
-
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0))
 }

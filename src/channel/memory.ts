@@ -1,6 +1,7 @@
 import { NetError } from '../errors.js'
 import type { FrameChannel, FrameChannelOptions } from './frame-channel.js'
 import { createFrameChannel } from './framed-channel.js'
+import { later, type Cancel } from '../internal/macrotask.js'
 import type { RawTransport, RawTransportSink } from './raw-transport.js'
 
 /** Options for {@link memoryPair}. */
@@ -30,36 +31,6 @@ export interface MemoryFrameChannel extends FrameChannel {
   resume(): void
   /** Drops everything in both directions from now on without telling either end: a vanished peer. */
   sever(): void
-}
-
-type Cancel = () => void
-
-/**
- * Runs `run` after `ms`, or on the next macrotask when `ms <= 0`: a zero-latency pair must not pay
- * the 1 ms that timers are clamped to, but must still yield to I/O and timers between deliveries.
- */
-function later(run: () => void, ms: number): Cancel {
-  if (ms > 0) {
-    const timer = setTimeout(run, ms)
-    return () => clearTimeout(timer)
-  }
-  const setImmediateFn = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate
-  if (setImmediateFn !== undefined) {
-    const handle = setImmediateFn(run)
-    return () => (globalThis as unknown as { clearImmediate: (h: unknown) => void }).clearImmediate(handle)
-  }
-  // Browsers: a message to ourselves is a macrotask without the timer clamp.
-  let cancelled = false
-  const channel = new MessageChannel()
-  channel.port1.onmessage = () => {
-    channel.port1.close()
-    if (!cancelled) run()
-  }
-  channel.port2.postMessage(null)
-  return () => {
-    cancelled = true
-    channel.port1.close()
-  }
 }
 
 interface InFlight {

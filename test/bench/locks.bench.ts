@@ -41,12 +41,17 @@ export async function benchLocks(pair: { leader: Session; follower: Session }, o
   result['relockPerSec'] = opts.relocks / ((performance.now() - started) / 1000)
 
   const handoff = [leader.mutex<number>(`bench.handoff#${run}`, { initial: 0 }), follower.mutex<number>(`bench.handoff#${run}`)] as const
-  const turns = await timeRounds(opts.handoffs + 1, async (i) => {
+  const turn = async (i: number): Promise<void> => {
     const g = await handoff[i % 2]!.lock()
     g.value = i
     await g.release()
-  })
-  // Turn 0 is the leader's, where the token starts: not a hand-off. Every later turn is one.
+  }
+  // Warm-up turns first (steady state, as for the one-shot operations); an even count leaves the
+  // token with the leader, so every measured turn after the first is a hand-off.
+  const warmUp = 2 * Math.min(150, opts.handoffs)
+  await timeRounds(warmUp, turn)
+  const turns = await timeRounds(opts.handoffs + 1, turn)
+  // Turn 0 is the leader's, where the token is: not a hand-off. Every later turn is one.
   const handoffMs = summarize(turns.slice(1))
   result['handoffMs'] = { median: handoffMs.median, p99: handoffMs.p99 }
 
