@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { Session } from './session/session.js'
-export type { SessionEvents, SessionStats } from './session/session-core.js'
+export type { SessionEvents, SessionStats } from './session/session-events.js'
 export type { SessionOptions } from './session/options.js'
 export type { ClockEstimate } from './session/clock-tracker.js'
 export type { OpOptions } from './session/op-host.js'

@@ -10,32 +10,11 @@ import type { OpHost } from './op-host.js'
 import type { Port, PortHandlers } from './port.js'
 import { PortRouter } from './port-router.js'
 import { ClockTracker, type ClockEstimate } from './clock-tracker.js'
+import type { SessionEvents, SessionStats } from './session-events.js'
 import { resolveSessionOptions, type ResolvedSessionOptions, type SessionOptions } from './options.js'
 import { encodeSessionFrame, parseSessionFrame, type SessionFrame } from './wire.js'
 
 const PONG_SKIP_BYTES = 1024 * 1024
-
-/** Events a session emits. */
-export interface SessionEvents {
-  /** The session closed; `reason` says why (code `closed`, `timeout`, `protocol`, …). */
-  close: [reason: NetError]
-  /** A new round-trip time sample, in ms. */
-  rtt: [rttMs: number]
-  /** The clock estimate changed. */
-  clock: [estimate: ClockEstimate]
-}
-
-/** A snapshot of what crossed the wire, for diagnostics. */
-export interface SessionStats {
-  readonly framesSent: number
-  readonly framesReceived: number
-  readonly bytesSent: number
-  readonly bytesReceived: number
-  /** Operations (and locks, channels) whose key is open on this side. */
-  readonly openOperations: number
-  /** Messages the peer sent for operations this side has not started yet. */
-  readonly heldMessages: number
-}
 
 /**
  * The session machinery: handshake, heartbeat, clock samples, port routing and close. The public

@@ -1,0 +1,24 @@
+import type { NetError } from '../errors.js'
+import type { ClockEstimate } from './clock-tracker.js'
+
+/** Events a session emits. */
+export interface SessionEvents {
+  /** The session closed; `reason` says why (code `closed`, `timeout`, `protocol`, …). */
+  close: [reason: NetError]
+  /** A new round-trip time sample, in ms. */
+  rtt: [rttMs: number]
+  /** The clock estimate changed. */
+  clock: [estimate: ClockEstimate]
+}
+
+/** A snapshot of what crossed the wire, for diagnostics. */
+export interface SessionStats {
+  readonly framesSent: number
+  readonly framesReceived: number
+  readonly bytesSent: number
+  readonly bytesReceived: number
+  /** Operations (and locks, channels) whose key is open on this side. */
+  readonly openOperations: number
+  /** Messages the peer sent for operations this side has not started yet. */
+  readonly heldMessages: number
+}
