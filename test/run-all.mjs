@@ -4,6 +4,7 @@
 // in a loopback-only network namespace when this machine allows one, so no test can reach any
 // address but 127.0.0.1 even if a candidate filter were wrong.
 import { spawnSync } from 'node:child_process'
+import { canIsolate, isolated } from './loopback-only.mjs'
 
 const steps = [
   { name: 'chromium', cmd: ['node', 'e2e/ensure-chromium.mjs'], isolate: false },
@@ -31,14 +32,4 @@ for (const step of steps) {
     process.exit(run.status || 1)
   }
   console.log(`=== ${step.name} passed in ${seconds} s ===`)
-}
-
-function isolated(cmd) {
-  return ['unshare', '-n', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', ...cmd]
-}
-
-function canIsolate() {
-  if (process.env.NETBEAM_NO_NETNS === '1') return false
-  const probe = spawnSync('unshare', ['-n', 'sh', '-c', 'ip link set lo up'], { stdio: 'ignore' })
-  return probe.status === 0
 }

@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// Runs a command in a network namespace where only `lo` exists, when this machine allows one
+// (root with unshare): nothing it starts can reach any address but 127.0.0.1, whatever a WebRTC
+// stack gathers. Elsewhere the command runs as it is; the tests and benchmarks still pin their
+// connections to 127.0.0.1 themselves.
+//   node test/loopback-only.mjs <command> [args…]
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+/** True when `unshare -n` works here and NETBEAM_NO_NETNS is not set. */
+export function canIsolate() {
+  if (process.env.NETBEAM_NO_NETNS === '1') return false
+  return spawnSync('unshare', ['-n', 'sh', '-c', 'ip link set lo up'], { stdio: 'ignore' }).status === 0
+}
+
+/** `cmd` wrapped to run in a fresh loopback-only namespace. */
+export function isolated(cmd) {
+  return ['unshare', '-n', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', ...cmd]
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const cmd = process.argv.slice(2)
+  if (cmd.length === 0) {
+    console.error('usage: node test/loopback-only.mjs <command> [args…]')
+    process.exit(2)
+  }
+  const run = canIsolate() ? isolated(cmd) : cmd
+  const result = spawnSync(run[0], run.slice(1), { stdio: 'inherit' })
+  process.exit(result.status ?? 1)
+}
