@@ -24,6 +24,12 @@ let pc: RTCPeerConnection | undefined
 let setUp: Promise<RTCPeerConnection> | undefined
 const pendingCandidates: RTCIceCandidateInit[] = []
 let remoteSet = false
+/**
+ * The offerer's own candidates, held until it has the answer: node-datachannel runs DTLS as soon
+ * as ICE connects, and an answerer that reaches the offerer before the offerer knows its
+ * fingerprint fails the handshake ("Got a remote candidate without ICE transport" / unknown CA).
+ */
+let heldOwnCandidates: SignalData[] | undefined
 
 async function init(role: 'leader' | 'follower', skewMs: number): Promise<void> {
   let created!: (pc: RTCPeerConnection) => void
@@ -35,16 +41,20 @@ async function init(role: 'leader' | 'follower', skewMs: number): Promise<void> 
   conn.onicecandidate = (e) => {
     const c = e.candidate
     if (c === null || c.candidate === '' || !isLoopbackCandidate(c.candidate)) return
-    send({ t: 'signal', data: { candidate: { candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex } } })
+    const data: SignalData = { candidate: { candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex } }
+    if (heldOwnCandidates !== undefined) heldOwnCandidates.push(data)
+    else send({ t: 'signal', data })
   }
   const channel =
     role === 'leader'
       ? Promise.resolve(conn.createDataChannel('netbeam'))
       : new Promise<RTCDataChannel>((resolve) => (conn.ondatachannel = (e) => resolve(e.channel)))
   if (role === 'leader') {
+    heldOwnCandidates = []
     const offer = await conn.createOffer()
     await conn.setLocalDescription(offer)
-    send({ t: 'signal', data: { type: 'offer', sdp: loopbackOnlySdp(offer.sdp ?? '') } })
+    // Without candidate lines: they trickle, and are held until the answer is in.
+    send({ t: 'signal', data: { type: 'offer', sdp: withoutCandidates(offer.sdp ?? '') } })
   }
   const now = (): number => defaultNow() + skewMs
   session = await Session.open(fromDataChannel(await channel), { role, now })
@@ -61,6 +71,10 @@ async function onSignal(data: SignalData): Promise<void> {
   await conn.setRemoteDescription({ type: data.type!, sdp: loopbackOnlySdp(data.sdp ?? '') })
   remoteSet = true
   for (const c of pendingCandidates.splice(0)) await conn.addIceCandidate(c)
+  if (data.type === 'answer' && heldOwnCandidates !== undefined) {
+    for (const held of heldOwnCandidates) send({ t: 'signal', data: held })
+    heldOwnCandidates = undefined
+  }
   if (data.type === 'offer') {
     const answer = await conn.createAnswer()
     await conn.setLocalDescription(answer)
@@ -114,3 +128,10 @@ process.on('message', (cmd: ChildCommand) => {
     send({ t: 'error', id, message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })
   })
 })
+
+function withoutCandidates(sdp: string): string {
+  return sdp
+    .split(/\r\n|\n/)
+    .filter((line) => !line.startsWith('a=candidate'))
+    .join('\r\n')
+}
