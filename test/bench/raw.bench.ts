@@ -1,3 +1,4 @@
+import { measureBulk } from './bulk.js'
 import { summarize, timeRounds, type Summary } from './stats.js'
 
 /** The two ends of a raw, open RTCDataChannel. */
@@ -37,37 +38,21 @@ export async function benchRawRtt({ dcA, dcB }: RawChannels, rounds: number): Pr
   }
 }
 
-/**
- * One-way bulk throughput straight over the DataChannel: `totalBytes` in 64 KiB messages with the
- * same watermarks netbeam uses (1 MiB high, 256 KiB low), polling the buffer because some stacks
- * never fire bufferedamountlow. The receiver checks every byte count. Returns MB/s.
- */
-export async function benchRawThroughput({ dcA, dcB }: RawChannels, totalBytes: number): Promise<number> {
-  const chunk = new Uint8Array(64 * 1024).fill(7)
-  const count = Math.ceil(totalBytes / chunk.length)
-  let received = 0
-  const done = new Promise<void>((resolve) => {
-    const onMessage = (event: MessageEvent): void => {
-      received += (event.data as ArrayBuffer).byteLength
-      if (received >= count * chunk.length) {
-        dcB.removeEventListener('message', onMessage)
-        resolve()
-      }
-    }
-    dcB.addEventListener('message', onMessage)
-  })
-  const started = performance.now()
-  for (let sent = 0; sent < count; sent++) {
-    for (let polls = 0; dcA.bufferedAmount > 1024 * 1024; polls++) {
-      if (polls > 100_000) throw new Error('raw throughput: the buffer never drained')
-      await new Promise((resolve) => setTimeout(resolve, 1))
-    }
-    dcA.send(chunk)
-  }
-  await done
-  const seconds = (performance.now() - started) / 1000
-  if (received !== count * chunk.length) throw new Error(`raw throughput: received ${received} bytes`)
-  return received / 1e6 / seconds
+/** One-way bulk throughput straight over the DataChannel (see {@link measureBulk}), in MB/s. */
+export function benchRawThroughput({ dcA, dcB }: RawChannels, totalBytes: number): Promise<number> {
+  return measureBulk(
+    {
+      what: 'raw DataChannel',
+      send: (chunk) => dcA.send(chunk),
+      buffered: () => dcA.bufferedAmount,
+      onReceived(listener) {
+        const onMessage = (event: MessageEvent): void => listener((event.data as ArrayBuffer).byteLength)
+        dcB.addEventListener('message', onMessage)
+        return () => dcB.removeEventListener('message', onMessage)
+      },
+    },
+    totalBytes,
+  )
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Session } from '../../src/session/session.js'
 import { bareSimplePeerPair, simplePeerNodeDataChannelPair, simplePeerWrtcPair } from '../helpers/simple-peer-pair.js'
+import { measureBulk } from './bulk.js'
 import { benchTypedChannel } from './channel.bench.js'
 
 /**
@@ -39,29 +40,18 @@ interface BarePeer {
   removeListener(event: string, listener: (...args: unknown[]) => void): unknown
 }
 
-async function sendThroughput(a: BarePeer, b: BarePeer, totalBytes: number): Promise<number> {
-  const chunk = new Uint8Array(64 * 1024).fill(3)
-  const count = Math.ceil(totalBytes / chunk.length)
-  let received = 0
-  const done = new Promise<void>((resolve) => {
-    const onData = (data: unknown): void => {
-      received += (data as Uint8Array).byteLength
-      if (received >= count * chunk.length) {
-        b.removeListener('data', onData)
-        resolve()
-      }
-    }
-    b.on('data', onData)
-  })
-  const started = performance.now()
-  for (let sent = 0; sent < count; sent++) {
-    for (let polls = 0; a.bufferSize > 1024 * 1024; polls++) {
-      if (polls > 100_000) throw new Error('simple-peer throughput: the buffer never drained')
-      await new Promise((resolve) => setTimeout(resolve, 1))
-    }
-    a.send(chunk)
-  }
-  await done
-  if (received !== count * chunk.length) throw new Error(`simple-peer throughput: received ${received} bytes`)
-  return received / 1e6 / ((performance.now() - started) / 1000)
+function sendThroughput(a: BarePeer, b: BarePeer, totalBytes: number): Promise<number> {
+  return measureBulk(
+    {
+      what: 'simple-peer',
+      send: (chunk) => a.send(chunk),
+      buffered: () => a.bufferSize,
+      onReceived(listener) {
+        const onData = (data: unknown): void => listener((data as Uint8Array).byteLength)
+        b.on('data', onData)
+        return () => b.removeListener('data', onData)
+      },
+    },
+    totalBytes,
+  )
 }
