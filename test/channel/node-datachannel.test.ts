@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { fromDataChannel, type DataChannelLike } from '../../src/channel/data-channel.js'
 import type { FrameChannel } from '../../src/channel/frame-channel.js'
-import { NetError } from '../../src/errors.js'
-import { frameChannelContract, receive, within } from '../helpers/frame-channel-contract.js'
+import { dataChannelRefusalContract, frameChannelContract, receive, within } from '../helpers/frame-channel-contract.js'
 import {
   newNodeDataChannelPeerConnection,
   nodeDataChannelPair,
@@ -10,6 +9,7 @@ import {
   type RawDataChannelPair,
 } from '../helpers/webrtc-pair.js'
 
+dataChannelRefusalContract('node-datachannel', newNodeDataChannelPeerConnection)
 frameChannelContract('RTCDataChannel over node-datachannel', (options) => nodeDataChannelPair(options))
 
 describe('fromDataChannel over node-datachannel', () => {
@@ -17,29 +17,6 @@ describe('fromDataChannel over node-datachannel', () => {
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
   })
-
-  const refusals: [string, RTCDataChannelInit, RegExp][] = [
-    ['an unordered channel', { ordered: false }, /ordered: false/],
-    ['a channel with maxRetransmits', { maxRetransmits: 0 }, /maxRetransmits: 0/],
-    ['a channel with maxPacketLifeTime', { maxPacketLifeTime: 100 }, /maxPacketLifeTime: 100/],
-  ]
-  for (const [what, init, message] of refusals) {
-    it(`refuses ${what} with NetError usage naming the property`, async () => {
-      const pc = await newNodeDataChannelPeerConnection()
-      cleanups.push(() => pc.close())
-      const dc = pc.createDataChannel('refused', init)
-      cleanups.push(() => dc.close())
-      let err: unknown
-      try {
-        fromDataChannel(dc)
-      } catch (e) {
-        err = e
-      }
-      expect(err).toBeInstanceOf(NetError)
-      expect((err as NetError).code).toBe('usage')
-      expect((err as NetError).message).toMatch(message)
-    })
-  }
 
   it('sends frames given while the channel is still connecting once it opens', async () => {
     let a: FrameChannel | undefined

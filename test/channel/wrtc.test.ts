@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { fromDataChannel } from '../../src/channel/data-channel.js'
-import { NetError } from '../../src/errors.js'
-import { frameChannelContract, within } from '../helpers/frame-channel-contract.js'
+import { dataChannelRefusalContract, frameChannelContract, within } from '../helpers/frame-channel-contract.js'
 import { isLoopbackCandidate } from '../helpers/loopback.js'
 import { newWrtcPeerConnection, rawWrtcDataChannelPair, wrtcDataChannelPair } from '../helpers/webrtc-pair.js'
 
+dataChannelRefusalContract('@roamhq/wrtc', newWrtcPeerConnection)
 frameChannelContract('RTCDataChannel over @roamhq/wrtc', (options) => wrtcDataChannelPair(options))
 
 describe('fromDataChannel over @roamhq/wrtc', () => {
@@ -20,26 +20,6 @@ describe('fromDataChannel over @roamhq/wrtc', () => {
     expect([dc.maxRetransmits, dc.maxPacketLifeTime]).toEqual([65535, 65535])
     fromDataChannel(dc).close()
   })
-
-  const refusals: [string, RTCDataChannelInit, RegExp][] = [
-    ['an unordered channel', { ordered: false }, /ordered: false/],
-    ['a channel with maxRetransmits', { maxRetransmits: 0 }, /maxRetransmits: 0/],
-    ['a channel with maxPacketLifeTime', { maxPacketLifeTime: 100 }, /maxPacketLifeTime: 100/],
-  ]
-  for (const [what, init, message] of refusals) {
-    it(`refuses ${what} with NetError usage naming the property`, async () => {
-      const pc = await newWrtcPeerConnection()
-      cleanups.push(() => pc.close())
-      const dc = pc.createDataChannel('refused', init)
-      expect(() => fromDataChannel(dc)).toThrow(message)
-      try {
-        fromDataChannel(dc)
-      } catch (err) {
-        expect(err).toBeInstanceOf(NetError)
-        expect((err as NetError).code).toBe('usage')
-      }
-    })
-  }
 
   it('relays only 127.0.0.1 candidates, whatever wrtc gathers', async () => {
     const raw = await rawWrtcDataChannelPair()

@@ -11,6 +11,7 @@ import {
   type FrameChannel,
   type FrameChannelOptions,
 } from '../../src/channel/frame-channel.js'
+import { fromDataChannel } from '../../src/channel/data-channel.js'
 import { createFrameChannel } from '../../src/channel/framed-channel.js'
 import type { RawTransportSink } from '../../src/channel/raw-transport.js'
 import { prng, randomBytes, randomInt, seedFromEnv } from './prng.js'
@@ -269,6 +270,42 @@ export function garbageChunkContract(name: string): void {
         expect(channel.isClosed).toBe(true)
         expect(() => inject(new Uint8Array([0, 1]))).not.toThrow()
         expect(frames).toEqual([])
+      })
+    }
+  })
+}
+
+/**
+ * `fromDataChannel` refuses an unordered or partially reliable channel of a real WebRTC stack,
+ * with NetError `usage` naming the property. `newPeerConnection` makes a connection to create
+ * the channels on (no peer needed).
+ */
+export function dataChannelRefusalContract(name: string, newPeerConnection: () => Promise<RTCPeerConnection>): void {
+  describe(`fromDataChannel refusals over ${name}`, () => {
+    const cleanups: (() => unknown)[] = []
+    afterEach(async () => {
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+    })
+    const refusals: [string, RTCDataChannelInit, RegExp][] = [
+      ['an unordered channel', { ordered: false }, /ordered: false/],
+      ['a channel with maxRetransmits', { maxRetransmits: 0 }, /maxRetransmits: 0/],
+      ['a channel with maxPacketLifeTime', { maxPacketLifeTime: 100 }, /maxPacketLifeTime: 100/],
+    ]
+    for (const [what, init, message] of refusals) {
+      it(`refuses ${what} with NetError usage naming the property`, async () => {
+        const pc = await newPeerConnection()
+        cleanups.push(() => pc.close())
+        const dc = pc.createDataChannel('refused', init)
+        cleanups.push(() => dc.close())
+        let err: unknown
+        try {
+          fromDataChannel(dc)
+        } catch (e) {
+          err = e
+        }
+        expect(err).toBeInstanceOf(NetError)
+        expect((err as NetError).code).toBe('usage')
+        expect((err as NetError).message).toMatch(message)
       })
     }
   })
