@@ -8,25 +8,18 @@
 // namespace with only `lo` up: then 127.0.0.1 is the only address Chromium has,
 // so WebRTC cannot pick any other local address. The relay's candidate filter
 // covers runs outside it. NETBEAM_E2E_NETNS=off|auto|require (default auto).
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { constants, networkInterfaces } from 'node:os'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { canEnterLoopbackNamespace, isolated } from '../test/loopback-only.mjs'
 import { ensureChromium, findChromium } from './ensure-chromium.mjs'
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const LOOPBACK_ONLY_SHELL = 'ip link set lo up && exec "$@"'
 
 function log(line) {
   console.error(`[e2e] ${line}`)
-}
-
-/** True when a loopback-only namespace can be entered here (probed, not guessed). */
-function canUseNetns() {
-  if (process.platform !== 'linux') return false
-  const probe = spawnSync('unshare', ['-n', 'sh', '-c', 'ip link set lo up'], { stdio: 'ignore', timeout: 10_000 })
-  return probe.status === 0
 }
 
 function alreadyLoopbackOnly() {
@@ -39,7 +32,7 @@ function chooseNetns() {
   if (!['off', 'auto', 'require'].includes(mode)) throw new Error(`NETBEAM_E2E_NETNS must be off, auto or require, not ${mode}`)
   if (alreadyLoopbackOnly()) return 'inside'
   if (mode === 'off') return 'host'
-  if (canUseNetns()) return 'enter'
+  if (canEnterLoopbackNamespace()) return 'enter'
   if (mode === 'require') throw new Error('NETBEAM_E2E_NETNS=require but `unshare -n` + `ip link set lo up` failed')
   log('WARNING: no loopback-only network namespace (needs root, unshare and ip); relying on the relay filter alone')
   return 'host'
@@ -70,7 +63,7 @@ function main() {
 
   const cli = createRequire(resolve(repoRoot, 'package.json')).resolve('@playwright/test/cli')
   const playwright = [process.execPath, cli, 'test', '-c', 'e2e', ...passOn]
-  const [cmd, ...args] = netns === 'enter' ? ['unshare', '-n', 'sh', '-c', LOOPBACK_ONLY_SHELL, 'sh', ...playwright] : playwright
+  const [cmd, ...args] = netns === 'enter' ? isolated(playwright) : playwright
   const child = spawn(cmd, args, {
     cwd: repoRoot,
     stdio: 'inherit',

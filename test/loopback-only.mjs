@@ -7,10 +7,15 @@
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-/** True when `unshare -n` works here and NETBEAM_NO_NETNS is not set. */
+/** True when a loopback-only namespace can be entered here (probed, not guessed). */
+export function canEnterLoopbackNamespace() {
+  if (process.platform !== 'linux') return false
+  return spawnSync('unshare', ['-n', 'sh', '-c', 'ip link set lo up'], { stdio: 'ignore', timeout: 10_000 }).status === 0
+}
+
+/** True when a loopback-only namespace can be entered and NETBEAM_NO_NETNS is not set. */
 export function canIsolate() {
-  if (process.env.NETBEAM_NO_NETNS === '1') return false
-  return spawnSync('unshare', ['-n', 'sh', '-c', 'ip link set lo up'], { stdio: 'ignore' }).status === 0
+  return process.env.NETBEAM_NO_NETNS !== '1' && canEnterLoopbackNamespace()
 }
 
 /** `cmd` wrapped to run in a fresh loopback-only namespace. */
