@@ -1,5 +1,6 @@
 import type { Session } from '../../src/session/session.js'
-import { summarize, timeRounds } from './stats.js'
+import { pairedRounds, wholeRound, type Paired, type Sample } from './paired.js'
+import { timeRounds } from './stats.js'
 
 /** What {@link benchLocks} measures, and how much of each. */
 export interface LockBenchOptions {
@@ -11,25 +12,34 @@ export interface LockBenchOptions {
   counter: number
   /** Read locks in total, half on each side at once (the follower under the read lease). */
   reads: number
+  /** The raw RTT round on the same connection, timed in blocks alternating with the latencies. */
+  baseline: Sample
 }
 
-type Result = Record<string, number | { median: number; p99: number }>
+/** What {@link benchLocks} measured. */
+export interface LockBenchResult {
+  relockPerSec: number
+  handoff: Paired
+  counterPerSec: number
+  counterHandoffs: number
+  readsPerSec: number
+  readWriteRead: Paired
+}
 
 let benchRuns = 0
 
 /**
  * Lock benchmarks over an open session pair:
  * - `relockPerSec`: lock+release by the side holding the token (target ≥ 200,000/s);
- * - `handoffMs`: one acquisition from the side without the token, alternating (≈ 1 RTT);
+ * - `handoff`: one acquisition from the side without the token, alternating (≈ 1 RTT);
  * - `counterPerSec` / `counterHandoffs`: contended increments from both sides, final value checked;
  * - `readsPerSec`: read locks taken and released on both sides at once;
- * - `readWriteReadMs`: a write on the holder while the peer holds the lease, then the peer's read
+ * - `readWriteRead`: a write on the holder while the peer holds the lease, then the peer's read
  *   of the new value (recall + return, then request + lease: ≈ 2 RTT).
  */
-export async function benchLocks(pair: { leader: Session; follower: Session }, opts: LockBenchOptions): Promise<Result> {
+export async function benchLocks(pair: { leader: Session; follower: Session }, opts: LockBenchOptions): Promise<LockBenchResult> {
   const run = ++benchRuns
   const { leader, follower } = pair
-  const result: Result = {}
 
   const relock = leader.mutex<number>(`bench.relock#${run}`, { initial: 0 })
   follower.mutex<number>(`bench.relock#${run}`)
@@ -38,22 +48,20 @@ export async function benchLocks(pair: { leader: Session; follower: Session }, o
     const g = await relock.lock()
     await g.release()
   }
-  result['relockPerSec'] = opts.relocks / ((performance.now() - started) / 1000)
+  const relockPerSec = opts.relocks / ((performance.now() - started) / 1000)
 
-  const handoff = [leader.mutex<number>(`bench.handoff#${run}`, { initial: 0 }), follower.mutex<number>(`bench.handoff#${run}`)] as const
+  const handoffLock = [leader.mutex<number>(`bench.handoff#${run}`, { initial: 0 }), follower.mutex<number>(`bench.handoff#${run}`)] as const
   const turn = async (i: number): Promise<void> => {
-    const g = await handoff[i % 2]!.lock()
+    const g = await handoffLock[i % 2]!.lock()
     g.value = i
     await g.release()
   }
-  // Warm-up turns first (steady state, as for the one-shot operations); an even count leaves the
-  // token with the leader, so every measured turn after the first is a hand-off.
+  // Warm-up turns first (steady state, as for the one-shot operations). Turn 0 is the leader's,
+  // where the token starts; the even count ends on the follower's turn, so that every measured
+  // turn (the first is the leader's again) is a hand-off.
   const warmUp = 2 * Math.min(150, opts.handoffs)
   await timeRounds(warmUp, turn)
-  const turns = await timeRounds(opts.handoffs + 1, turn)
-  // Turn 0 is the leader's, where the token is: not a hand-off. Every later turn is one.
-  const handoffMs = summarize(turns.slice(1))
-  result['handoffMs'] = { median: handoffMs.median, p99: handoffMs.p99 }
+  const handoff = await pairedRounds(opts.handoffs, wholeRound(turn), opts.baseline)
 
   const counter = [leader.mutex<number>(`bench.counter#${run}`, { initial: 0 }), follower.mutex<number>(`bench.counter#${run}`)] as const
   let lastSide = -1
@@ -72,8 +80,7 @@ export async function benchLocks(pair: { leader: Session; follower: Session }, o
       }
     }),
   )
-  result['counterPerSec'] = opts.counter / ((performance.now() - started) / 1000)
-  result['counterHandoffs'] = handOffs
+  const counterPerSec = opts.counter / ((performance.now() - started) / 1000)
   const final = await counter[0].withLock((g) => g.value)
   if (final !== opts.counter) throw new Error(`shared counter ended at ${final}, expected ${opts.counter}`)
 
@@ -88,18 +95,20 @@ export async function benchLocks(pair: { leader: Session; follower: Session }, o
       }
     }),
   )
-  result['readsPerSec'] = opts.reads / ((performance.now() - started) / 1000)
+  const readsPerSec = opts.reads / ((performance.now() - started) / 1000)
 
   const [holder, reader] = reads
   await reader.withRead(() => {})
-  const turnaround = await timeRounds(Math.max(10, Math.min(200, opts.handoffs)), async (i) => {
-    await holder.withWrite((g) => {
-      g.value = i
-    })
-    const seen = await reader.withRead((g) => g.value)
-    if (seen !== i) throw new Error(`read ${seen} after writing ${i}`)
-  })
-  const rwr = summarize(turnaround)
-  result['readWriteReadMs'] = { median: rwr.median, p99: rwr.p99 }
-  return result
+  const readWriteRead = await pairedRounds(
+    Math.max(10, Math.min(200, opts.handoffs)),
+    wholeRound(async (i) => {
+      await holder.withWrite((g) => {
+        g.value = i
+      })
+      const seen = await reader.withRead((g) => g.value)
+      if (seen !== i) throw new Error(`read ${seen} after writing ${i}`)
+    }),
+    opts.baseline,
+  )
+  return { relockPerSec, handoff, counterPerSec, counterHandoffs: handOffs, readsPerSec, readWriteRead }
 }

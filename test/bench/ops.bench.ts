@@ -4,12 +4,7 @@
  */
 import type { Session } from '../../src/session/session.js'
 import type { SelectResult } from '../../src/sync/select.js'
-
-/** Median and 99th percentile of one primitive's latency, in ms. */
-export interface OpLatency {
-  median: number
-  p99: number
-}
+import { pairedRounds, type Paired, type Sample } from './paired.js'
 
 type Kind = 'join' | 'tryJoin' | 'select' | 'trySelect' | 'exchange'
 const KINDS: readonly Kind[] = ['join', 'tryJoin', 'select', 'trySelect', 'exchange']
@@ -20,11 +15,15 @@ let runs = 0
  * Runs `rounds` sequential rounds of each primitive (after a short warm-up); in each round both
  * sides call at the same moment with an immediately returning function, and the latency is the
  * time from the call to its settlement. For join, tryJoin and exchange it is measured on the
- * leader; for select and trySelect on the side that won (the winner's view).
+ * leader; for select and trySelect on the side that won (the winner's view). Each kind's rounds
+ * alternate in blocks with `baseline` rounds (the raw RTT on the same connection).
  */
-export async function benchOps(pair: { leader: Session; follower: Session }, opts: { rounds: number }): Promise<Record<string, OpLatency>> {
+export async function benchOps(
+  pair: { leader: Session; follower: Session },
+  opts: { rounds: number; baseline: Sample },
+): Promise<Record<string, Paired>> {
   const run = ++runs
-  const results: Record<string, OpLatency> = {}
+  const results: Record<string, Paired> = {}
   // Steady state: every kind runs before any is measured (the first few hundred calls of a fresh
   // session are slower while the JIT compiles the whole path).
   const warmUp = Math.min(300, opts.rounds)
@@ -32,15 +31,14 @@ export async function benchOps(pair: { leader: Session; follower: Session }, opt
     for (let i = 0; i < warmUp; i++) await Promise.all([timed(pair.leader, kind, `warm:${run}:${kind}:${i}`, 1), timed(pair.follower, kind, `warm:${run}:${kind}:${i}`, 2)])
   }
   for (const kind of KINDS) {
-    const samples: number[] = []
-    for (let i = 0; i < opts.rounds; i++) {
+    const round: Sample = async (i) => {
       // Explicit keys: the benchmark must not shift the sessions' default per-kind call order.
       const key = `bench:${run}:${kind}:${i}`
       const [leader, follower] = await Promise.all([timed(pair.leader, kind, key, 1), timed(pair.follower, kind, key, 2)])
       const select = kind === 'select' || kind === 'trySelect'
-      samples.push(select && !(leader.result as SelectResult<number>).won ? follower.ms : leader.ms)
+      return select && !(leader.result as SelectResult<number>).won ? follower.ms : leader.ms
     }
-    results[kind] = { median: percentile(samples, 0.5), p99: percentile(samples, 0.99) }
+    results[kind] = await pairedRounds(opts.rounds, round, opts.baseline)
   }
   return results
 }
@@ -49,11 +47,4 @@ async function timed(session: Session, kind: Kind, key: string, value: number): 
   const start = performance.now()
   const result = await (kind === 'exchange' ? session.exchange(value, { key }) : session[kind](() => value, { key }))
   return { ms: performance.now() - start, result }
-}
-
-/** The nearest-rank percentile `q` (0–1) of `samples`. */
-function percentile(samples: readonly number[], q: number): number {
-  if (samples.length === 0) return NaN
-  const sorted = [...samples].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!
 }

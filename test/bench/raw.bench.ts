@@ -7,11 +7,18 @@ export interface RawChannels {
   readonly dcB: RTCDataChannel
 }
 
+/** One raw ping-pong round at a time over a DataChannel pair; `dispose` removes its listeners. */
+export interface RawPinger {
+  /** Sends a 16-byte binary message from `dcA`, echoed by `dcB`; resolves when it is back and checked. */
+  round(i: number): Promise<void>
+  dispose(): void
+}
+
 /**
  * Ping-pong of a 16-byte binary message straight over the DataChannel: the baseline every
  * netbeam latency is compared with. Each echo is checked against what was sent.
  */
-export async function benchRawRtt({ dcA, dcB }: RawChannels, rounds: number): Promise<Summary> {
+export function rawPinger({ dcA, dcB }: RawChannels): RawPinger {
   dcA.binaryType = 'arraybuffer'
   dcB.binaryType = 'arraybuffer'
   const echo = (event: MessageEvent): void => dcB.send(event.data as ArrayBuffer)
@@ -19,8 +26,8 @@ export async function benchRawRtt({ dcA, dcB }: RawChannels, rounds: number): Pr
   let waiting: ((data: ArrayBuffer) => void) | undefined
   const onReply = (event: MessageEvent): void => waiting?.(event.data as ArrayBuffer)
   dcA.addEventListener('message', onReply)
-  try {
-    const round = (i: number): Promise<void> =>
+  return {
+    round: (i) =>
       new Promise<void>((resolve, reject) => {
         const ping = new Float64Array([i, Math.PI])
         waiting = (data) => {
@@ -29,12 +36,22 @@ export async function benchRawRtt({ dcA, dcB }: RawChannels, rounds: number): Pr
           else resolve()
         }
         dcA.send(ping.buffer)
-      })
-    await timeRounds(Math.min(50, rounds), round)
-    return summarize(await timeRounds(rounds, round))
+      }),
+    dispose() {
+      dcB.removeEventListener('message', echo)
+      dcA.removeEventListener('message', onReply)
+    },
+  }
+}
+
+/** {@link rawPinger}'s RTT over `rounds` rounds, after a short warm-up. */
+export async function benchRawRtt(channels: RawChannels, rounds: number): Promise<Summary> {
+  const pinger = rawPinger(channels)
+  try {
+    await timeRounds(Math.min(50, rounds), pinger.round)
+    return summarize(await timeRounds(rounds, pinger.round))
   } finally {
-    dcB.removeEventListener('message', echo)
-    dcA.removeEventListener('message', onReply)
+    pinger.dispose()
   }
 }
 

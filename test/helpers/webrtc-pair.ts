@@ -45,6 +45,8 @@ export interface RawDataChannelPair {
   readonly dcB: RTCDataChannel
   /** What both peers gathered and what the relay passed on (only 127.0.0.1). */
   readonly candidates: CandidateLog
+  /** The second channel, when {@link RawPairOptions.baselineLabel} asked for one. */
+  readonly baseline?: BaselineChannels
   /** Closes both channels and both peer connections. */
   close(): Promise<void>
 }
@@ -54,12 +56,24 @@ export interface DataChannelFramePair extends FrameChannelPair {
   readonly raw: RawDataChannelPair
 }
 
+/** Two ends of a second, unwrapped data channel on the same connections as a frame pair. */
+export interface BaselineChannels {
+  readonly dcA: RTCDataChannel
+  readonly dcB: RTCDataChannel
+}
+
 /** Hooks for {@link rawNodeDataChannelPair} and {@link rawWrtcDataChannelPair}. */
 export interface RawPairOptions {
   /** Options for `createDataChannel`. @default {} (ordered, reliable) */
   init?: RTCDataChannelInit
   /** Called as soon as each side's channel exists, before it is open. */
   onChannel?: (side: 'a' | 'b', dc: RTCDataChannel) => void
+  /**
+   * Also open a second ordered, reliable channel with this label on the same connections, left
+   * unwrapped (`baseline` of the result): benchmarks time the raw channel next to netbeam's over
+   * the very same SCTP association.
+   */
+  baselineLabel?: string
 }
 
 /** The RTCConfiguration that keeps node-datachannel on 127.0.0.1 (no STUN, bound to loopback). */
@@ -101,21 +115,23 @@ export async function rawWrtcDataChannelPair(options: RawPairOptions = {}): Prom
 }
 
 /** FrameChannels over node-datachannel data channels; `a` is wrapped while still connecting. */
-export function nodeDataChannelPair(options: FrameChannelOptions = {}): Promise<DataChannelFramePair> {
-  return framePair(rawNodeDataChannelPair, options)
+export function nodeDataChannelPair(options: FrameChannelOptions = {}, baselineLabel?: string): Promise<DataChannelFramePair> {
+  return framePair(rawNodeDataChannelPair, options, baselineLabel)
 }
 
 /** FrameChannels over @roamhq/wrtc data channels; `a` is wrapped while still connecting. */
-export function wrtcDataChannelPair(options: FrameChannelOptions = {}): Promise<DataChannelFramePair> {
-  return framePair(rawWrtcDataChannelPair, options)
+export function wrtcDataChannelPair(options: FrameChannelOptions = {}, baselineLabel?: string): Promise<DataChannelFramePair> {
+  return framePair(rawWrtcDataChannelPair, options, baselineLabel)
 }
 
 async function framePair(
   connect: (options: RawPairOptions) => Promise<RawDataChannelPair>,
   options: FrameChannelOptions,
+  baselineLabel: string | undefined,
 ): Promise<DataChannelFramePair> {
   const channels: Partial<Record<'a' | 'b', FrameChannel>> = {}
   const raw = await connect({
+    ...(baselineLabel === undefined ? {} : { baselineLabel }),
     onChannel: (side, dc) => {
       channels[side] = fromDataChannel(dc, options)
     },
@@ -141,18 +157,29 @@ async function connectRawPair(
   options: RawPairOptions,
 ): Promise<RawDataChannelPair> {
   const candidates = candidateLog()
+  const { baselineLabel } = options
   let dcB: RTCDataChannel | undefined
+  let baselineB: RTCDataChannel | undefined
   const dcA = pcA.createDataChannel('netbeam', options.init ?? {})
   options.onChannel?.('a', dcA)
+  const baselineA = baselineLabel === undefined ? undefined : pcA.createDataChannel(baselineLabel)
+  let gotBaseline!: () => void
+  const baselineReceived = new Promise<void>((resolve) => (gotBaseline = resolve))
+  if (baselineA === undefined) gotBaseline()
   const received = new Promise<RTCDataChannel>((resolve) => {
     pcB.ondatachannel = (event) => {
+      if (baselineLabel !== undefined && event.channel.label === baselineLabel) {
+        baselineB = event.channel
+        gotBaseline()
+        return
+      }
       dcB = event.channel
       options.onChannel?.('b', dcB)
       resolve(dcB)
     }
   })
   async function close(): Promise<void> {
-    for (const closable of [dcA, dcB, pcA, pcB]) {
+    for (const closable of [dcA, dcB, baselineA, baselineB, pcA, pcB]) {
       try {
         closable?.close()
       } catch {
@@ -164,11 +191,13 @@ async function connectRawPair(
   const connecting = (async (): Promise<RawDataChannelPair> => {
     await negotiate(pcA, pcB, candidates)
     const remote = await received
-    await Promise.all([opened(dcA), opened(remote)])
-    return { pcA, pcB, dcA, dcB: remote, candidates, close }
+    await baselineReceived
+    await Promise.all([dcA, remote, baselineA, baselineB].map((dc) => (dc === undefined ? undefined : opened(dc))))
+    const baseline = baselineA === undefined || baselineB === undefined ? {} : { baseline: { dcA: baselineA, dcB: baselineB } }
+    return { pcA, pcB, dcA, dcB: remote, candidates, close, ...baseline }
   })()
   const diagnose = (): string =>
-    `(a: ${describeConnection(pcA)}, channel ${dcA.readyState}; ` +
+    `(a: ${describeConnection(pcA)}, channel ${dcA.readyState}${baselineA === undefined ? '' : `, baseline ${baselineB?.readyState ?? 'not received'}`}; ` +
     `b: ${describeConnection(pcB)}, channel ${dcB?.readyState ?? 'not received'}; ${describeCandidates(candidates)})`
   return connectWithin(what, connecting, close, diagnose)
 }
