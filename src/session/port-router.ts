@@ -67,10 +67,9 @@ export class PortRouter {
       key,
       isLeader: host.isLeader,
       post(message) {
-        if (!port.isOpen) return
-        transmit(message).catch(() => {
-          // A failed send means the session is closing; onClose tells the primitive.
-        })
+        if (!port.isOpen) return RESOLVED
+        // A failed send means the session is closing; onClose tells the primitive.
+        return transmit(message).catch(ignore)
       },
       send(message) {
         if (!port.isOpen) return Promise.reject(router.closedReason ?? new NetError('usage', `port "${key}" is released`))
@@ -163,6 +162,10 @@ export class PortRouter {
     else queue.splice(0, taken)
   }
 }
+
+const RESOLVED = Promise.resolve()
+
+function ignore(): void {}
 
 function deliver(port: OpenPort, message: unknown): void {
   port.handlers.onMessage(port.handlers.parse(message) as never)

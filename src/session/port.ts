@@ -20,9 +20,10 @@ export interface Port<Out> {
   readonly isLeader: boolean
   /**
    * Queues a message to the peer; a transport failure shows up as the session closing. Throws
-   * NetError `usage`, with nothing sent, if the message cannot be encoded.
+   * NetError `usage`, with nothing sent, if the message cannot be encoded. The promise (which
+   * never rejects) resolves once the transport took the message or the session closed.
    */
-  post(message: Out): void
+  post(message: Out): Promise<void>
   /** Sends a message and resolves once the transport took it (backpressure). */
   send(message: Out): Promise<void>
   /** Frees the key so a later operation may use it again. Idempotent. */

@@ -59,11 +59,12 @@ export class LockCore<T> implements GuardHost<T> {
     if (signal?.aborted) return Promise.reject(abortError(signal, `locking "${this.key}"`))
     if (this.#admissible(mode)) return Promise.resolve(this.#admit(mode))
     if (ifAvailable) return Promise.resolve(null)
-    const waiter: Waiter<Guard<T>> = { ...this.#seq.next(), mode, done: deferred(), stopAbort: () => {} }
+    const id = this.#seq.nextRequest()
+    const waiter: Waiter<Guard<T>> = { id, ts: this.#seq.clock, mode, done: deferred(), stopAbort: noop }
     this.#queue.local.push(waiter)
-    if (isAway(this.#state)) this.#outbox.send({ type: 'request', id: waiter.id, mode, clock: waiter.ts })
+    if (isAway(this.#state)) this.#outbox.send({ type: 'request', id, mode, clock: waiter.ts })
     else this.#pump()
-    waiter.stopAbort = onAbort(signal, () => this.#abort(waiter, signal!))
+    if (signal !== undefined) waiter.stopAbort = onAbort(signal, () => this.#abort(waiter, signal))
     return waiter.done.promise
   }
 
@@ -111,22 +112,24 @@ export class LockCore<T> implements GuardHost<T> {
     if (!holdsToken(this.#state)) return
     const queue = this.#queue
     let leaseUpTo = 0
-    for (let head = queue.head(); head !== undefined; head = queue.head()) {
-      if (head.request.mode === 'read') {
+    for (let side = queue.headSide(); side !== undefined; side = queue.headSide()) {
+      const local = side === 'local'
+      const head = local ? queue.local[0]! : queue.remote[0]!
+      if (head.mode === 'read') {
         if (this.#holds.writer) break
-        if (head.local) this.#grant(queue.local.shift()!)
+        if (local) this.#grant(queue.local.shift()!)
         else if (this.#state === 'recalling') break
         else leaseUpTo = queue.remote.shift()!.id
         continue
       }
       leaseUpTo = this.#lend(leaseUpTo)
-      if (head.local) {
+      if (local) {
         // Recall the lease at once, while local readers (if any) finish.
         if (this.#state === 'lent') this.#send({ type: 'recall', clock: this.#seq.clock }, 'recallSent')
         if (!this.#holds.conflicts('write') && this.#state === 'home') this.#grant(queue.local.shift()!)
       } else if (!this.#holds.conflicts('write') && this.#state !== 'recalling') {
         queue.remote.shift()
-        this.#sendToken(head.request.id)
+        this.#sendToken(head.id)
       }
       break
     }
@@ -137,7 +140,8 @@ export class LockCore<T> implements GuardHost<T> {
   #lend(upTo: number): 0 {
     if (upTo === 0) return 0
     const epoch = this.#holds.readEpoch()
-    this.#send({ type: 'lease', upTo, epoch, clock: this.#seq.clock, ...this.value.outgoing() }, 'leaseSent')
+    const value = this.value.outgoing()
+    this.#send({ type: 'lease', upTo, epoch, clock: this.#seq.clock, version: this.value.version, value }, 'leaseSent')
     return 0
   }
 
@@ -145,7 +149,8 @@ export class LockCore<T> implements GuardHost<T> {
     const queue = this.#queue.carried()
     this.#queue.remote = []
     this.#seq.tokenSent()
-    this.#send({ type: 'token', id, epoch: this.#holds.epoch, clock: this.#seq.clock, queue, ...this.value.outgoing() }, 'tokenSent')
+    const value = this.value.outgoing()
+    this.#send({ type: 'token', id, epoch: this.#holds.epoch, clock: this.#seq.clock, queue, version: this.value.version, value }, 'tokenSent')
   }
 
   #send(message: LockMessage, event: LockEvent): void {
@@ -203,7 +208,7 @@ export class LockCore<T> implements GuardHost<T> {
 
   #onToken(m: LockMessageOf<'token'>): void {
     const state = nextState(this.#state, 'tokenReceived')
-    const waiter = this.#queue.local.find((w) => w.id === m.id)
+    const waiter = this.#queue.findLocal(m.id)
     if (waiter?.mode === 'read' || m.epoch < this.#holds.epoch) {
       throw new NetError('protocol', `peer granted the token of "${this.key}" for request ${m.id}, which is no write request here`)
     }
@@ -249,3 +254,5 @@ export class LockCore<T> implements GuardHost<T> {
     this.onChange(this.value.current, origin)
   }
 }
+
+function noop(): void {}

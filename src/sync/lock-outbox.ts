@@ -9,13 +9,16 @@ interface Outgoing {
 }
 
 /**
- * Sends a lock's messages strictly one after another. A message the session refuses (a value too
- * large for the peer) is then known to be refused before anything later has gone out, so the
- * peer's view stays consistent: the lock sends `broken` in its place and stops.
+ * Sends a lock's messages in order, each at once unless a value-carrying message is still on its
+ * way into the transport. A message the session refuses (a value too large for the peer) is
+ * refused synchronously, before anything later has gone out, so the peer's view stays
+ * consistent: the lock sends `broken` in its place and stops.
  */
 export class LockOutbox {
+  /** Messages waiting behind a value that the transport has not taken yet. */
   readonly #queue: Outgoing[] = []
-  #flushing = false
+  #waiting = false
+  #refused = false
 
   constructor(
     private readonly port: Port<unknown[]>,
@@ -24,40 +27,57 @@ export class LockOutbox {
   ) {}
 
   /**
-   * Queues `message`. With `track`, returns a promise that settles when the session took it:
+   * Sends `message`. With `track`, returns a promise that settles when the session took it:
    * it rejects with the refusal if the message could not be sent, and resolves if the session
    * closed first (closing is reported to the lock separately).
    */
   send(message: LockMessage, track = false): Promise<void> | undefined {
+    if (this.#refused) return track ? RESOLVED : undefined
+    if (!this.#waiting) return this.#transmit(message, track)
     const sent = track ? deferred<void>() : undefined
-    sent?.promise.catch(() => {})
+    sent?.promise.catch(ignore)
     this.#queue.push({ message, sent })
-    if (!this.#flushing) void this.#flush()
     return sent?.promise
   }
 
-  async #flush(): Promise<void> {
-    this.#flushing = true
+  #transmit(message: LockMessage, track: boolean): Promise<void> | undefined {
+    let taken: Promise<void>
     try {
-      for (let item = this.#queue.shift(); item !== undefined; item = this.#queue.shift()) {
-        try {
-          // The first message goes out synchronously; each later one after the previous was taken.
-          await this.port.send(encodeLockMessage(item.message))
-          item.sent?.resolve()
-        } catch (err) {
-          const dropped = this.#queue.splice(0)
-          if (isNetError(err, 'usage')) {
-            item.sent?.reject(err)
-            this.onRefused(err, item.message)
-          } else {
-            item.sent?.resolve()
-          }
-          for (const later of dropped) later.sent?.resolve()
-          return
-        }
-      }
-    } finally {
-      this.#flushing = false
+      taken = this.port.post(encodeLockMessage(message))
+    } catch (err) {
+      return this.#refuse(err, message, track)
+    }
+    if (!track) return undefined
+    // A value may be large enough to be chunked: nothing of this lock may pass it on the wire.
+    this.#waiting = true
+    void taken.then(() => this.#sendWaiting())
+    return taken
+  }
+
+  #sendWaiting(): void {
+    this.#waiting = false
+    for (let item = this.#queue.shift(); item !== undefined; item = this.#queue.shift()) {
+      const taken = this.#refused ? RESOLVED : this.#transmit(item.message, item.sent !== undefined)
+      if (item.sent !== undefined) taken!.then(item.sent.resolve, item.sent.reject)
+      if (this.#waiting) return
     }
   }
+
+  #refuse(err: unknown, message: LockMessage, track: boolean): Promise<void> | undefined {
+    // Anything but a refusal means the session is closing; the lock hears of that separately.
+    if (!isNetError(err, 'usage')) return track ? RESOLVED : undefined
+    this.#refused = true
+    for (const dropped of this.#queue.splice(0)) dropped.sent?.resolve()
+    // Reported after the caller's state change for this message is complete, as for a send that
+    // failed later.
+    queueMicrotask(() => this.onRefused(err, message))
+    if (!track) return undefined
+    const refused = Promise.reject(err)
+    refused.catch(ignore)
+    return refused
+  }
 }
+
+const RESOLVED = Promise.resolve()
+
+function ignore(): void {}

@@ -9,9 +9,6 @@ export interface Waiter<G> extends QueuedRequest {
   stopAbort: () => void
 }
 
-/** The request at the head of the queue, and whose it is. */
-export type Head<G> = { local: true; request: Waiter<G> } | { local: false; request: QueuedRequest }
-
 /**
  * Both sides' waiting requests in one FIFO order: by Lamport timestamp, the leader's first on a
  * tie. This side's own requests are always here; the peer's only while this side holds the token.
@@ -26,14 +23,13 @@ export class LockQueue<G> {
     return this.local.length === 0 && this.remote.length === 0
   }
 
-  head(): Head<G> | undefined {
+  /** Whose request heads the queue (`local[0]` or `remote[0]`); undefined when it is empty. */
+  headSide(): 'local' | 'remote' | undefined {
     const mine = this.local[0]
     const theirs = this.remote[0]
-    if (theirs === undefined) return mine && { local: true, request: mine }
-    if (mine === undefined || mine.ts > theirs.ts || (mine.ts === theirs.ts && !this.isLeader)) {
-      return { local: false, request: theirs }
-    }
-    return { local: true, request: mine }
+    if (theirs === undefined) return mine && 'local'
+    if (mine === undefined || mine.ts > theirs.ts || (mine.ts === theirs.ts && !this.isLeader)) return 'remote'
+    return 'local'
   }
 
   /** Removes one of this side's requests; false if it is no longer waiting. */
@@ -52,7 +48,14 @@ export class LockQueue<G> {
 
   /** This side's requests as the token carries them to the peer. */
   carried(): QueuedRequest[] {
+    if (this.local.length === 0) return []
     return this.local.map(({ id, ts, mode }) => ({ id, ts, mode }))
+  }
+
+  /** This side's waiting request `id`, if it still waits. */
+  findLocal(id: number): Waiter<G> | undefined {
+    for (const waiter of this.local) if (waiter.id === id) return waiter
+    return undefined
   }
 
   /** This side's requests up to `id`, taken off the queue (a lease granted them). */

@@ -21,9 +21,10 @@ export class LockSequence {
 
   constructor(private readonly key: string) {}
 
-  /** The id and timestamp of a new request of this side. */
-  next(): { id: number; ts: number } {
-    return { id: ++this.#lastId, ts: ++this.clock }
+  /** The id of a new request of this side; its timestamp is `clock` afterwards. */
+  nextRequest(): number {
+    ++this.clock
+    return ++this.#lastId
   }
 
   hello(): void {

@@ -71,11 +71,11 @@ export class LockValue<T> {
     return true
   }
 
-  /** The version and, if the peer's copy is older, the bytes to send it; the peer is then current. */
-  outgoing(): { version: number; value: Uint8Array | undefined } {
-    if (this.version === this.peerVersion) return { version: this.version, value: undefined }
+  /** The bytes to send with `version` if the peer's copy is older, else undefined; the peer is then current. */
+  outgoing(): Uint8Array | undefined {
+    if (this.version === this.peerVersion) return undefined
     this.peerVersion = this.version
-    return { version: this.version, value: this.bytes }
+    return this.bytes
   }
 
   /**

@@ -55,7 +55,7 @@ export function encodeLockMessage(m: LockMessage): unknown[] {
     case 'cancel':
       return [TAG.cancel, m.id, m.clock]
     case 'token':
-      return [TAG.token, m.id, m.epoch, m.version, m.value ?? null, m.clock, m.queue.flatMap((r) => [r.id, r.ts, r.mode])]
+      return [TAG.token, m.id, m.epoch, m.version, m.value ?? null, m.clock, flatQueue(m.queue)]
     case 'lease':
       return [TAG.lease, m.upTo, m.epoch, m.version, m.value ?? null, m.clock]
     case 'recall':
@@ -76,23 +76,20 @@ export function encodeLockMessage(m: LockMessage): unknown[] {
 export function parseLockMessage(raw: unknown, exclusiveOnly: boolean): LockMessage {
   if (!Array.isArray(raw) || raw.length === 0) throw bad('a lock message that is not a tagged array')
   const f = raw as unknown[]
-  const expect = (length: number, what: string): void => {
-    if (f.length !== length) throw bad(`a malformed lock ${what}`)
-  }
   switch (f[0]) {
     case TAG.hello:
-      expect(2, 'hello')
+      expectLength(f, 2, 'hello')
       return { type: 'hello', value: bytes(f[1], 'hello') }
     case TAG.request: {
-      expect(4, 'request')
+      expectLength(f, 4, 'request')
       const mode = lockMode(f[2], exclusiveOnly)
       return { type: 'request', id: positive(f[1], 'request'), mode, clock: count(f[3], 'request') }
     }
     case TAG.cancel:
-      expect(3, 'cancel')
+      expectLength(f, 3, 'cancel')
       return { type: 'cancel', id: positive(f[1], 'cancel'), clock: count(f[2], 'cancel') }
     case TAG.token: {
-      expect(7, 'token')
+      expectLength(f, 7, 'token')
       const clock = count(f[5], 'token')
       return {
         type: 'token',
@@ -105,7 +102,7 @@ export function parseLockMessage(raw: unknown, exclusiveOnly: boolean): LockMess
       }
     }
     case TAG.lease:
-      expect(6, 'lease')
+      expectLength(f, 6, 'lease')
       if (exclusiveOnly) throw bad('a read lease for a mutex')
       return {
         type: 'lease',
@@ -118,17 +115,27 @@ export function parseLockMessage(raw: unknown, exclusiveOnly: boolean): LockMess
     case TAG.recall:
     case TAG.return: {
       const type = f[0] === TAG.recall ? 'recall' : 'return'
-      expect(2, type)
+      expectLength(f, 2, type)
       if (exclusiveOnly) throw bad(`a lease ${type} for a mutex`)
       return { type, clock: count(f[1], type) }
     }
     case TAG.broken:
-      expect(2, 'broken')
+      expectLength(f, 2, 'broken')
       if (typeof f[1] !== 'string') throw bad('a malformed lock broken')
       return { type: 'broken', reason: f[1].slice(0, MAX_REASON) }
     default:
       throw bad(`a lock message with unknown tag ${String(f[0]).slice(0, 20)}`)
   }
+}
+
+function expectLength(f: unknown[], length: number, what: string): void {
+  if (f.length !== length) throw bad(`a malformed lock ${what}`)
+}
+
+function flatQueue(queue: readonly QueuedRequest[]): unknown[] {
+  const flat: unknown[] = []
+  for (const r of queue) flat.push(r.id, r.ts, r.mode)
+  return flat
 }
 
 /** The token's queue: flat [id, ts, mode]* with ids and timestamps strictly increasing, none after `clock`. */
