@@ -14,22 +14,17 @@ interface Pending {
   readonly message: unknown
 }
 
-interface OpenPort {
-  readonly kind: string
-  readonly handlers: PortHandlers<never>
-  /** The peer's first message (which names the kind) has arrived. */
-  introduced: boolean
-}
-
 /**
  * Routes port messages by key. Messages for a key that is not open yet are held (bounded) until
  * it opens; a message that names another kind than the local port's is a protocol error.
  */
 export class PortRouter {
-  private readonly open = new Map<string, OpenPort>()
+  /** The open port of each key; read by the ports themselves. */
+  readonly open = new Map<string, RouterPort<unknown>>()
   private readonly pending = new Map<string, Pending[]>()
   private pendingCount = 0
-  private closedReason: NetError | undefined
+  /** Set once every port was closed; read by the ports themselves. */
+  closedReason: NetError | undefined
 
   constructor(
     private readonly host: PortHost,
@@ -51,48 +46,13 @@ export class PortRouter {
     if (this.open.has(key)) {
       throw new NetError('usage', `operation key "${key}" is already in use; give concurrent operations distinct keys`)
     }
-    const state: OpenPort = { kind, handlers: handlers as PortHandlers<never>, introduced: false }
-    this.open.set(key, state)
-    const host = this.host
-    const router = this
-    let sentFirst = false
-    // Throws, with nothing sent, when the message cannot be encoded; so the kind stays on the
-    // first message that really goes out.
-    const transmit = (message: Out): Promise<void> => {
-      const sent = host.sendPortMessage(key, sentFirst ? undefined : kind, message)
-      sentFirst = true
-      return sent
-    }
-    const port: Port<Out> = {
-      key,
-      isLeader: host.isLeader,
-      post(message) {
-        if (!port.isOpen) return RESOLVED
-        // A failed send means the session is closing; onClose tells the primitive.
-        return transmit(message).catch(ignore)
-      },
-      send(message) {
-        if (!port.isOpen) return Promise.reject(router.closedReason ?? new NetError('usage', `port "${key}" is released`))
-        try {
-          return transmit(message)
-        } catch (err) {
-          return Promise.reject(err)
-        }
-      },
-      release() {
-        if (router.open.get(key) === state) router.open.delete(key)
-      },
-      get isOpen() {
-        return router.closedReason === undefined && router.open.get(key) === state
-      },
-      now: () => host.now(),
-      clockErrorBound: () => host.clockErrorBound(),
-    }
+    const port = new RouterPort<Out>(this, this.host, kind, key, handlers as PortHandlers<never>)
+    this.open.set(key, port as RouterPort<unknown>)
     // Held messages go out on a microtask, so the primitive has its port before the first one.
     if (this.pending.has(key)) {
       queueMicrotask(() => {
         try {
-          this.drainPending(key, state)
+          this.drainPending(key, port as RouterPort<unknown>)
         } catch (err) {
           this.fail(err instanceof NetError ? err : new NetError('protocol', 'bad port message', { cause: err }))
         }
@@ -137,7 +97,7 @@ export class PortRouter {
     for (const port of ports) port.handlers.onClose(reason)
   }
 
-  private drainPending(key: string, port: OpenPort): void {
+  private drainPending(key: string, port: RouterPort<unknown>): void {
     const queue = this.pending.get(key)
     if (queue === undefined || this.open.get(key) !== port) return
     const first = queue[0]
@@ -167,7 +127,69 @@ const RESOLVED = Promise.resolve()
 
 function ignore(): void {}
 
-function deliver(port: OpenPort, message: unknown): void {
+/**
+ * One operation's port: a class rather than an object of closures, because every join, select
+ * and exchange opens one.
+ */
+class RouterPort<Out> implements Port<Out> {
+  readonly isLeader: boolean
+  /** The peer's first message (which names the kind) has arrived. */
+  introduced = false
+  #sentFirst = false
+
+  constructor(
+    private readonly router: PortRouter,
+    private readonly host: PortHost,
+    readonly kind: string,
+    readonly key: string,
+    readonly handlers: PortHandlers<never>,
+  ) {
+    this.isLeader = host.isLeader
+  }
+
+  get isOpen(): boolean {
+    return this.router.closedReason === undefined && this.router.open.get(this.key) === (this as RouterPort<unknown>)
+  }
+
+  post(message: Out): Promise<void> {
+    if (!this.isOpen) return RESOLVED
+    // A failed send means the session is closing; onClose tells the primitive.
+    return this.#transmit(message).catch(ignore)
+  }
+
+  send(message: Out): Promise<void> {
+    if (!this.isOpen) return Promise.reject(this.router.closedReason ?? new NetError('usage', `port "${this.key}" is released`))
+    try {
+      return this.#transmit(message)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  release(): void {
+    if (this.router.open.get(this.key) === (this as RouterPort<unknown>)) this.router.open.delete(this.key)
+  }
+
+  now(): number {
+    return this.host.now()
+  }
+
+  clockErrorBound(): number {
+    return this.host.clockErrorBound()
+  }
+
+  /**
+   * Throws, with nothing sent, when the message cannot be encoded; so the kind stays on the first
+   * message that really goes out.
+   */
+  #transmit(message: Out): Promise<void> {
+    const sent = this.host.sendPortMessage(this.key, this.#sentFirst ? undefined : this.kind, message)
+    this.#sentFirst = true
+    return sent
+  }
+}
+
+function deliver(port: RouterPort<unknown>, message: unknown): void {
   port.handlers.onMessage(port.handlers.parse(message) as never)
 }
 

@@ -12,7 +12,7 @@ import { PortRouter } from './port-router.js'
 import { ClockTracker, type ClockEstimate } from './clock-tracker.js'
 import type { SessionEvents, SessionStats } from './session-events.js'
 import { resolveSessionOptions, type ResolvedSessionOptions, type SessionOptions } from './options.js'
-import { encodeSessionFrame, parseSessionFrame, type SessionFrame } from './wire.js'
+import { encodePortFrame, encodeSessionFrame, parseSessionFrame, type SessionFrame } from './wire.js'
 
 const PONG_SKIP_BYTES = 1024 * 1024
 
@@ -56,7 +56,7 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
         },
         sendPortMessage: (key, kind, message) => {
           if (this.#closeReason !== undefined) return Promise.reject(this.#closeReason)
-          return this.#write(this.#encode({ type: 'port', key, kind, message }), key)
+          return this.#write(this.#encodeWire(encodePortFrame(key, kind, message)), key)
         },
         now: () => this.now(),
         clockErrorBound: () => (this.isLeader ? 0 : this.#clock.estimate.errorBound),
@@ -157,7 +157,11 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
    * larger than the peer accepts, so the caller can settle its operation on both sides.
    */
   #encode(frame: SessionFrame): Uint8Array {
-    const bytes = this.#codec.encode(encodeSessionFrame(frame))
+    return this.#encodeWire(encodeSessionFrame(frame))
+  }
+
+  #encodeWire(wire: unknown[]): Uint8Array {
+    const bytes = this.#codec.encode(wire)
     if (bytes.length > this.#peerMaxFrameBytes) {
       throw new NetError('usage', `a ${bytes.length}-byte message exceeds the peer's limit of ${this.#peerMaxFrameBytes} bytes`)
     }

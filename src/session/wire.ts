@@ -32,12 +32,15 @@ export function encodeSessionFrame(frame: SessionFrame): unknown[] {
     case 'bye':
       return [TAG.bye, frame.code, frame.reason]
     case 'port':
-      return frame.kind === undefined
-        ? [TAG.port, frame.key, frame.message]
-        : [TAG.portFirst, frame.key, frame.kind, frame.message]
+      return encodePortFrame(frame.key, frame.kind, frame.message)
     default:
       return unreachable(frame)
   }
+}
+
+/** A `port` frame's wire form, built without the frame object (every operation sends these). */
+export function encodePortFrame(key: string, kind: string | undefined, message: unknown): unknown[] {
+  return kind === undefined ? [TAG.port, key, message] : [TAG.portFirst, key, kind, message]
 }
 
 /** Validates a decoded frame; throws NetError `protocol` for anything else. */

@@ -17,26 +17,38 @@ export function parseExchangeMessage(raw: unknown): ExchangeMessage {
 
 /** Sends `value` and resolves with the peer's value. */
 export function runExchange<Theirs>(host: OpHost, value: unknown, options: OpOptions): Promise<Theirs> {
-  const key = options.key ?? host.nextKey('exchange')
-  const op = new OneShot<ExchangeMessage, Theirs>(`exchange "${key}"`, { type: 'abort' })
-  const onPeer = (message: ExchangeMessage): void => {
-    switch (message.type) {
-      case 'value':
-        return op.resolve(message.value as Theirs)
-      case 'abort':
-        return op.reject(op.peerAborted())
-      default:
-        return unreachable(message)
-    }
-  }
-  if (op.open(host, 'exchange', key, parseExchangeMessage, onPeer, options.signal) && !op.sent) {
+  const op = new ExchangeOp<Theirs>(options.key ?? host.nextKey('exchange'))
+  if (op.open(host, options.signal) && !op.sent) {
     try {
       op.send({ type: 'value', value })
     } catch (err) {
       // Unencodable: nothing went out, so `abort` is still our one message and the peer settles.
-      op.send({ type: 'abort' })
+      op.send(ABORT)
       op.reject(err)
     }
   }
-  return op.result.promise
+  return op.result
+}
+
+const ABORT: ExchangeMessage = { type: 'abort' }
+
+class ExchangeOp<Theirs> extends OneShot<ExchangeMessage, Theirs> {
+  constructor(key: string) {
+    super('exchange', key, ABORT)
+  }
+
+  parse(raw: unknown): ExchangeMessage {
+    return parseExchangeMessage(raw)
+  }
+
+  protected onPeer(message: ExchangeMessage): void {
+    switch (message.type) {
+      case 'value':
+        return this.resolve(message.value as Theirs)
+      case 'abort':
+        return this.reject(this.peerAborted())
+      default:
+        return unreachable(message)
+    }
+  }
 }

@@ -2,6 +2,7 @@ import { NetError } from '../errors.js'
 import { unreachable } from '../internal/unreachable.js'
 import type { OpHost, OpOptions } from '../session/op-host.js'
 import { boundedText, malformed, MAX_TEXT_LENGTH, plainRecord } from './message-checks.js'
+import { mayReadArgument } from '../internal/reads-argument.js'
 import { OneShot } from './one-shot.js'
 
 /** The work one side contributes to a join or select; it receives a signal that aborts when its result is no longer wanted. */
@@ -47,61 +48,89 @@ export interface ErrorText {
  * rejects with NetError `remote`. A peer `abort` rejects with NetError `aborted`.
  */
 export function runJoin<T>(host: OpHost, kind: 'join' | 'tryJoin', fn: NetTask<T>, options: OpOptions): Promise<T> {
-  const key = options.key ?? host.nextKey(kind)
-  const op = new OneShot<JoinMessage, T>(`${kind} "${key}"`, { type: 'abort' })
-  const failFast = kind === 'tryJoin'
-  let mine: Outcome<T> | undefined
-  let theirs: JoinMessage | undefined
+  const op = new JoinOp<T>(kind, options.key ?? host.nextKey(kind))
+  if (op.open(host, options.signal) && !op.sent) runTask(fn, op, op)
+  return op.result
+}
 
-  const settle = (local: Outcome<T>, peer: JoinMessage): void => {
-    if (peer.type === 'abort') return op.reject(op.peerAborted())
-    if (!local.ok) return op.reject(local.error)
-    if (failFast && !peer.ok) return op.reject(remoteError(op.what, peer))
-    op.resolve(local.value)
+const ABORT: JoinMessage = { type: 'abort' }
+const DONE_OK: JoinMessage = { type: 'done', ok: true }
+
+class JoinOp<T> extends OneShot<JoinMessage, T> implements TaskOwner<T> {
+  #mine: Outcome<T> | undefined
+  #theirs: JoinMessage | undefined
+
+  constructor(kind: 'join' | 'tryJoin', key: string) {
+    super(kind, key, ABORT)
   }
 
-  const onPeer = (message: JoinMessage): void => {
-    theirs = message
-    if (mine !== undefined) return settle(mine, message)
-    if (op.sent) return // we aborted and already settled; this was the last message
+  get #failFast(): boolean {
+    return this.kind === 'tryJoin'
+  }
+
+  parse(raw: unknown): JoinMessage {
+    return parseJoinMessage(raw)
+  }
+
+  taskSettled(outcome: Outcome<T>): void {
+    if (this.sent) return // aborted, or the peer failed first: the result is not wanted
+    this.#mine = outcome
+    this.send(outcome.ok ? DONE_OK : { type: 'done', ok: false, ...describeError(outcome.error) })
+    if (this.#theirs !== undefined) this.#settle(outcome, this.#theirs)
+    else if (this.#failFast && !outcome.ok) this.reject(outcome.error)
+  }
+
+  protected onPeer(message: JoinMessage): void {
+    this.#theirs = message
+    if (this.#mine !== undefined) return this.#settle(this.#mine, message)
+    if (this.sent) return // we aborted and already settled; this was the last message
     switch (message.type) {
       case 'done':
-        if (message.ok || !failFast) return // wait for our own function
-        op.send({ type: 'abort' })
-        op.work.abort(new NetError('remote', `${op.what}: the peer failed`))
-        return op.reject(remoteError(op.what, message))
+        if (message.ok || !this.#failFast) return // wait for our own function
+        this.send(ABORT)
+        this.abortWork(new NetError('remote', `${this.what}: the peer failed`))
+        return this.reject(remoteError(this.what, message))
       case 'abort':
-        op.send({ type: 'abort' })
-        op.work.abort(op.peerAborted())
-        return op.reject(op.peerAborted())
+        this.send(ABORT)
+        this.abortWork(this.peerAborted())
+        return this.reject(this.peerAborted())
       default:
         return unreachable(message)
     }
   }
 
-  if (op.open(host, kind, key, parseJoinMessage, onPeer, options.signal) && !op.sent) {
-    runTask(fn, op.work.signal, (outcome) => {
-      if (op.sent) return // aborted, or the peer failed first: the result is not wanted
-      mine = outcome
-      op.send(outcome.ok ? { type: 'done', ok: true } : { type: 'done', ok: false, ...describeError(outcome.error) })
-      if (theirs !== undefined) settle(outcome, theirs)
-      else if (failFast && !outcome.ok) op.reject(outcome.error)
-    })
+  #settle(local: Outcome<T>, peer: JoinMessage): void {
+    if (peer.type === 'abort') return this.reject(this.peerAborted())
+    if (!local.ok) return this.reject(local.error)
+    if (this.#failFast && !peer.ok) return this.reject(remoteError(this.what, peer))
+    this.resolve(local.value)
   }
-  return op.result.promise
 }
 
-/** Calls `fn` and reports how it settled; a synchronous throw counts as a rejection. */
-export function runTask<T>(fn: NetTask<T>, signal: AbortSignal, onSettled: (outcome: Outcome<T>) => void): void {
+/** Where {@link runTask} reports: the operation that runs the task. */
+export interface TaskOwner<T> {
+  taskSettled(outcome: Outcome<T>): void
+}
+
+/**
+ * Calls `fn` with the operation's work signal and reports how it settled; a synchronous throw
+ * counts as a rejection. A plain (non-thenable) result is reported at once, so the operation's
+ * message goes out within the call. The signal is made only if `fn` can see it.
+ */
+export function runTask<T>(fn: NetTask<T>, op: { workSignal(): AbortSignal }, owner: TaskOwner<T>): void {
   let pending: T | PromiseLike<T>
   try {
-    pending = fn(signal)
+    pending = mayReadArgument(fn) ? fn(op.workSignal()) : (fn as () => T | PromiseLike<T>)()
   } catch (error) {
-    return onSettled({ ok: false, error })
+    return owner.taskSettled({ ok: false, error })
   }
+  if (pending === null || (typeof pending !== 'object' && typeof pending !== 'function')) {
+    return owner.taskSettled({ ok: true, value: pending as T })
+  }
+  // Anything else might be a thenable (even through a getter): Promise.resolve reads `then` once.
   Promise.resolve(pending).then(
-    (value) => onSettled({ ok: true, value }),
-    (error: unknown) => onSettled({ ok: false, error }),
+    (value) => owner.taskSettled({ ok: true, value }),
+    (error: unknown) => owner.taskSettled({ ok: false, error }),
   )
 }
 

@@ -1,54 +1,75 @@
 import { abortError, NetError } from '../errors.js'
 import { onAbort } from '../internal/abort.js'
-import { deferred } from '../internal/deferred.js'
 import type { OpHost } from '../session/op-host.js'
-import type { Port } from '../session/port.js'
+import type { Port, PortHandlers } from '../session/port.js'
 
 /**
  * The lifecycle shared by exchange, join and select: each side sends exactly one message (its
  * outcome, `yield`, or `abort`) and receives exactly one. The caller's promise may settle early
  * (abort, fail fast), but the port is released only once both messages have passed, because the
  * router treats any later message for a released key as a protocol error.
+ *
+ * Each operation is one subclass instance that is also its port's handlers: an operation costs a
+ * few objects, not a closure per callback.
  */
-export class OneShot<M extends { type: string }, R> {
-  readonly result = deferred<R>()
+export abstract class OneShot<M extends { type: string }, R> implements PortHandlers<M> {
+  /** The caller's promise. */
+  readonly result: Promise<R>
+  #resolve!: (value: R) => void
+  #reject!: (reason: unknown) => void
   #sent = false
   #received = false
   #settled = false
   #port: Port<M> | undefined
   #work: AbortController | undefined
-  #stopAbort: () => void = () => {}
+  #stopAbort: (() => void) | undefined
 
   constructor(
-    /** Names the operation in error messages, e.g. `join "join#3"`. */
-    readonly what: string,
+    readonly kind: string,
+    readonly key: string,
     private readonly abortMessage: M,
-  ) {}
+  ) {
+    this.result = new Promise<R>((resolve, reject) => {
+      this.#resolve = resolve
+      this.#reject = reject
+    })
+  }
+
+  /** Names the operation in error messages, e.g. `join "join#3"`. */
+  get what(): string {
+    return `${this.kind} "${this.key}"`
+  }
+
+  /** Validates one peer message; throws NetError `protocol` for anything else. */
+  abstract parse(raw: unknown): M
+
+  /** The peer's one message, validated. */
+  protected abstract onPeer(message: M): void
+
+  onMessage(message: M): void {
+    if (this.#received) throw new NetError('protocol', `peer sent a second message for ${this.what}`)
+    this.#received = true
+    this.onPeer(message)
+    this.#releaseIfDone()
+  }
+
+  onClose(reason: NetError): void {
+    this.reject(reason)
+    this.#work?.abort(reason)
+  }
 
   /**
    * Opens the port and wires the caller's signal (an already aborted one aborts at once).
    * Returns false, with the result rejected, if the port cannot be opened.
    */
-  open(host: OpHost, kind: string, key: string, parse: (raw: unknown) => M, onPeer: (message: M) => void, signal?: AbortSignal): boolean {
+  open(host: OpHost, signal: AbortSignal | undefined): boolean {
     try {
-      this.#port = host.openPort<M, M>(kind, key, {
-        parse,
-        onMessage: (message) => {
-          if (this.#received) throw new NetError('protocol', `peer sent a second message for ${this.what}`)
-          this.#received = true
-          onPeer(message)
-          this.#releaseIfDone()
-        },
-        onClose: (reason) => {
-          this.reject(reason)
-          this.#work?.abort(reason)
-        },
-      })
+      this.#port = host.openPort<M, M>(this.kind, this.key, this)
     } catch (err) {
       this.reject(err)
       return false
     }
-    this.#stopAbort = onAbort(signal, () => this.#abortLocally(signal!))
+    if (signal !== undefined) this.#stopAbort = onAbort(signal, () => this.#abortLocally(signal))
     return true
   }
 
@@ -62,9 +83,14 @@ export class OneShot<M extends { type: string }, R> {
     return this.#settled
   }
 
-  /** Handed to the local function; aborted once its result is no longer wanted. Made on first use (exchange has none). */
-  get work(): AbortController {
-    return (this.#work ??= new AbortController())
+  /** The signal handed to the local function, aborted once its result is no longer wanted. */
+  workSignal(): AbortSignal {
+    return (this.#work ??= new AbortController()).signal
+  }
+
+  /** Aborts the local function's signal, if it was ever handed out. */
+  abortWork(reason: unknown): void {
+    this.#work?.abort(reason)
   }
 
   /** True on the side that breaks exact ties. */
@@ -80,17 +106,17 @@ export class OneShot<M extends { type: string }, R> {
   /** Sends this side's one message; throws NetError `usage` (nothing sent) if it cannot be encoded. */
   send(message: M): void {
     if (this.#sent) throw new Error(`${this.what} tried to send a second message`)
-    this.#port!.post(message)
+    void this.#port!.post(message)
     this.#sent = true
     this.#releaseIfDone()
   }
 
   resolve(value: R): void {
-    if (this.#settle()) this.result.resolve(value)
+    if (this.#settle()) this.#resolve(value)
   }
 
   reject(reason: unknown): void {
-    if (this.#settle()) this.result.reject(reason)
+    if (this.#settle()) this.#reject(reason)
   }
 
   /** The error for a peer that aborted its side. */
@@ -101,7 +127,7 @@ export class OneShot<M extends { type: string }, R> {
   #settle(): boolean {
     if (this.#settled) return false
     this.#settled = true
-    this.#stopAbort()
+    this.#stopAbort?.()
     return true
   }
 

@@ -3,7 +3,7 @@ import { unreachable } from '../internal/unreachable.js'
 import type { OpHost, OpOptions } from '../session/op-host.js'
 import { boundedText, malformed, plainRecord } from './message-checks.js'
 import { OneShot } from './one-shot.js'
-import { describeError, remoteError, runTask, type ErrorText, type NetTask, type Outcome } from './join.js'
+import { describeError, remoteError, runTask, type ErrorText, type NetTask, type Outcome, type TaskOwner } from './join.js'
 
 /** What `select` / `trySelect` resolve with on each side. */
 export type SelectResult<T> = { won: true; value: T } | { won: false }
@@ -52,69 +52,91 @@ export function parseSelectMessage(raw: unknown): SelectMessage {
  * both reject with one NetError `remote` naming both errors.
  */
 export function runSelect<T>(host: OpHost, kind: 'select' | 'trySelect', fn: NetTask<T>, options: OpOptions): Promise<SelectResult<T>> {
-  const key = options.key ?? host.nextKey(kind)
-  const op = new OneShot<SelectMessage, SelectResult<T>>(`${kind} "${key}"`, { type: 'abort' })
-  const onlySuccess = kind === 'trySelect'
-  let mine: (Outcome<T> & { at: number; text?: ErrorText }) | undefined
-  let peerFailure: Done | undefined
+  const op = new SelectOp<T>(kind, options.key ?? host.nextKey(kind))
+  if (op.open(host, options.signal) && !op.sent) runTask(fn, op, op)
+  return op.result
+}
 
-  const lose = (peer: Done): void => {
-    op.work.abort(new NetError('aborted', `${op.what}: the peer finished first`))
-    if (peer.ok) op.resolve({ won: false })
-    else op.reject(remoteError(op.what, peer))
+const ABORT: SelectMessage = { type: 'abort' }
+const YIELD: SelectMessage = { type: 'yield' }
+
+/** This side's finish: how its function settled and when, on the shared timeline. */
+type Finish<T> = Outcome<T> & { at: number; text?: ErrorText }
+
+class SelectOp<T> extends OneShot<SelectMessage, SelectResult<T>> implements TaskOwner<T> {
+  #mine: Finish<T> | undefined
+  #peerFailure: Done | undefined
+
+  constructor(kind: 'select' | 'trySelect', key: string) {
+    super(kind, key, ABORT)
   }
 
-  const decide = (local: NonNullable<typeof mine>, peer: Done): void => {
-    if (onlySuccess && !local.ok && !peer.ok) return op.reject(bothFailed(op.what, local.text!, peer, local.error))
-    const wins = onlySuccess && local.ok !== peer.ok ? local.ok : localWins(local.at, peer.at, op.isLeader)
-    if (!wins) return lose(peer)
-    if (local.ok) op.resolve({ won: true, value: local.value })
-    else op.reject(local.error)
+  get #onlySuccess(): boolean {
+    return this.kind === 'trySelect'
   }
 
-  const onPeer = (message: SelectMessage): void => {
+  parse(raw: unknown): SelectMessage {
+    return parseSelectMessage(raw)
+  }
+
+  taskSettled(outcome: Outcome<T>): void {
+    if (this.sent) return // lost, aborted or closed: the result is not wanted
+    const at = this.now()
+    let mine: Finish<T>
+    if (outcome.ok) {
+      mine = { ok: true, value: outcome.value, at }
+      this.#mine = mine
+      this.send({ type: 'done', ok: true, at })
+    } else {
+      const text = describeError(outcome.error)
+      mine = { ok: false, error: outcome.error, at, text }
+      this.#mine = mine
+      this.send({ type: 'done', ok: false, at, ...text })
+    }
+    if (this.#peerFailure !== undefined) this.#decide(mine, this.#peerFailure)
+  }
+
+  protected onPeer(message: SelectMessage): void {
+    const mine = this.#mine
     switch (message.type) {
       case 'done':
-        if (mine !== undefined) return decide(mine, message) // the two `done` crossed
-        if (op.sent) return // we aborted and already settled; this was the last message
-        if (!message.ok && onlySuccess) {
-          peerFailure = message // a failure does not win: let our function finish
+        if (mine !== undefined) return this.#decide(mine, message) // the two `done` crossed
+        if (this.sent) return // we aborted and already settled; this was the last message
+        if (!message.ok && this.#onlySuccess) {
+          this.#peerFailure = message // a failure does not win: let our function finish
           return
         }
-        op.send({ type: 'yield' })
-        return lose(message)
+        this.send(YIELD)
+        return this.#lose(message)
       case 'yield':
         // Only a side whose `done` counts as a finish is ever yielded to.
-        if (mine === undefined || (onlySuccess && !mine.ok)) throw new NetError('protocol', `peer yielded out of turn in ${op.what}`)
-        if (mine.ok) return op.resolve({ won: true, value: mine.value })
-        return op.reject(mine.error)
+        if (mine === undefined || (this.#onlySuccess && !mine.ok)) throw new NetError('protocol', `peer yielded out of turn in ${this.what}`)
+        if (mine.ok) return this.resolve({ won: true, value: mine.value })
+        return this.reject(mine.error)
       case 'abort':
-        if (!op.sent) {
-          op.send({ type: 'abort' })
-          op.work.abort(op.peerAborted())
+        if (!this.sent) {
+          this.send(ABORT)
+          this.abortWork(this.peerAborted())
         }
-        return op.reject(op.peerAborted())
+        return this.reject(this.peerAborted())
       default:
         return unreachable(message)
     }
   }
 
-  if (op.open(host, kind, key, parseSelectMessage, onPeer, options.signal) && !op.sent) {
-    runTask(fn, op.work.signal, (outcome) => {
-      if (op.sent) return // lost, aborted or closed: the result is not wanted
-      const at = op.now()
-      if (outcome.ok) {
-        mine = { ...outcome, at }
-        op.send({ type: 'done', ok: true, at })
-      } else {
-        const text = describeError(outcome.error)
-        mine = { ...outcome, at, text }
-        op.send({ type: 'done', ok: false, at, ...text })
-      }
-      if (peerFailure !== undefined) decide(mine, peerFailure)
-    })
+  #lose(peer: Done): void {
+    this.abortWork(new NetError('aborted', `${this.what}: the peer finished first`))
+    if (peer.ok) this.resolve({ won: false })
+    else this.reject(remoteError(this.what, peer))
   }
-  return op.result.promise
+
+  #decide(local: Finish<T>, peer: Done): void {
+    if (this.#onlySuccess && !local.ok && !peer.ok) return this.reject(bothFailed(this.what, local.text!, peer, local.error))
+    const wins = this.#onlySuccess && local.ok !== peer.ok ? local.ok : localWins(local.at, peer.at, this.isLeader)
+    if (!wins) return this.#lose(peer)
+    if (local.ok) this.resolve({ won: true, value: local.value })
+    else this.reject(local.error)
+  }
 }
 
 /**

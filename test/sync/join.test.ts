@@ -207,6 +207,53 @@ describe('tryJoin', () => {
   })
 })
 
+describe('join: the work signal is made only for a function that can see it', () => {
+  it('a function declaring the signal gets one, and it aborts when the session closes', async () => {
+    const p = await pair()
+    let seen: AbortSignal | undefined
+    const leaderSide = p.leader.join((signal) => {
+      seen = signal
+      return new Promise<never>(() => {})
+    }, { key: 'j' })
+    expect(seen).toBeInstanceOf(AbortSignal)
+    expect(seen!.aborted).toBe(false)
+    await p.follower.close()
+    await expect(leaderSide).rejects.toBeInstanceOf(NetError)
+    expect(seen!.aborted).toBe(true)
+  })
+
+  it('a function reading it through `arguments` or a rest parameter still gets it', async () => {
+    const p = await pair()
+    const got: unknown[] = []
+    await Promise.all([
+      p.leader.join(function () {
+        got.push(arguments[0])
+      }, { key: 'a' }),
+      p.follower.join((...args: unknown[]) => void got.push(args[0]), { key: 'a' }),
+    ])
+    expect(got).toHaveLength(2)
+    for (const signal of got) expect(signal).toBeInstanceOf(AbortSignal)
+  })
+
+  it("a no-parameter function's join still aborts by the caller's signal and tells the peer", async () => {
+    const p = await pair()
+    const controller = new AbortController()
+    const leaderSide = p.leader.join(() => new Promise<never>(() => {}), { key: 'j', signal: controller.signal })
+    const followerSide = p.follower.join(() => 'F', { key: 'j' })
+    controller.abort()
+    await expect(leaderSide).rejects.toMatchObject({ code: 'aborted' })
+    await expect(followerSide).rejects.toMatchObject({ code: 'aborted' })
+  })
+
+  it('a function that returns a plain value has its message sent within the call', async () => {
+    const p = await pair()
+    const before = p.leaderCounts.total
+    const leaderSide = p.leader.join(() => 'L', { key: 'j' })
+    expect(p.leaderCounts.total).toBe(before + 1)
+    await Promise.all([leaderSide, p.follower.join(() => 'F', { key: 'j' })])
+  })
+})
+
 describe('tryJoin racer (the original netbeam scenario): 100 rounds of each outcome pair', () => {
   it.each([
     ['OK', 'OK'],
