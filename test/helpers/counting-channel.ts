@@ -34,14 +34,15 @@ export function countingChannel(inner: FrameChannel): { channel: FrameChannel; c
     },
   }
   const channel: FrameChannel = {
-    send(frame) {
+    send(frame, lane) {
       const key = portKeyOf(frame)
       if (key !== undefined) {
         counts.total++
         counts.bytes += frame.length
         counts.byKey.set(key, (counts.byKey.get(key) ?? 0) + 1)
       }
-      return inner.send(frame)
+      // The lane too: without it, frames of one operation could overtake each other.
+      return inner.send(frame, lane)
     },
     onFrame: (receiver) => inner.onFrame(receiver),
     get closed() {
