@@ -1,5 +1,12 @@
 import { NetError } from '../errors.js'
 
+/** One message's share of the send credit. */
+export interface Spent {
+  readonly weight: number
+  /** This message used up the byte credit: the receiver grants as soon as it is taken. */
+  readonly wait: boolean
+}
+
 /**
  * The sending side's view of the peer's window: how much it announced and how much of it is in
  * use (sent and not yet granted back). Spent by message count and by measured bytes.
@@ -9,8 +16,8 @@ export class SendCredit {
   #windowBytes = 0
   #count = 0
   #bytes = 0
-  /** The measure of each message sent and not yet granted back, oldest first. */
-  readonly #weights: number[] = []
+  /** Each message sent and not yet granted back, oldest first. */
+  readonly #spent: Spent[] = []
 
   /** The peer's hello: its whole window is this side's first credit. */
   open(window: number, windowBytes: number): void {
@@ -26,25 +33,35 @@ export class SendCredit {
     return this.#count < this.#window && this.#bytes < this.#windowBytes
   }
 
-  /** Spends credit on one message; returns true when that used up the byte credit (the `wait` flag). */
-  spend(weight: number): boolean {
+  /**
+   * Spends credit on one message. `wait` is true when that used up the byte credit (the message's
+   * `wait` flag); the returned entry identifies the message for {@link refund}.
+   */
+  spend(weight: number): Spent {
     this.#count++
     this.#bytes += weight
-    this.#weights.push(weight)
-    return this.#bytes >= this.#windowBytes
+    const spent: Spent = { weight, wait: this.#bytes >= this.#windowBytes }
+    this.#spent.push(spent)
+    return spent
   }
 
-  /** Takes back the credit of the message just spent on: the codec refused it, so it never went. */
-  refundLast(): void {
+  /**
+   * Takes back the credit of a message the codec refused, so it never went. Later messages may
+   * have been spent on meanwhile (sends are pipelined); the peer never counts the refused one.
+   */
+  refund(spent: Spent): void {
+    const at = this.#spent.lastIndexOf(spent)
+    if (at < 0) return
+    this.#spent.splice(at, 1)
     this.#count--
-    this.#bytes -= this.#weights.pop() ?? 0
+    this.#bytes -= spent.weight
   }
 
   /** The peer's reader took `n` more messages; throws NetError `protocol` if it never got that many. */
   grant(n: number): void {
-    if (n > this.#weights.length) throw new NetError('protocol', 'peer sent credit on a channel for messages it never received')
+    if (n > this.#spent.length) throw new NetError('protocol', 'peer sent credit on a channel for messages it never received')
     this.#count -= n
-    for (const weight of this.#weights.splice(0, n)) this.#bytes -= weight
+    for (const spent of this.#spent.splice(0, n)) this.#bytes -= spent.weight
   }
 }
 

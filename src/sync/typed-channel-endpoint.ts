@@ -5,7 +5,7 @@ import { unreachable } from '../internal/unreachable.js'
 import type { OpHost } from '../session/op-host.js'
 import type { Port } from '../session/port.js'
 import type { ChannelSendOptions, TypedChannel } from './typed-channel.js'
-import { ReceiveCredit, SendCredit } from './typed-channel-credit.js'
+import { ReceiveCredit, SendCredit, type Spent } from './typed-channel-credit.js'
 import { ChannelInbox, type Received } from './typed-channel-inbox.js'
 import { encodeChannelMessage, measureValue, parseChannelMessage, type ChannelMessage } from './typed-channel-wire.js'
 
@@ -17,6 +17,13 @@ interface PendingSend {
 }
 
 const noop = (): void => {}
+
+/**
+ * How many bytes of data may be with the port (waiting for the transport) before further sends
+ * wait here. Everything this side sends shares one lane, so a credit for the peer queues behind
+ * this much at most; one message always goes, however large.
+ */
+const MAX_IN_PORT_BYTES = 256 * 1024
 
 /**
  * One side of a typed channel. Two streams share its port: this side's data (`data`… `end`) and
@@ -33,10 +40,12 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
   #failure: NetError | undefined
   #released = false
   /**
-   * A message is with the port until it resolves. The next one waits: the transport interleaves
-   * the chunks of large frames, so a frame sent meanwhile could overtake a large one.
+   * Data handed to the port and not yet taken by the transport. Messages are pipelined: the
+   * session sends every message of this key in one lane, so they arrive in the order sent.
    */
-  #busy = false
+  #inPortBytes = 0
+  #inPortCount = 0
+  /** Sends waiting for credit or for room in the port, in order. */
   readonly #outbox: PendingSend[] = []
   #sendRefusal: NetError | undefined
   #endDue = false
@@ -86,7 +95,7 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
     if (refusal !== undefined) return Promise.reject(refusal)
     const weight = measureValue(value)
     // The common case goes straight to the port: no queue entry, no extra promise.
-    if (this.#outbox.length === 0 && !this.#busy && this.#sendCredit.available) return this.#sendData(value, weight)
+    if (this.#outbox.length === 0 && this.#mayHandOver()) return this.#sendData(value, weight)
     const entry: PendingSend = { value, weight, done: deferred<void>(), stopAbort: noop }
     this.#outbox.push(entry)
     entry.stopAbort = onAbort(signal, () => {
@@ -138,49 +147,56 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
     this.#pump()
   }
 
-  /** Sends the next due message: credit and stop first (they concern the other direction), then data, then end. */
+  /**
+   * Hands everything due to the port: credit and stop first (they concern the other direction),
+   * then data while credit and room allow, then end once every value has gone.
+   */
   #pump(): void {
-    if (this.#busy || this.#failure !== undefined) return
+    if (this.#failure !== undefined) return
     if (this.#grantDue > 0) {
       const n = this.#grantDue
       this.#grantDue = 0
       this.#transmit({ type: 'credit', n }).catch(noop)
-    } else if (this.#stopDue && !this.#sentStop) {
+    }
+    if (this.#stopDue && !this.#sentStop) {
       this.#sentStop = true
       this.#transmit({ type: 'stop' }).catch(noop)
-    } else if (this.#outbox.length > 0) {
-      if (!this.#sendCredit.available) return
+    }
+    while (this.#outbox.length > 0 && this.#mayHandOver()) {
       const entry = this.#outbox.shift()!
       entry.stopAbort()
       this.#sendData(entry.value, entry.weight).then(entry.done.resolve, entry.done.reject)
-    } else if (this.#endDue && !this.#sentEnd) {
+    }
+    if (this.#outbox.length === 0 && this.#endDue && !this.#sentEnd) {
       this.#sentEnd = true
       this.#transmit({ type: 'end' }).then(this.#ended.resolve, this.#ended.reject)
     }
   }
 
-  #sendData(value: unknown, weight: number): Promise<void> {
-    const wait = this.#sendCredit.spend(weight)
-    return this.#transmit({ type: 'data', value, wait }, () => this.#sendCredit.refundLast())
+  /** True when the next value may go to the port now: the peer has room and the port is not backed up. */
+  #mayHandOver(): boolean {
+    return this.#sendCredit.available && (this.#inPortCount === 0 || this.#inPortBytes < MAX_IN_PORT_BYTES)
   }
 
-  /** Hands one message to the port; `refund` runs if the codec refused it (nothing was sent). */
-  #transmit(message: ChannelMessage, refund?: () => void): Promise<void> {
-    this.#busy = true
+  #sendData(value: unknown, weight: number): Promise<void> {
+    const spent = this.#sendCredit.spend(weight)
+    this.#inPortBytes += weight
+    this.#inPortCount++
+    return this.#transmit({ type: 'data', value, wait: spent.wait }, spent).finally(() => {
+      this.#inPortBytes -= weight
+      this.#inPortCount--
+      this.#pump()
+    })
+  }
+
+  /** Hands one message to the port; a data message's credit is refunded if the codec refused it (nothing was sent). */
+  #transmit(message: ChannelMessage, spent?: Spent): Promise<void> {
     const taken = this.#port.send(encodeChannelMessage(message))
     this.#maybeRelease()
-    return taken.then(
-      () => {
-        this.#busy = false
-        this.#pump()
-      },
-      (err: unknown) => {
-        if (this.#failure === undefined && isNetError(err, 'usage')) refund?.()
-        this.#busy = false
-        this.#pump()
-        throw this.#failure ?? err
-      },
-    )
+    return taken.catch((err: unknown) => {
+      if (this.#failure === undefined && spent !== undefined && isNetError(err, 'usage')) this.#sendCredit.refund(spent)
+      throw this.#failure ?? err
+    })
   }
 
   #onMessage(message: ChannelMessage): void {

@@ -144,6 +144,59 @@ describe('typed channel over a memory pair', () => {
     expect(await collect(b)).toEqual(['first', 'second'])
   })
 
+  it('keeps the order of pipelined sends with large (chunked) and small values interleaved', async () => {
+    // A small transport buffer, so the transport backs up in the middle of large values.
+    const pair = await memorySessions({ latencyMs: 1, jitterMs: 2, random: prng(seed), highWaterBytes: 32 * 1024, lowWaterBytes: 8 * 1024 })
+    open.push(pair)
+    const [a, b] = channelPair<string | number>(pair, { window: 16 })
+    // 100 kB values span several transport chunks and fit the port's pipeline together with the
+    // small ones after them, so only the frame lane keeps a small value behind a large one.
+    const values = Array.from({ length: 200 }, (_, i) => (i % 3 === 0 ? `${i}:${'x'.repeat(100_000)}` : i))
+    const reading = collect(b)
+    const sends = values.map((value) => a.send(value))
+    await Promise.all(sends)
+    await a.close()
+    expect(await reading).toEqual(values)
+  })
+
+  it('keeps later pipelined sends and the whole window after the codec refuses one', async () => {
+    const pair = await sessions(1, 0)
+    const [a, b] = channelPair<unknown>(pair, { window: 3 })
+    const values = Array.from({ length: 20 }, (_, i) => ({ i }))
+    // Nobody reads yet: exactly the window (3 values) may go; the refused value must not use a slot.
+    const first = a.send(values[0])
+    const refused = a.send(() => 1)
+    const sends = [first, ...values.slice(1).map((value) => a.send(value))]
+    const fourth = probe(sends[3]!)
+    await expectNetError(refused, 'usage')
+    await Promise.all(sends.slice(0, 3))
+    await barrier(pair)
+    expect(fourth.settled).toBe(false)
+    expect(b.bufferedMessages).toBe(3)
+    const reading = collect(b)
+    await Promise.all(sends)
+    await a.close()
+    expect(await reading).toEqual(values)
+  })
+
+  it('bounds what pipelined sends hold in the session while the transport is stalled', async () => {
+    const pair = await sessions(0, 0)
+    const [a, b] = channelPair<Uint8Array>(pair, { windowBytes: 64 * 1024 * 1024 })
+    const reading = collect(b)
+    await barrier(pair)
+    pair.followerEnd.pause()
+    const sends = Array.from({ length: 60 }, () => a.send(new Uint8Array(100_000)))
+    // The transport takes about its high-water mark (1 MiB), then everything waits.
+    await sends[8]
+    await new Promise((resolve) => setImmediate(resolve))
+    // The transport holds its high-water mark; the port at most its pipeline plus one value.
+    expect(pair.leaderEnd.bufferedAmount).toBeLessThan(1024 * 1024 + 256 * 1024 + 2 * 100_100)
+    pair.followerEnd.resume()
+    await Promise.all(sends)
+    await a.close()
+    expect((await reading).length).toBe(60)
+  })
+
   it("refuses a value larger than the peer's frame limit with NetError usage and keeps the channel working", async () => {
     const pair = await sessions(1, 0, { follower: { maxFrameBytes: 100_000 } })
     const [a, b] = channelPair<string>(pair)
