@@ -14,16 +14,21 @@ export const FIRST_HEADER_BYTES = 9
 export const NEXT_HEADER_BYTES = 5
 export const WHOLE_HEADER_BYTES = 1
 
-export function encodeWhole(frame: Uint8Array): Uint8Array {
-  const out = new Uint8Array(frame.length + WHOLE_HEADER_BYTES)
+/** Where an encoder writes a chunk of `size` bytes: a fresh array, or a reused scratch buffer. */
+export type ChunkBuffer = (size: number) => Uint8Array
+
+const fresh: ChunkBuffer = (size) => new Uint8Array(size)
+
+export function encodeWhole(frame: Uint8Array, buffer: ChunkBuffer = fresh): Uint8Array {
+  const out = buffer(frame.length + WHOLE_HEADER_BYTES)
   out[0] = WHOLE
   out.set(frame, WHOLE_HEADER_BYTES)
   return out
 }
 
-export function encodeFirst(id: number, frame: Uint8Array, end: number): Uint8Array {
-  const out = new Uint8Array(FIRST_HEADER_BYTES + end)
-  const view = new DataView(out.buffer)
+export function encodeFirst(id: number, frame: Uint8Array, end: number, buffer: ChunkBuffer = fresh): Uint8Array {
+  const out = buffer(FIRST_HEADER_BYTES + end)
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength)
   out[0] = FIRST
   view.setUint32(1, id)
   view.setUint32(5, frame.length)
@@ -31,9 +36,9 @@ export function encodeFirst(id: number, frame: Uint8Array, end: number): Uint8Ar
   return out
 }
 
-export function encodeNext(id: number, frame: Uint8Array, start: number, end: number): Uint8Array {
-  const out = new Uint8Array(NEXT_HEADER_BYTES + end - start)
-  new DataView(out.buffer).setUint32(1, id)
+export function encodeNext(id: number, frame: Uint8Array, start: number, end: number, buffer: ChunkBuffer = fresh): Uint8Array {
+  const out = buffer(NEXT_HEADER_BYTES + end - start)
+  new DataView(out.buffer, out.byteOffset, out.byteLength).setUint32(1, id)
   out[0] = NEXT
   out.set(frame.subarray(start, end), NEXT_HEADER_BYTES)
   return out

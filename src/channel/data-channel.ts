@@ -85,6 +85,8 @@ function dataChannelTransport(dc: DataChannelLike, sink: RawTransportSink, pollM
     {
       state: () => state,
       send: (chunk) => dc.send(chunk),
+      // Browsers, @roamhq/wrtc and node-datachannel all copy the bytes into their send queue.
+      copiesOnSend: true,
       get bufferedAmount() {
         return dc.bufferedAmount
       },

@@ -2,6 +2,7 @@ import { NetError } from '../errors.js'
 import { deferred, type Deferred } from '../internal/deferred.js'
 import { nextMacrotask } from '../internal/macrotask.js'
 import {
+  type ChunkBuffer,
   encodeFirst,
   encodeNext,
   encodeWhole,
@@ -58,6 +59,10 @@ export function createFrameChannel(
   let known = 0
   let sinceRead = 0
 
+  let scratch: Uint8Array | undefined
+  /** Where chunks are encoded: one reused buffer when the transport copies on send. */
+  let chunkBuffer: ChunkBuffer | undefined
+
   const transport: RawTransport = openTransport({
     message(data) {
       if (closeReason !== undefined) return
@@ -77,6 +82,12 @@ export function createFrameChannel(
       finish(reason)
     },
   })
+
+  if (transport.copiesOnSend === true) {
+    // Allocating every chunk afresh (about once per byte sent) is what drives the garbage
+    // collector during bulk transfers.
+    chunkBuffer = (size) => (scratch ??= new Uint8Array(opts.chunkBytes)).subarray(0, size)
+  }
 
   function finish(reason: NetError): void {
     if (closeReason !== undefined) return
@@ -98,15 +109,15 @@ export function createFrameChannel(
     const { frame } = item
     let chunk: Uint8Array
     if (item.offset === 0 && frame.length + WHOLE_HEADER_BYTES <= opts.chunkBytes) {
-      chunk = encodeWhole(frame)
+      chunk = encodeWhole(frame, chunkBuffer)
       item.offset = frame.length
     } else if (item.offset === 0) {
       const end = opts.chunkBytes - FIRST_HEADER_BYTES
-      chunk = encodeFirst(item.id, frame, end)
+      chunk = encodeFirst(item.id, frame, end, chunkBuffer)
       item.offset = end
     } else {
       const end = Math.min(frame.length, item.offset + opts.chunkBytes - NEXT_HEADER_BYTES)
-      chunk = encodeNext(item.id, frame, item.offset, end)
+      chunk = encodeNext(item.id, frame, item.offset, end, chunkBuffer)
       item.offset = end
     }
     transport.send(chunk)

@@ -102,6 +102,7 @@ export function memoryPair(options: MemoryPairOptions = {}): [MemoryFrameChannel
         },
       }
       return {
+        copiesOnSend: true,
         send(data) {
           if (closed || out.severed) return
           const at = Math.max(out.lastAt, performance.now() + latency + jitter * random())

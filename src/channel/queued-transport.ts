@@ -32,6 +32,8 @@ export interface Wire {
   state(): WireState
   /** Puts one chunk on the wire; only called while `state()` is `open`. */
   send(chunk: Uint8Array<ArrayBuffer>): void
+  /** The wire's `send` copies the chunk before it returns (see {@link RawTransport.copiesOnSend}). */
+  readonly copiesOnSend?: boolean
   /** Bytes queued in the transport itself. */
   readonly bufferedAmount: number
   /** Called at the start of every drain wait. */
@@ -109,6 +111,7 @@ export function queuedTransport(wire: Wire, sink: RawTransportSink, pollMs: numb
   }
 
   const transport: RawTransport = {
+    copiesOnSend: wire.copiesOnSend === true,
     send(data) {
       if (done) return
       // Chunks come fresh from the chunk codec, always backed by a plain ArrayBuffer.
@@ -116,7 +119,8 @@ export function queuedTransport(wire: Wire, sink: RawTransportSink, pollMs: numb
       const state = wire.state()
       if (state === 'closing') return fail(new NetError('closed', wire.messages.closed))
       if (pending.length > 0 || state !== 'open') {
-        pending.push(chunk)
+        // Held past this call, so the caller's (possibly reused) buffer is copied.
+        pending.push(wire.copiesOnSend === true ? chunk.slice() : chunk)
         pendingBytes += chunk.length
         flush()
         return

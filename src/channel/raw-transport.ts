@@ -7,6 +7,12 @@ import type { NetError } from '../errors.js'
 export interface RawTransport {
   /** Puts one message (at most `chunkBytes` long) on the wire; never called after close. */
   send(data: Uint8Array): void
+  /**
+   * True when `send` has copied the bytes by the time it returns, so the caller may reuse its
+   * buffer for the next message (the framing layer then encodes every chunk into one scratch
+   * buffer instead of allocating one per chunk).
+   */
+  readonly copiesOnSend?: boolean
   /** Bytes queued in the transport and not yet sent. */
   readonly bufferedAmount: number
   /** Resolves once `bufferedAmount <= lowWater`, or once the transport closed. */
