@@ -1,6 +1,7 @@
 import { Decoder, Encoder } from 'cbor-x'
 import { NetError } from '../errors.js'
 import { findCborProblem, type CborGuardLimits } from './cbor-guard.js'
+import { decodePlain, encodePlain, GIVE_UP } from './plain-cbor.js'
 
 /** Encodes and decodes session frames; one instance per session, so no state is shared across peers. */
 export interface FrameCodec {
@@ -9,6 +10,10 @@ export interface FrameCodec {
   decode(bytes: Uint8Array): unknown
 }
 
+/**
+ * Plain data (what session frames and most values are) takes a one-pass path of our own; anything
+ * else goes through cbor-x, checked by the guard both ways.
+ */
 export function createFrameCodec(limits: CborGuardLimits): FrameCodec {
   // Records and structured clone are stateful or tag-based extensions; plain CBOR only.
   const options = { useRecords: false, structuredClone: false, mapsAsObjects: true, tagUint8Array: false } as const
@@ -16,6 +21,8 @@ export function createFrameCodec(limits: CborGuardLimits): FrameCodec {
   const decoder = new Decoder(options)
   return {
     encode(value) {
+      const plain = encodePlain(value, limits)
+      if (plain !== undefined) return plain
       let bytes: Uint8Array
       try {
         bytes = encoder.encode(value)
@@ -29,6 +36,8 @@ export function createFrameCodec(limits: CborGuardLimits): FrameCodec {
       return bytes
     },
     decode(bytes) {
+      const plain = decodePlain(bytes, limits)
+      if (plain !== GIVE_UP) return plain
       const problem = findCborProblem(bytes, limits)
       if (problem !== undefined) throw new NetError('protocol', `peer sent a malformed frame: ${problem}`)
       try {
