@@ -1,7 +1,8 @@
 import { Decoder, Encoder } from 'cbor-x'
 import { NetError } from '../errors.js'
 import { findCborProblem, type CborGuardLimits } from './cbor-guard.js'
-import { decodePlain, encodePlain, GIVE_UP } from './plain-cbor.js'
+import { decodePlain, GIVE_UP } from './plain-cbor-reader.js'
+import { encodePlain } from './plain-cbor-writer.js'
 
 /** Encodes and decodes session frames; one instance per session, so no state is shared across peers. */
 export interface FrameCodec {

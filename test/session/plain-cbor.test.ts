@@ -2,7 +2,8 @@ import { Decoder, Encoder } from 'cbor-x'
 import { describe, expect, it } from 'vitest'
 import { findCborProblem } from '../../src/session/cbor-guard.js'
 import { createFrameCodec } from '../../src/session/codec.js'
-import { decodePlain, encodePlain, GIVE_UP } from '../../src/session/plain-cbor.js'
+import { decodePlain, GIVE_UP } from '../../src/session/plain-cbor-reader.js'
+import { encodePlain } from '../../src/session/plain-cbor-writer.js'
 import { prng, randomInt, seedFromEnv, type Random } from '../helpers/prng.js'
 
 const seed = seedFromEnv()

@@ -1,0 +1,131 @@
+import type { CborGuardLimits } from './cbor-guard.js'
+import { FORBIDDEN_KEYS } from './plain-cbor-reader.js'
+
+/**
+ * A one-pass CBOR writer for the plain subset every session frame uses: integers within ±2^32,
+ * float64, ASCII strings, byte strings (Uint8Array), booleans, null, undefined, arrays and plain
+ * objects with string keys. Anything else, or anything near a limit, makes it give up and the
+ * codec falls back to cbor-x behind the full guard, so the guard's verdicts and messages stay the
+ * only ones. What it writes is what cbor-x would read back the same way.
+ */
+
+const CHUNK_BYTES = 8192
+/** A frame starts in a fresh chunk when less than this is left, so small frames fit. */
+const MIN_FREE = 2048
+const BUFFER_PROTO: object | undefined = (globalThis as { Buffer?: { prototype: object } }).Buffer?.prototype
+
+/** The writer's state; frames are carved one after another out of a chunk, never overwritten. */
+const firstChunk = new Uint8Array(CHUNK_BYTES)
+const out = { chunk: firstChunk, view: new DataView(firstChunk.buffer), pos: 0, items: 0, maxDepth: 0, maxItems: 0 }
+
+/** `value` as CBOR, or undefined when it is not plain data within `limits` (or is large). */
+export function encodePlain(value: unknown, limits: CborGuardLimits): Uint8Array | undefined {
+  if (out.chunk.length - out.pos < MIN_FREE) {
+    out.chunk = new Uint8Array(CHUNK_BYTES)
+    out.view = new DataView(out.chunk.buffer)
+    out.pos = 0
+  }
+  const start = out.pos
+  out.items = 0
+  out.maxDepth = limits.maxDepth
+  out.maxItems = limits.maxItems
+  if (!writeValue(value, 0)) {
+    out.pos = start
+    return undefined
+  }
+  return out.chunk.subarray(start, out.pos)
+}
+
+function room(n: number): boolean {
+  return out.pos + n <= out.chunk.length
+}
+
+function writeHead(major: number, arg: number): boolean {
+  if (!room(5)) return false
+  const c = out.chunk
+  const m = major << 5
+  if (arg < 24) c[out.pos++] = m | arg
+  else if (arg < 0x100) {
+    c[out.pos++] = m | 24
+    c[out.pos++] = arg
+  } else if (arg < 0x10000) {
+    c[out.pos++] = m | 25
+    c[out.pos++] = arg >>> 8
+    c[out.pos++] = arg & 0xff
+  } else {
+    c[out.pos++] = m | 26
+    out.view.setUint32(out.pos, arg)
+    out.pos += 4
+  }
+  return true
+}
+
+function writeValue(v: unknown, depth: number): boolean {
+  if (++out.items > out.maxItems) return false
+  switch (typeof v) {
+    case 'number':
+      if (Number.isInteger(v) && v < 0x100000000 && v >= -0x100000000 && !Object.is(v, -0)) {
+        return v >= 0 ? writeHead(0, v) : writeHead(1, -1 - v)
+      }
+      if (!room(9)) return false
+      out.chunk[out.pos++] = 0xfb
+      out.view.setFloat64(out.pos, v)
+      out.pos += 8
+      return true
+    case 'string':
+      return writeString(v)
+    case 'boolean':
+      return writeByte(v ? 0xf5 : 0xf4)
+    case 'undefined':
+      return writeByte(0xf7)
+    case 'object':
+      return v === null ? writeByte(0xf6) : writeObject(v, depth)
+    default: // bigint, symbol, function: cbor-x's business (or its refusal)
+      return false
+  }
+}
+
+function writeByte(byte: number): boolean {
+  if (!room(1)) return false
+  out.chunk[out.pos++] = byte
+  return true
+}
+
+function writeString(s: string): boolean {
+  if (!writeHead(3, s.length) || !room(s.length)) return false
+  const c = out.chunk
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i)
+    // Other text is cbor-x's: its UTF-8 keeps even lone surrogates, which ours would not.
+    if (code >= 0x80) return false
+    c[out.pos++] = code
+  }
+  return true
+}
+
+function writeObject(v: object, depth: number): boolean {
+  const proto = Object.getPrototypeOf(v) as object | null
+  if (proto === Uint8Array.prototype || (proto === BUFFER_PROTO && proto !== undefined)) {
+    const bytes = v as Uint8Array
+    if (!writeHead(2, bytes.length) || !room(bytes.length)) return false
+    out.chunk.set(bytes, out.pos)
+    out.pos += bytes.length
+    return true
+  }
+  if (depth >= out.maxDepth) return false
+  if (Array.isArray(v)) {
+    if (!writeHead(4, v.length)) return false
+    for (let i = 0; i < v.length; i++) if (!writeValue(v[i], depth + 1)) return false
+    return true
+  }
+  if (proto !== Object.prototype && proto !== null) return false
+  const record = v as Record<string, unknown>
+  const keys = Object.keys(record)
+  if (!writeHead(5, keys.length)) return false
+  for (const key of keys) {
+    if (FORBIDDEN_KEYS.has(key) || ++out.items > out.maxItems || !writeString(key)) return false
+    if (!writeValue(record[key], depth + 1)) return false
+  }
+  return true
+}
+
