@@ -32,8 +32,12 @@ export interface FrameChannel {
 export interface FrameChannelOptions {
   /**
    * Largest transport message; larger frames are split into chunks of this size and reassembled.
-   * 16 KiB is the size every browser pair accepts.
-   * @default 16384
+   * 256 KiB is the SCTP `max-message-size` every current browser, @roamhq/wrtc and
+   * node-datachannel announce; a peer that announces less (RFC 8841's default is 64 KiB) needs
+   * its own figure. Each message costs the transport about the same whatever its size, so large
+   * chunks are what lets a 64 KiB value go as one message.
+   * @default 262144
+   * @example `fromDataChannel(dc, { chunkBytes: pc.sctp?.maxMessageSize ?? 65536 })`
    */
   chunkBytes?: number
   /**
@@ -65,7 +69,7 @@ export type ResolvedFrameChannelOptions = Required<FrameChannelOptions>
 
 export function resolveFrameChannelOptions(options: FrameChannelOptions = {}): ResolvedFrameChannelOptions {
   const resolved = {
-    chunkBytes: options.chunkBytes ?? 16 * 1024,
+    chunkBytes: options.chunkBytes ?? 256 * 1024,
     maxFrameBytes: options.maxFrameBytes ?? 64 * 1024 * 1024,
     highWaterBytes: options.highWaterBytes ?? 1024 * 1024,
     lowWaterBytes: options.lowWaterBytes ?? 256 * 1024,

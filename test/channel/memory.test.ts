@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { FrameChannel } from '../../src/channel/frame-channel.js'
+import { resolveFrameChannelOptions, type FrameChannel } from '../../src/channel/frame-channel.js'
 import { createFrameChannel } from '../../src/channel/framed-channel.js'
 import { memoryPair, type MemoryPairOptions } from '../../src/channel/memory.js'
 import { NetError } from '../../src/errors.js'
@@ -33,6 +33,8 @@ frameChannelContract('memoryPair with 2 ms latency and 3 ms jitter', (options, s
 
 garbageChunkContract('framing layer')
 
+const CHUNK_BYTES = resolveFrameChannelOptions().chunkBytes
+
 describe('framing layer over a failing transport', () => {
   /** A FrameChannel whose transport accepts `accepted` messages, then fails as `fail` says. */
   function failingChannel(accepted: number, fail: 'throw' | 'close'): FrameChannel {
@@ -53,7 +55,7 @@ describe('framing layer over a failing transport', () => {
     it(`rejects a chunked frame whose transport ${fail}s mid-frame, instead of losing it`, async () => {
       const channel = failingChannel(2, fail)
       const err: unknown = await within(
-        channel.send(new Uint8Array(100_000)).catch((e: unknown) => e),
+        channel.send(new Uint8Array(4 * CHUNK_BYTES)).catch((e: unknown) => e),
         'the send to settle',
       )
       expect(err).toBeInstanceOf(NetError)

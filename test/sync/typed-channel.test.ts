@@ -145,8 +145,15 @@ describe('typed channel over a memory pair', () => {
   })
 
   it('keeps the order of pipelined sends with large (chunked) and small values interleaved', async () => {
-    // A small transport buffer, so the transport backs up in the middle of large values.
-    const pair = await memorySessions({ latencyMs: 1, jitterMs: 2, random: prng(seed), highWaterBytes: 32 * 1024, lowWaterBytes: 8 * 1024 })
+    // Small chunks and a small transport buffer, so the transport backs up in the middle of large values.
+    const pair = await memorySessions({
+      latencyMs: 1,
+      jitterMs: 2,
+      random: prng(seed),
+      chunkBytes: 16 * 1024,
+      highWaterBytes: 32 * 1024,
+      lowWaterBytes: 8 * 1024,
+    })
     open.push(pair)
     const [a, b] = channelPair<string | number>(pair, { window: 16 })
     // 100 kB values span several transport chunks and fit the port's pipeline together with the
@@ -186,8 +193,8 @@ describe('typed channel over a memory pair', () => {
     await barrier(pair)
     pair.followerEnd.pause()
     const sends = Array.from({ length: 60 }, () => a.send(new Uint8Array(100_000)))
-    // The transport takes about its high-water mark (1 MiB), then everything waits.
-    await sends[8]
+    // The transport takes a few values (up to its high-water mark), then everything waits.
+    await sends[2]
     await new Promise((resolve) => setImmediate(resolve))
     // The transport holds its high-water mark; the port at most its pipeline plus one value.
     expect(pair.leaderEnd.bufferedAmount).toBeLessThan(1024 * 1024 + 256 * 1024 + 2 * 100_100)
