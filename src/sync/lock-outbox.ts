@@ -19,6 +19,8 @@ export class LockOutbox {
   readonly #queue: Outgoing[] = []
   #waiting = false
   #refused = false
+  /** Made once: a value-carrying message (every hand-off's token) would otherwise cost a closure. */
+  readonly #taken = (): void => this.#sendWaiting()
 
   constructor(
     private readonly port: Port<unknown[]>,
@@ -50,7 +52,7 @@ export class LockOutbox {
     if (!track) return undefined
     // A value may be large enough to be chunked: nothing of this lock may pass it on the wire.
     this.#waiting = true
-    void taken.then(() => this.#sendWaiting())
+    void taken.then(this.#taken)
     return taken
   }
 
