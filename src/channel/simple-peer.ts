@@ -65,6 +65,8 @@ function simplePeerTransport(peer: SimplePeerLike, sink: RawTransportSink, pollM
         return wasConnected ? 'closing' : 'connecting'
       },
       send: (chunk) => peer.send(chunk),
+      // Both versions hand the chunk straight to their RTCDataChannel, which copies it.
+      copiesOnSend: true,
       get bufferedAmount() {
         return peer.bufferSize
       },

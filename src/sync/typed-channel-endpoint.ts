@@ -5,7 +5,7 @@ import { unreachable } from '../internal/unreachable.js'
 import type { OpHost } from '../session/op-host.js'
 import type { Port } from '../session/port.js'
 import type { ChannelSendOptions, TypedChannel } from './typed-channel.js'
-import { ReceiveCredit, SendCredit, type Spent } from './typed-channel-credit.js'
+import { ReceiveCredit, SendCredit } from './typed-channel-credit.js'
 import { ChannelInbox, type Received } from './typed-channel-inbox.js'
 import { encodeChannelMessage, measureValue, parseChannelMessage, type ChannelMessage } from './typed-channel-wire.js'
 
@@ -182,19 +182,29 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
     const spent = this.#sendCredit.spend(weight)
     this.#inPortBytes += weight
     this.#inPortCount++
-    return this.#transmit({ type: 'data', value, wait: spent.wait }, spent).finally(() => {
-      this.#inPortBytes -= weight
-      this.#inPortCount--
-      this.#pump()
-    })
+    // One reaction per value (this runs for every message): leave the port, then pump.
+    return this.#port.send(encodeChannelMessage({ type: 'data', value, wait: spent.wait })).then(
+      () => this.#leftPort(weight),
+      (err: unknown) => {
+        // The codec refused it: nothing was sent, so its credit comes back.
+        if (this.#failure === undefined && isNetError(err, 'usage')) this.#sendCredit.refund(spent)
+        this.#leftPort(weight)
+        throw this.#failure ?? err
+      },
+    )
   }
 
-  /** Hands one message to the port; a data message's credit is refunded if the codec refused it (nothing was sent). */
-  #transmit(message: ChannelMessage, spent?: Spent): Promise<void> {
+  #leftPort(weight: number): void {
+    this.#inPortBytes -= weight
+    this.#inPortCount--
+    this.#pump()
+  }
+
+  /** Hands one control message (hello, credit, stop, end) to the port. */
+  #transmit(message: ChannelMessage): Promise<void> {
     const taken = this.#port.send(encodeChannelMessage(message))
     this.#maybeRelease()
     return taken.catch((err: unknown) => {
-      if (this.#failure === undefined && spent !== undefined && isNetError(err, 'usage')) this.#sendCredit.refund(spent)
       throw this.#failure ?? err
     })
   }
