@@ -1,8 +1,8 @@
 import { NetError } from '../errors.js'
+import { mayReadArgument } from '../internal/reads-argument.js'
 import { unreachable } from '../internal/unreachable.js'
 import type { OpHost, OpOptions } from '../session/op-host.js'
 import { boundedText, malformed, MAX_TEXT_LENGTH, plainRecord } from './message-checks.js'
-import { mayReadArgument } from '../internal/reads-argument.js'
 import { OneShot } from './one-shot.js'
 
 /** The work one side contributes to a join or select; it receives a signal that aborts when its result is no longer wanted. */
