@@ -61,15 +61,14 @@ export class Reassembler {
   /** Returns the completed frame, or undefined while a frame is still incomplete. */
   push(chunk: Uint8Array): Uint8Array | undefined {
     if (chunk.length < 1) throw malformed('an empty chunk')
-    const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength)
     switch (chunk[0]) {
       case WHOLE:
         if (chunk.length - 1 > this.maxFrameBytes) throw oversize(chunk.length - 1, this.maxFrameBytes)
         return chunk.subarray(WHOLE_HEADER_BYTES)
       case FIRST: {
         if (chunk.length < FIRST_HEADER_BYTES) throw malformed('a truncated first chunk')
-        const id = view.getUint32(1)
-        const total = view.getUint32(5)
+        const id = readUint32(chunk, 1)
+        const total = readUint32(chunk, 5)
         const data = chunk.subarray(FIRST_HEADER_BYTES)
         if (total > this.maxFrameBytes) throw oversize(total, this.maxFrameBytes)
         if (data.length >= total) throw malformed('a chunked frame that fits in one chunk')
@@ -82,7 +81,7 @@ export class Reassembler {
       }
       case NEXT: {
         if (chunk.length < NEXT_HEADER_BYTES) throw malformed('a truncated chunk')
-        const id = view.getUint32(1)
+        const id = readUint32(chunk, 1)
         const partial = this.partials.get(id)
         if (partial === undefined) throw malformed(`a chunk for unknown frame id ${id}`)
         const data = chunk.subarray(NEXT_HEADER_BYTES)
@@ -97,6 +96,11 @@ export class Reassembler {
         throw malformed(`unknown chunk kind ${String(chunk[0])}`)
     }
   }
+}
+
+/** A big-endian u32, read without a DataView (a whole chunk, the common case, needs none). */
+function readUint32(bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0
 }
 
 function malformed(what: string): NetError {

@@ -105,10 +105,20 @@ export function createFrameChannel(
     closed.resolve(reason)
   }
 
+  function fitsWhole(frame: Uint8Array): boolean {
+    return frame.length + WHOLE_HEADER_BYTES <= opts.chunkBytes
+  }
+
+  function put(chunk: Uint8Array): void {
+    transport.send(chunk)
+    burst += chunk.length
+    sinceRead += chunk.length
+  }
+
   function sendChunkOf(item: Outgoing): void {
     const { frame } = item
     let chunk: Uint8Array
-    if (item.offset === 0 && frame.length + WHOLE_HEADER_BYTES <= opts.chunkBytes) {
+    if (item.offset === 0 && fitsWhole(frame)) {
       chunk = encodeWhole(frame, chunkBuffer)
       item.offset = frame.length
     } else if (item.offset === 0) {
@@ -120,9 +130,7 @@ export function createFrameChannel(
       chunk = encodeNext(item.id, frame, item.offset, end, chunkBuffer)
       item.offset = end
     }
-    transport.send(chunk)
-    burst += chunk.length
-    sinceRead += chunk.length
+    put(chunk)
   }
 
   function full(): boolean {
@@ -181,18 +189,19 @@ export function createFrameChannel(
   return {
     send(frame, lane) {
       if (closeReason !== undefined) return Promise.reject(closeReason)
-      const item: Outgoing = { frame, id: nextId, lane, offset: 0, done: deferred<void>() }
-      nextId = (nextId + 1) >>> 0
-      // Fast path: nothing queued and room in the buffer, so the frame goes out now.
-      if (queue.length === 0 && !pumping && !full() && frame.length + WHOLE_HEADER_BYTES <= opts.chunkBytes) {
+      // Fast path: nothing queued and room in the buffer, so the frame goes out now (and nothing
+      // is allocated for it: this runs for nearly every frame).
+      if (queue.length === 0 && !pumping && fitsWhole(frame) && !full()) {
         try {
-          sendChunkOf(item)
+          put(encodeWhole(frame, chunkBuffer))
         } catch (err) {
           finish(new NetError('closed', 'the transport failed to send', { cause: err }))
         }
         // The transport may also have closed itself while sending, instead of throwing.
         return closeReason === undefined ? Promise.resolve() : Promise.reject(closeReason)
       }
+      const item: Outgoing = { frame, id: nextId, lane, offset: 0, done: deferred<void>() }
+      nextId = (nextId + 1) >>> 0
       queuedBytes += frame.length
       const waiting = lane === undefined ? undefined : lanes.get(lane)
       if (waiting !== undefined) waiting.push(item)
