@@ -77,6 +77,8 @@ const MAX_MEASURED_DEPTH = 64
  * a value then fails to encode.
  */
 export function measureValue(value: unknown): number {
+  // Binary values, the bulk case, need no walk (and no walk state).
+  if (ArrayBuffer.isView(value)) return value.byteLength
   return measure(value, 0, { objects: 0 })
 }
 
