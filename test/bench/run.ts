@@ -130,16 +130,25 @@ async function benchStack(report: Report, stack: Stack): Promise<void> {
   report.add({ name: `channel over simple-peer${suffix}`, impl, median: sp.netbeamMBps, unit: 'MB/s', baseline: 'simple-peer send', ratio: sp.netbeamMBps / sp.simplePeerMBps })
 }
 
+/** What the figures are of: the built library under `npm run bench`, else the sources. */
+async function measuredCode(): Promise<string> {
+  if (process.env['NETBEAM_BENCH_DIST'] !== '1') return 'the sources (through tsx)'
+  // dist/index.js exports everything; src/session/session.js alone would not have this.
+  if (!('fromDataChannel' in (await import('../../src/session/session.js')))) throw new Error('use-dist did not redirect the library')
+  return 'the built library (dist/index.js)'
+}
+
 async function main(): Promise<void> {
   const started = performance.now()
+  const code = await measuredCode()
   const report = new Report()
   for (const stack of stacks) await benchStack(report, stack)
   await benchClock(report, quick)
-  console.log(`\nnetbeam benchmarks${quick ? ' (--quick: tiny sizes, figures not meaningful)' : ''}, Node ${process.version}\n`)
+  console.log(`\nnetbeam benchmarks${quick ? ' (--quick: tiny sizes, figures not meaningful)' : ''}, Node ${process.version}, ${code}\n`)
   console.log(report.table())
   const outArg = process.argv.find((arg) => arg.startsWith('--out='))
   const out = outArg === undefined ? fileURLToPath(new URL('./results.json', import.meta.url)) : outArg.slice('--out='.length)
-  report.write(out, { date: new Date().toISOString(), node: process.version, quick, seconds: (performance.now() - started) / 1000 })
+  report.write(out, { date: new Date().toISOString(), node: process.version, code, quick, seconds: (performance.now() - started) / 1000 })
   console.log(`\nwritten to ${out} in ${((performance.now() - started) / 1000).toFixed(0)} s`)
 }
 

@@ -70,6 +70,7 @@ export interface PeerProcesses {
 
 const CHILD = fileURLToPath(new URL('./sync-start-child.ts', import.meta.url))
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
+const USE_DIST = fileURLToPath(new URL('../bench/use-dist.mjs', import.meta.url))
 
 /** True when `taskset` can pin processes here (Linux with util-linux). */
 export async function canPin(): Promise<boolean> {
@@ -83,7 +84,9 @@ export async function canPin(): Promise<boolean> {
 /** Starts both children, connects them, and opens a session on each (leader unskewed). */
 export async function startPeerProcesses(options: PeerProcessOptions): Promise<PeerProcesses> {
   const stepTimeoutMs = options.stepTimeoutMs ?? 20_000
-  const node = [process.execPath, '--import', 'tsx', CHILD]
+  // Under the bench's use-dist hook, the children run the built library too.
+  const dist = process.env['NETBEAM_BENCH_DIST'] === '1' ? ['--import', USE_DIST] : []
+  const node = [process.execPath, '--import', 'tsx', ...dist, CHILD]
   const launch = (cpu: string): ChildProcess => {
     const [cmd, ...args] = options.pin === true ? ['taskset', '-c', cpu, ...node] : node
     return spawn(cmd!, args, { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
