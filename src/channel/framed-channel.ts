@@ -134,9 +134,12 @@ export function createFrameChannel(
   }
 
   function full(): boolean {
-    if (known + sinceRead + burst < opts.highWaterBytes) return false
+    if (known + sinceRead < opts.highWaterBytes && burst < opts.highWaterBytes) return false
     readBuffered()
-    return known + burst >= opts.highWaterBytes
+    // A transport that counts a chunk as soon as it is sent (browsers, node-datachannel) is
+    // trusted up to the mark; one that reports late (@roamhq/wrtc reports 0 throughout) is held to
+    // the mark per burst, between which the pump yields a task.
+    return known >= opts.highWaterBytes || burst >= opts.highWaterBytes
   }
 
   function readBuffered(): void {
