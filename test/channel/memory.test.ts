@@ -70,3 +70,47 @@ describe('framing layer over a failing transport', () => {
     })
   }
 })
+
+describe('framing layer backpressure', () => {
+  const { highWaterBytes } = resolveFrameChannelOptions()
+  const FRAME = 64 * 1024
+
+  /** A transport that never drains; `reports` says whether its bufferedAmount counts what it holds. */
+  function stuckTransport(reports: boolean): { channel: FrameChannel; taken: () => number } {
+    let taken = 0
+    const channel = createFrameChannel(() => ({
+      copiesOnSend: true,
+      send(data) {
+        taken += data.length
+      },
+      get bufferedAmount() {
+        return reports ? taken : 0
+      },
+      waitForDrain: () => new Promise<void>(() => {}),
+      close() {},
+    }))
+    return { channel, taken: () => taken }
+  }
+
+  it('fills a transport that counts what it holds up to the high-water mark, then waits', async () => {
+    const { channel, taken } = stuckTransport(true)
+    const sends = Array.from({ length: 40 }, () => channel.send(new Uint8Array(FRAME)))
+    // The frames still waiting reject when the channel closes at the end.
+    for (const send of sends) send.catch(() => {})
+    await within(Promise.all(sends.slice(0, highWaterBytes / FRAME - 1)), 'the transport to take its high-water mark', 5000)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(taken()).toBeGreaterThanOrEqual(highWaterBytes - FRAME)
+    expect(taken()).toBeLessThanOrEqual(highWaterBytes + FRAME)
+    channel.close()
+  })
+
+  it('yields a task after each high-water mark of chunks to a transport that reports 0', async () => {
+    const { channel, taken } = stuckTransport(false)
+    const sends = Array.from({ length: 40 }, () => channel.send(new Uint8Array(FRAME)))
+    // Within this task the burst stops at the mark; the rest goes after the yields.
+    expect(taken()).toBeLessThanOrEqual(highWaterBytes + FRAME)
+    await Promise.all(sends)
+    expect(taken()).toBeGreaterThanOrEqual(40 * FRAME)
+    channel.close()
+  })
+})
