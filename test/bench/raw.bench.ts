@@ -11,6 +11,7 @@ export interface RawChannels {
 export interface RawPinger {
   /** Sends a 16-byte binary message from `dcA`, echoed by `dcB`; resolves when it is back and checked. */
   round(i: number): Promise<void>
+  /** Removes the echo; idempotent. */
   dispose(): void
 }
 

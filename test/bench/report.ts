@@ -26,7 +26,8 @@ export class Report {
 
   add(row: Row): Row {
     if (this.rows.some((r) => r.name === row.name)) throw new Error(`duplicate benchmark row ${row.name}`)
-    if (!Number.isFinite(row.median) || (row.p99 !== undefined && !Number.isFinite(row.p99))) {
+    const finite = (value: number | undefined): boolean => value === undefined || Number.isFinite(value)
+    if (!Number.isFinite(row.median) || !finite(row.p99) || !finite(row.ratio)) {
       throw new Error(`benchmark ${row.name} produced a non-finite figure`)
     }
     this.rows.push(row)
