@@ -146,6 +146,11 @@ function readItem(w: Walk, depth: number, isKey: boolean): void {
       return
     }
     case 6: {
+      // A tag nests its item: counted like a container, or a chain of tags would exhaust the stack.
+      if (depth >= w.maxDepth) {
+        w.problem = `nesting deeper than ${w.maxDepth}`
+        return
+      }
       const tag = readArgument(w, info)
       if (tag < 0) return
       if (!isPlainTag(tag)) {

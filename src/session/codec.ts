@@ -22,10 +22,11 @@ export function createFrameCodec(limits: CborGuardLimits): FrameCodec {
   const decoder = new Decoder(options)
   return {
     encode(value) {
-      const plain = encodePlain(value, limits)
-      if (plain !== undefined) return plain
       let bytes: Uint8Array
       try {
+        // User code (getters, proxies) runs in both: what it throws is a refusal to encode.
+        const plain = encodePlain(value, limits)
+        if (plain !== undefined) return plain
         bytes = encoder.encode(value)
       } catch (err) {
         throw new NetError('usage', 'value cannot be encoded', { cause: err })

@@ -75,13 +75,14 @@ function readValue(depth: number): unknown {
     case 3:
       return readString(arg)
     case 4: {
-      if (depth >= inp.maxDepth || arg > b.length - inp.pos) return fail()
-      const array: unknown[] = new Array(arg)
-      for (let i = 0; i < arg && inp.ok; i++) array[i] = readValue(depth + 1)
+      // Grown as items arrive: a hostile count must not reserve memory before it is checked.
+      if (depth >= inp.maxDepth || arg > b.length - inp.pos || arg > inp.maxItems - inp.items) return fail()
+      const array: unknown[] = []
+      for (let i = 0; i < arg && inp.ok; i++) array.push(readValue(depth + 1))
       return array
     }
     case 5: {
-      if (depth >= inp.maxDepth || arg > b.length - inp.pos) return fail()
+      if (depth >= inp.maxDepth || arg > b.length - inp.pos || arg > inp.maxItems - inp.items) return fail()
       const record: Record<string, unknown> = {}
       for (let i = 0; i < arg && inp.ok; i++) {
         if (++inp.items > inp.maxItems || inp.pos >= b.length || b[inp.pos]! >> 5 !== 3) return fail()

@@ -6,7 +6,9 @@ import { FORBIDDEN_KEYS } from './plain-cbor-reader.js'
  * float64, ASCII strings, byte strings (Uint8Array), booleans, null, undefined, arrays and plain
  * objects with string keys. Anything else, or anything near a limit, makes it give up and the
  * codec falls back to cbor-x behind the full guard, so the guard's verdicts and messages stay the
- * only ones. What it writes is what cbor-x would read back the same way.
+ * only ones. What it writes is what cbor-x would read back the same way; it differs from what
+ * cbor-x writes in two details: -0 goes as a float (so it arrives as -0, not 0), and an Array
+ * subclass goes as a plain array (cbor-x's indefinite-length form is refused by the guard).
  */
 
 const CHUNK_BYTES = 8192
@@ -16,28 +18,57 @@ const BUFFER_PROTO: object | undefined = (globalThis as { Buffer?: { prototype: 
 
 /** The writer's state; frames are carved one after another out of a chunk, never overwritten. */
 const firstChunk = new Uint8Array(CHUNK_BYTES)
-const out = { chunk: firstChunk, view: new DataView(firstChunk.buffer), pos: 0, items: 0, maxDepth: 0, maxItems: 0 }
+const out = { chunk: firstChunk, view: new DataView(firstChunk.buffer), pos: 0, items: 0, maxDepth: 0, maxItems: 0, full: false, busy: false }
 
-/** `value` as CBOR, or undefined when it is not plain data within `limits` (or is large). */
+function freshChunk(): void {
+  out.chunk = new Uint8Array(CHUNK_BYTES)
+  out.view = new DataView(out.chunk.buffer)
+  out.pos = 0
+}
+
+/**
+ * `value` as CBOR, or undefined when it is not plain data within `limits` or does not fit in one
+ * chunk. Which path a value takes depends on the value alone, never on where the chunk happens to
+ * be: a frame that ran out of room is retried in a fresh chunk. Locks compare values by their
+ * bytes, and cbor-x writes the same value differently.
+ */
 export function encodePlain(value: unknown, limits: CborGuardLimits): Uint8Array | undefined {
-  if (out.chunk.length - out.pos < MIN_FREE) {
-    out.chunk = new Uint8Array(CHUNK_BYTES)
-    out.view = new DataView(out.chunk.buffer)
-    out.pos = 0
+  // A getter or proxy trap in `value` may itself send a frame: that one goes through cbor-x.
+  if (out.busy) return undefined
+  out.busy = true
+  try {
+    if (out.chunk.length - out.pos < MIN_FREE) freshChunk()
+    let bytes = writeFrame(value, limits)
+    if (bytes === undefined && out.full && out.pos !== 0) {
+      freshChunk()
+      bytes = writeFrame(value, limits)
+    }
+    return bytes
+  } finally {
+    out.busy = false
   }
+}
+
+/** One attempt at the current position; on failure (or a throw from user code) nothing is kept. */
+function writeFrame(value: unknown, limits: CborGuardLimits): Uint8Array | undefined {
   const start = out.pos
   out.items = 0
   out.maxDepth = limits.maxDepth
   out.maxItems = limits.maxItems
-  if (!writeValue(value, 0)) {
-    out.pos = start
-    return undefined
+  out.full = false
+  let written = false
+  try {
+    written = writeValue(value, 0)
+  } finally {
+    if (!written) out.pos = start
   }
-  return out.chunk.subarray(start, out.pos)
+  return written ? out.chunk.subarray(start, out.pos) : undefined
 }
 
 function room(n: number): boolean {
-  return out.pos + n <= out.chunk.length
+  if (out.pos + n <= out.chunk.length) return true
+  out.full = true
+  return false
 }
 
 function writeHead(major: number, arg: number): boolean {

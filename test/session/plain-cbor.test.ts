@@ -120,3 +120,63 @@ describe('plain CBOR', () => {
     expect([...first]).toEqual([...copy])
   })
 })
+
+describe('hostile and re-entrant use', () => {
+  const codec = createFrameCodec({ maxDepth: 64, maxItems: 100_000 })
+
+  it('refuses a huge array count without reserving memory for it', () => {
+    const bytes = new Uint8Array(32 * 1024 * 1024)
+    bytes[0] = 0x9a // array, 32-bit count: one zero byte per claimed item
+    new DataView(bytes.buffer).setUint32(1, bytes.length - 5)
+    const before = process.memoryUsage().heapUsed
+    expect(decodePlain(bytes, { maxDepth: 64, maxItems: 100_000 })).toBe(GIVE_UP)
+    // Reserving the claimed length took ~8 bytes per item (~256 MB here).
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(64 * 1024 * 1024)
+    expect(() => codec.decode(bytes)).toThrow(/more than 100000 items|items/)
+  })
+
+  it('refuses a chain of tags deeper than the limit instead of overflowing the stack', () => {
+    const bytes = new Uint8Array(200_001).fill(0xc0) // tag 0 on tag 0 on … on the integer 0
+    bytes[bytes.length - 1] = 0x00
+    expect(findCborProblem(bytes, { maxDepth: 64, maxItems: 1_000_000 })).toMatch(/nesting deeper than 64/)
+    expect(() => codec.decode(bytes)).toThrow(expect.objectContaining({ code: 'protocol' }))
+  })
+
+  it('keeps a frame encoded by a getter while another frame was being encoded', () => {
+    let inner: Uint8Array | undefined
+    const value = {
+      a: 1,
+      get b() {
+        inner = codec.encode(['keep', 'me', 1, 2, 3])
+        return 2
+      },
+    }
+    const outer = codec.encode(value)
+    // Later frames must not land on top of either.
+    for (let i = 0; i < 200; i++) codec.encode({ filler: 'x'.repeat(i), i })
+    expect(codec.decode(outer)).toEqual({ a: 1, b: 2 })
+    expect(inner).toBeDefined()
+    expect(codec.decode(inner!)).toEqual(['keep', 'me', 1, 2, 3])
+  })
+
+  it('turns an exception from user code into NetError usage, and stays usable', () => {
+    const boom = new Error('boom')
+    const value = {
+      a: [1, 2, 3],
+      get b(): number {
+        throw boom
+      },
+    }
+    expect(() => codec.encode(value)).toThrow(expect.objectContaining({ code: 'usage', cause: boom }))
+    expect(codec.decode(codec.encode({ after: true }))).toEqual({ after: true })
+  })
+
+  it('writes a value the same way wherever the shared buffer happens to be', () => {
+    const value = { name: 'board', cells: Array.from({ length: 3000 }, (_, i) => i % 7) } // ~3 KB: more than a chunk always has free
+    const expected = Uint8Array.from(codec.encode(value))
+    for (let shift = 0; shift < 120; shift++) {
+      codec.encode('s'.repeat(shift % 60)) // moves the writer's position by varying amounts
+      expect(Uint8Array.from(codec.encode(value))).toEqual(expected)
+    }
+  })
+})
