@@ -44,8 +44,14 @@ export function encodeNext(id: number, frame: Uint8Array, start: number, end: nu
   return out
 }
 
+/**
+ * A frame being reassembled. Its chunks are kept as received and joined once complete, so memory
+ * follows the bytes that actually arrived, not the total a first chunk claims: a peer cannot make
+ * us reserve 256 × maxFrameBytes with 256 small first chunks.
+ */
 interface Partial {
-  readonly bytes: Uint8Array
+  readonly total: number
+  readonly parts: Uint8Array[]
   filled: number
 }
 
@@ -74,9 +80,7 @@ export class Reassembler {
         if (data.length >= total) throw malformed('a chunked frame that fits in one chunk')
         if (this.partials.has(id)) throw malformed(`frame id ${id} started twice`)
         if (this.partials.size >= this.maxPartialFrames) throw malformed('too many frames in flight')
-        const bytes = new Uint8Array(total)
-        bytes.set(data)
-        this.partials.set(id, { bytes, filled: data.length })
+        this.partials.set(id, { total, parts: [data], filled: data.length })
         return undefined
       }
       case NEXT: {
@@ -85,17 +89,27 @@ export class Reassembler {
         const partial = this.partials.get(id)
         if (partial === undefined) throw malformed(`a chunk for unknown frame id ${id}`)
         const data = chunk.subarray(NEXT_HEADER_BYTES)
-        if (partial.filled + data.length > partial.bytes.length) throw malformed('a chunk past its frame end')
-        partial.bytes.set(data, partial.filled)
+        if (partial.filled + data.length > partial.total) throw malformed('a chunk past its frame end')
+        partial.parts.push(data)
         partial.filled += data.length
-        if (partial.filled < partial.bytes.length) return undefined
+        if (partial.filled < partial.total) return undefined
         this.partials.delete(id)
-        return partial.bytes
+        return joined(partial)
       }
       default:
         throw malformed(`unknown chunk kind ${String(chunk[0])}`)
     }
   }
+}
+
+function joined({ total, parts }: Partial): Uint8Array {
+  const bytes = new Uint8Array(total)
+  let at = 0
+  for (const part of parts) {
+    bytes.set(part, at)
+    at += part.length
+  }
+  return bytes
 }
 
 /** A big-endian u32, read without a DataView (a whole chunk, the common case, needs none). */

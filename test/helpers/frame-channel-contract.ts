@@ -272,6 +272,18 @@ export function garbageChunkContract(name: string): void {
         expect(frames).toEqual([])
       })
     }
+
+    it('reserves memory for what arrived, not for what first chunks claim', () => {
+      const { channel, inject } = injectableChannel(CONTRACT_OPTIONS)
+      channel.onFrame(() => {})
+      const before = process.memoryUsage().arrayBuffers
+      // 200 frames in flight, each claiming the largest frame allowed (64 MiB) after 4 bytes.
+      for (let id = 0; id < 200; id++) inject(new Uint8Array([1, ...u32(id), ...u32(CONTRACT_OPTIONS.maxFrameBytes), 1, 2, 3, 4]))
+      expect(channel.isClosed).toBe(false)
+      // Reserving each claimed total took 200 × 64 MiB.
+      expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * MiB)
+      channel.close()
+    })
   })
 }
 
