@@ -18,8 +18,6 @@ export interface ChannelBenchResult {
   baselineMBps?: number
 }
 
-/** Blocks the bulk transfer is split into, alternating with the baseline's. */
-const BULK_BLOCKS = 4
 
 /**
  * Throughput of `session.channel` from the leader to the follower: `smallCount` small objects
@@ -31,7 +29,13 @@ const BULK_BLOCKS = 4
  */
 export async function benchTypedChannel(
   pair: { leader: Session; follower: Session },
-  opts: { smallCount: number; bulkBytes: number; baseline?: (bytes: number) => Promise<number> },
+  opts: {
+    smallCount: number
+    bulkBytes: number
+    baseline?: (bytes: number) => Promise<number>
+    /** Blocks the bulk transfer is split into, alternating with the baseline's. @default 4 */
+    blocks?: number
+  },
 ): Promise<ChannelBenchResult> {
   await smallRun(pair, Math.min(2000, opts.smallCount))
   const smallMs = await smallRun(pair, opts.smallCount)
@@ -40,10 +44,11 @@ export async function benchTypedChannel(
   const { baseline } = opts
   await bulkRun(pair, Math.min(4 * 1024 * 1024, opts.bulkBytes))
   await baseline?.(Math.min(4 * 1024 * 1024, opts.bulkBytes))
-  const blockBytes = chunksFor(opts.bulkBytes / BULK_BLOCKS) * BULK_CHUNK
+  const blocks = opts.blocks ?? 4
+  const blockBytes = chunksFor(opts.bulkBytes / blocks) * BULK_CHUNK
   let bulkMs = 0
   let baselineMs = 0
-  for (let block = 0; block < BULK_BLOCKS; block++) {
+  for (let block = 0; block < blocks; block++) {
     const timeBaseline = async (): Promise<void> => {
       if (baseline !== undefined) baselineMs += (blockBytes / 1e6 / (await baseline(blockBytes))) * 1000
     }
@@ -51,7 +56,7 @@ export async function benchTypedChannel(
     bulkMs += await bulkRun(pair, blockBytes)
     if (block % 2 === 1) await timeBaseline()
   }
-  const total = (BULK_BLOCKS * blockBytes) / 1e6
+  const total = (blocks * blockBytes) / 1e6
   const result = { smallMsgsPerSec: opts.smallCount / (smallMs / 1000), bulkMBps: total / (bulkMs / 1000) }
   return baseline === undefined ? result : { ...result, baselineMBps: total / (baselineMs / 1000) }
 }

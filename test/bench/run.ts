@@ -113,7 +113,10 @@ async function benchStack(report: Report, stack: Stack): Promise<void> {
     pinger.dispose()
     const channel = await benchTypedChannel(pair, {
       smallCount: size.small,
-      bulkBytes: size.bulk,
+      // Twice the other transfers, in eight blocks: the ratio of two throughputs that each vary
+      // by ~10% between blocks needs more than a few samples.
+      bulkBytes: 2 * size.bulk,
+      blocks: 8,
       baseline: (bytes) => benchRawThroughput(baselineChannels, bytes),
     })
     report.add({ name: `channel small messages${suffix}`, impl, median: channel.smallMsgsPerSec, unit: 'msg/s' })
