@@ -1,10 +1,13 @@
+import { FRAME_BUFFER_SIZES, frameBufferSize, giveBackFrame, takeFrameBuffer } from '../channel/frame-buffers.js'
 import type { CborGuardLimits } from './cbor-guard.js'
 import { FORBIDDEN_KEYS } from './plain-cbor-reader.js'
 
 /**
  * A one-pass CBOR writer for the plain subset every session frame uses: integers within ±2^32,
  * float64, ASCII strings, byte strings (Uint8Array), booleans, null, undefined, arrays and plain
- * objects with string keys. Anything else, or anything near a limit, makes it give up and the
+ * objects with string keys. A frame larger than a chunk goes into a recycled frame buffer (see
+ * frame-buffers.ts), which the framing layer gives back once the frame is sent: a bulk transfer of
+ * binary values then allocates nothing per value. Anything else, or anything near a limit, makes it give up and the
  * codec falls back to cbor-x behind the full guard, so the guard's verdicts and messages stay the
  * only ones. What it writes is what cbor-x would read back the same way; it differs from what
  * cbor-x writes in two details: -0 goes as a float (so it arrives as -0, not 0), and an Array
@@ -18,7 +21,19 @@ const BUFFER_PROTO: object | undefined = (globalThis as { Buffer?: { prototype: 
 
 /** The writer's state; frames are carved one after another out of a chunk, never overwritten. */
 const firstChunk = new Uint8Array(CHUNK_BYTES)
-const out = { chunk: firstChunk, view: new DataView(firstChunk.buffer), pos: 0, items: 0, maxDepth: 0, maxItems: 0, full: false, busy: false }
+const out = {
+  chunk: firstChunk,
+  view: new DataView(firstChunk.buffer),
+  pos: 0,
+  /** Where the frame being written starts, and (once `full`) the least room it needs from there. */
+  start: 0,
+  needed: 0,
+  items: 0,
+  maxDepth: 0,
+  maxItems: 0,
+  full: false,
+  busy: false,
+}
 
 function freshChunk(): void {
   out.chunk = new Uint8Array(CHUNK_BYTES)
@@ -27,10 +42,10 @@ function freshChunk(): void {
 }
 
 /**
- * `value` as CBOR, or undefined when it is not plain data within `limits` or does not fit in one
- * chunk. Which path a value takes depends on the value alone, never on where the chunk happens to
- * be: a frame that ran out of room is retried in a fresh chunk. Locks compare values by their
- * bytes, and cbor-x writes the same value differently.
+ * `value` as CBOR, or undefined when it is not plain data within `limits` or is larger than the
+ * largest frame buffer. Which path a value takes depends on the value alone, never on where the
+ * chunk happens to be: a frame that ran out of room is retried in a fresh chunk or a frame buffer.
+ * Locks compare values by their bytes, and cbor-x writes the same value differently.
  */
 export function encodePlain(value: unknown, limits: CborGuardLimits): Uint8Array | undefined {
   // A getter or proxy trap in `value` may itself send a frame: that one goes through cbor-x.
@@ -39,19 +54,50 @@ export function encodePlain(value: unknown, limits: CborGuardLimits): Uint8Array
   try {
     if (out.chunk.length - out.pos < MIN_FREE) freshChunk()
     let bytes = writeFrame(value, limits)
-    if (bytes === undefined && out.full && out.pos !== 0) {
+    if (bytes === undefined && out.full && out.pos !== 0 && out.needed <= CHUNK_BYTES) {
       freshChunk()
       bytes = writeFrame(value, limits)
     }
+    if (bytes === undefined && out.full) bytes = writeLarge(value, limits)
     return bytes
   } finally {
     out.busy = false
   }
 }
 
+/**
+ * Writes a frame too large for a chunk into a frame buffer, trying larger ones while it does not
+ * fit. A failed attempt gives its buffer straight back; the chunk state is restored either way.
+ */
+function writeLarge(value: unknown, limits: CborGuardLimits): Uint8Array | undefined {
+  const { chunk, view, pos } = out
+  try {
+    for (let size = frameBufferSize(out.needed); size !== -1; size = frameBufferSize(Math.max(out.needed, FRAME_BUFFER_SIZES[size]! + 1))) {
+      const buffer = takeFrameBuffer(size)
+      out.chunk = buffer
+      out.view = new DataView(buffer.buffer)
+      out.pos = 0
+      let bytes: Uint8Array | undefined
+      try {
+        bytes = writeFrame(value, limits)
+      } finally {
+        if (bytes === undefined) giveBackFrame(buffer)
+      }
+      if (bytes !== undefined || !out.full) return bytes
+    }
+    return undefined
+  } finally {
+    out.chunk = chunk
+    out.view = view
+    out.pos = pos
+  }
+}
+
 /** One attempt at the current position; on failure (or a throw from user code) nothing is kept. */
 function writeFrame(value: unknown, limits: CborGuardLimits): Uint8Array | undefined {
   const start = out.pos
+  out.start = start
+  out.needed = 0
   out.items = 0
   out.maxDepth = limits.maxDepth
   out.maxItems = limits.maxItems
@@ -68,6 +114,7 @@ function writeFrame(value: unknown, limits: CborGuardLimits): Uint8Array | undef
 function room(n: number): boolean {
   if (out.pos + n <= out.chunk.length) return true
   out.full = true
+  out.needed = out.pos + n - out.start
   return false
 }
 

@@ -91,7 +91,7 @@ describe('plain CBOR', () => {
   it('gives up on anything outside the plain subset or its limits, so the guard has the last word', () => {
     const outside: unknown[] = [
       2n ** 70n, new Date(0), new Map(), new Set(), new Uint16Array(2), Symbol('s'), () => 1, new (class Point {})(),
-      JSON.parse('{"__proto__": 1}'), { constructor: 1 }, [[[[[[[[[1]]]]]]]]], new Array(600).fill(0), 'x'.repeat(10_000),
+      JSON.parse('{"__proto__": 1}'), { constructor: 1 }, [[[[[[[[[1]]]]]]]]], new Array(600).fill(0), 'x'.repeat(3 * 1024 * 1024),
     ]
     for (const value of outside) expect(encodePlain(value, limits), String(value)).toBeUndefined()
     const refused = [
@@ -111,6 +111,28 @@ describe('plain CBOR', () => {
     expect(() => codec.encode(JSON.parse('{"__proto__": 1}'))).toThrow(/__proto__/)
     expect(() => codec.encode(new Error('x'))).toThrow(expect.objectContaining({ code: 'usage' }))
     expect(codec.decode(codec.encode({ type: 'done', ok: true }))).toEqual({ type: 'done', ok: true })
+  })
+
+  it('writes a frame larger than a chunk into a frame buffer of its own, up to the largest', () => {
+    const value = [4, 'bulk', [1, Uint8Array.from({ length: 64 * 1024 }, (_, i) => i * 7), 1]]
+    const frame = encodePlain(value, limits)!
+    expect(frame.byteOffset).toBe(0)
+    expect(frame.buffer.byteLength).toBe(128 * 1024)
+    expect(findCborProblem(frame, limits)).toBeUndefined()
+    expect(normalize(cbor.decoder.decode(frame))).toEqual(normalize(value))
+    const text = ['t', 'x'.repeat(600 * 1024)]
+    const large = encodePlain(text, limits)!
+    expect(large.buffer.byteLength).toBe(2 * 1024 * 1024)
+    expect(cbor.decoder.decode(large)).toEqual(text)
+    // Larger than the largest frame buffer: cbor-x's, as before.
+    expect(encodePlain(new Uint8Array(2 * 1024 * 1024), limits)).toBeUndefined()
+  })
+
+  it('a large frame not given back is never overwritten by later ones', () => {
+    const first = encodePlain(new Uint8Array(100_000).fill(3), limits)!
+    const copy = Uint8Array.from(first)
+    for (let i = 0; i < 20; i++) encodePlain(new Uint8Array(100_000 + i), limits)
+    expect(first).toEqual(copy)
   })
 
   it('frames written earlier are never overwritten by later ones', () => {
