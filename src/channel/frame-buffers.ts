@@ -35,7 +35,8 @@ export function takeFrameBuffer(size: number): Uint8Array<ArrayBuffer> {
  */
 export function giveBackFrame(frame: Uint8Array): void {
   const buffer = frame.buffer as ArrayBuffer
-  if (!lent.delete(buffer)) return
+  // Small frames (nearly all) live in the codec's shared chunks: no lookup for them.
+  if (buffer.byteLength < FRAME_BUFFER_SIZES[0] || !lent.delete(buffer)) return
   const size = FRAME_BUFFER_SIZES.indexOf(buffer.byteLength as (typeof FRAME_BUFFER_SIZES)[number])
   const shelf = idle[size]
   if (shelf !== undefined && (shelf.length + 1) * buffer.byteLength <= KEPT_BYTES_PER_SIZE) shelf.push(buffer)
