@@ -1,5 +1,6 @@
 import type { Session } from '../../src/session/session.js'
 import type { TypedChannel } from '../../src/sync/typed-channel.js'
+import { alternateBlocks } from './paired.js'
 
 /** What one small-message benchmark value looks like: about 64 bytes once encoded. */
 interface Small {
@@ -48,14 +49,15 @@ export async function benchTypedChannel(
   const blockBytes = chunksFor(opts.bulkBytes / blocks) * BULK_CHUNK
   let bulkMs = 0
   let baselineMs = 0
-  for (let block = 0; block < blocks; block++) {
-    const timeBaseline = async (): Promise<void> => {
+  await alternateBlocks(
+    blocks,
+    async () => {
+      bulkMs += await bulkRun(pair, blockBytes)
+    },
+    async () => {
       if (baseline !== undefined) baselineMs += (blockBytes / 1e6 / (await baseline(blockBytes))) * 1000
-    }
-    if (block % 2 === 0) await timeBaseline()
-    bulkMs += await bulkRun(pair, blockBytes)
-    if (block % 2 === 1) await timeBaseline()
-  }
+    },
+  )
   const total = (blocks * blockBytes) / 1e6
   const result = { smallMsgsPerSec: opts.smallCount / (smallMs / 1000), bulkMBps: total / (bulkMs / 1000) }
   return baseline === undefined ? result : { ...result, baselineMBps: total / (baselineMs / 1000) }

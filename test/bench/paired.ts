@@ -21,26 +21,38 @@ export function wholeRound(round: (i: number) => Promise<unknown>): Sample {
 }
 
 /**
- * Measures `subject` and `baseline` in alternating blocks of rounds, so that both see the same
- * drift (connection, heap and CPU state change over a run by more than the effects measured
- * here). The order within each pair of blocks alternates too. Round numbers count up across blocks.
+ * Runs `blocks` blocks of `subject` and of `baseline`, alternating (and alternating which of the
+ * two goes first), so that both see the same drift: connection, heap and CPU state change over a
+ * run by more than the effects measured here.
+ */
+export async function alternateBlocks(
+  blocks: number,
+  subject: (block: number) => Promise<void>,
+  baseline: (block: number) => Promise<void>,
+): Promise<void> {
+  for (let block = 0; block < blocks; block++) {
+    if (block % 2 === 0) {
+      await baseline(block)
+      await subject(block)
+    } else {
+      await subject(block)
+      await baseline(block)
+    }
+  }
+}
+
+/**
+ * Measures `subject` and `baseline` in {@link alternateBlocks} of `blockSize` rounds each. Round
+ * numbers count up across blocks.
  */
 export async function pairedRounds(rounds: number, subject: Sample, baseline: Sample, blockSize = 50): Promise<Paired> {
   const subjectMs: number[] = []
   const baselineMs: number[] = []
-  const block = async (sample: Sample, into: number[], first: number, n: number): Promise<void> => {
-    for (let i = first; i < first + n; i++) into.push(await sample(i))
+  const runBlock = (sample: Sample, into: number[]) => async (block: number): Promise<void> => {
+    const first = block * blockSize
+    for (let i = first; i < Math.min(rounds, first + blockSize); i++) into.push(await sample(i))
   }
-  for (let first = 0, b = 0; first < rounds; first += blockSize, b++) {
-    const n = Math.min(blockSize, rounds - first)
-    if (b % 2 === 0) {
-      await block(baseline, baselineMs, first, n)
-      await block(subject, subjectMs, first, n)
-    } else {
-      await block(subject, subjectMs, first, n)
-      await block(baseline, baselineMs, first, n)
-    }
-  }
+  await alternateBlocks(Math.ceil(rounds / blockSize), runBlock(subject, subjectMs), runBlock(baseline, baselineMs))
   const s = summarize(subjectMs)
   const base = summarize(baselineMs)
   return { subject: s, baseline: base, ratio: s.median / base.median }
