@@ -6,8 +6,11 @@ export interface CborGuardLimits {
   readonly maxItems: number
 }
 
-/** The map keys refused, as the UTF-8 bytes they arrive as (compared without decoding). */
-const FORBIDDEN_KEYS = ['__proto__', 'constructor'].map((key) => ({ key, bytes: new TextEncoder().encode(key) }))
+/** Map keys never built into an object: they could reach or shadow a prototype. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor'])
+
+/** The same keys as the UTF-8 bytes they arrive as, compared without decoding. */
+const FORBIDDEN_KEY_BYTES = [...FORBIDDEN_KEYS].map((key) => ({ key, bytes: new TextEncoder().encode(key) }))
 
 /**
  * Tags whose cbor-x meaning only builds plain values: dates (0, 1), big integers (2, 3), typed
@@ -172,7 +175,7 @@ function readItem(w: Walk, depth: number, isKey: boolean): void {
 
 /** Refuses a text map key equal to a forbidden one; the key's `length` bytes start at `pos`. */
 function checkKey(w: Walk, length: number): void {
-  for (const { key, bytes } of FORBIDDEN_KEYS) {
+  for (const { key, bytes } of FORBIDDEN_KEY_BYTES) {
     if (length !== bytes.length) continue
     let i = 0
     while (i < length && w.bytes[w.pos + i] === bytes[i]) i++

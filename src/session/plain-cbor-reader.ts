@@ -1,4 +1,4 @@
-import type { CborGuardLimits } from './cbor-guard.js'
+import { FORBIDDEN_KEYS, type CborGuardLimits } from './cbor-guard.js'
 
 /**
  * The reader of the plain CBOR subset that plain-cbor-writer.ts writes. It builds the value in
@@ -11,8 +11,6 @@ import type { CborGuardLimits } from './cbor-guard.js'
 /** What {@link decodePlain} returns when the bytes are not (only) the plain subset. */
 export const GIVE_UP: unique symbol = Symbol('give up')
 
-/** Map keys never built into an object (see cbor-guard.ts). */
-export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor'])
 
 /** The reader's state. */
 const inp = { bytes: new Uint8Array(0) as Uint8Array, pos: 0, items: 0, maxDepth: 0, maxItems: 0, ok: true }

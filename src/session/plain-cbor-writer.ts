@@ -1,6 +1,5 @@
 import { FRAME_BUFFER_SIZES, frameBufferSize, giveBackFrame, takeFrameBuffer } from '../channel/frame-buffers.js'
-import type { CborGuardLimits } from './cbor-guard.js'
-import { FORBIDDEN_KEYS } from './plain-cbor-reader.js'
+import { FORBIDDEN_KEYS, type CborGuardLimits } from './cbor-guard.js'
 
 /**
  * A one-pass CBOR writer for the plain subset every session frame uses: integers within ±2^32,
