@@ -28,7 +28,7 @@ export class LockValue<T> {
     this.#codec = createFrameCodec(VALUE_LIMITS)
     this.current = initial
     this.#committed = initial
-    this.#bytes = isPrimitive(initial) ? undefined : this.#codec.encode(initial)
+    this.#bytes = isPrimitive(initial) ? undefined : owned(this.#codec.encode(initial))
   }
 
   /** The last committed value (a write guard's changes count once it is released). */
@@ -65,7 +65,7 @@ export class LockValue<T> {
       }
       if (this.#bytes !== undefined && sameBytes(bytes, this.#bytes)) return false
       this.#committed = next
-      this.#bytes = bytes
+      this.#bytes = owned(bytes)
     }
     this.version++
     return true
@@ -104,6 +104,15 @@ export class LockValue<T> {
     this.current = this.#committed = value
     this.#bytes = bytes
   }
+}
+
+/**
+ * `bytes`, copied when they are a view into a much larger buffer. The codec writes frames into
+ * shared chunks and recycled frame buffers (up to 2 MiB), which suits a frame sent at once; a
+ * committed value is kept for as long as the lock lives, and must not pin a buffer that size.
+ */
+function owned(bytes: Uint8Array): Uint8Array {
+  return bytes.byteLength * 2 < bytes.buffer.byteLength ? bytes.slice() : bytes
 }
 
 /** Values compared by identity and always encodable. */
