@@ -11,14 +11,17 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 describe('npm run bench -- --quick', () => {
   it('runs every benchmark, each validating its own result, and writes the table', () => {
     const out = join(dir, 'results.json')
-    const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'test/bench/run.ts', '--quick', `--out=${out}`], {
+    // As `npm run bench` does: against the build (`npm test` builds before it runs this).
+    const args = ['--expose-gc', '--import', 'tsx', '--import', './test/bench/use-dist.mjs', 'test/bench/run.ts', '--quick', `--out=${out}`]
+    const run = spawnSync(process.execPath, args, {
       encoding: 'utf8',
       timeout: 240_000,
     })
     expect(run.status, run.stderr + run.stdout.slice(-2000)).toBe(0)
     expect(run.stdout).toMatch(/\| benchmark \| impl \| median \|/)
-    const results = JSON.parse(readFileSync(out, 'utf8')) as { quick: boolean; results: Record<string, Row> }
+    const results = JSON.parse(readFileSync(out, 'utf8')) as { quick: boolean; code: string; results: Record<string, Row> }
     expect(results.quick).toBe(true)
+    expect(results.code).toBe('the built library (dist/index.js)')
     const names = Object.keys(results.results)
     for (const expected of [
       'raw DataChannel RTT',
@@ -35,6 +38,11 @@ describe('npm run bench -- --quick', () => {
       expect(names).toContain(expected)
     }
     for (const row of Object.values(results.results)) expect(Number.isFinite(row.median), row.name).toBe(true)
+    // Latencies and bulk are compared with the raw channel on the session's own connection.
+    for (const name of ['join latency', 'mutex hand-off', 'channel bulk throughput']) {
+      expect(results.results[name]!.baseline, name).toMatch(/\(paired\)/)
+      expect(Number.isFinite(results.results[name]!.ratio), name).toBe(true)
+    }
     // Message counts are exact, not timings: they are checked here.
     expect(results.results['wire: join']!.median).toBe(2)
     expect(results.results['wire: select']!.median).toBeLessThanOrEqual(3)
