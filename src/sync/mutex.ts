@@ -1,7 +1,7 @@
 import type { OpHost } from '../session/op-host.js'
 import type { LockSnapshot } from './lock-state.js'
 import { runLocked, type WriteGuard } from './lock-guard.js'
-import { LockHandle, type LockEventSource, type LockOptions, type NetRwLockOptions } from './rwlock.js'
+import { LockHandle, type ClosableLock, type LockEventSource, type LockOptions, type NetRwLockOptions } from './rwlock.js'
 
 /** Options for `session.mutex`. */
 export type NetMutexOptions<T> = NetRwLockOptions<T>
@@ -21,7 +21,7 @@ export type MutexGuard<T> = WriteGuard<T>
  * await using g = await score.lock({ signal: AbortSignal.timeout(1000) })
  * ```
  */
-export interface NetMutex<T> extends LockEventSource<T> {
+export interface NetMutex<T> extends LockEventSource<T>, ClosableLock {
   readonly key: string
   /** The lock; resolves with a guard once both sides' earlier requests were served. */
   lock(options: LockOptions & { ifAvailable: true }): Promise<MutexGuard<T> | null>

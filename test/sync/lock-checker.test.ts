@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { NetError } from '../../src/errors.js'
+import type { LockCore } from '../../src/sync/lock-core.js'
 import type { LockGuard } from '../../src/sync/lock-guard.js'
+import type { TracedRequest } from '../../src/sync/lock-queue.js'
 import type { LockMode } from '../../src/sync/lock-wire.js'
 import type { Session } from '../../src/session/session.js'
 import { prng, randomInt, seedFromEnv, type Random } from '../helpers/prng.js'
@@ -11,7 +13,10 @@ import { lockSessions, nextTask, until } from './lock-harness.js'
  * ifAvailable from both sides, sometimes a session closed halfway. Every grant is checked against
  * a model shared by both sides (one process): never two writers, never a writer with a reader,
  * epochs only grow (strictly for writes), every grant sees the last committed value, and every
- * request settles. A failure prints the run's seed; `SEED=<seed>` replays just that run.
+ * request settles. Every ordering decision is checked too (through the lock's tracer): among the
+ * requests the deciding side knew of, none made earlier in real time (the leader's clock) by more
+ * than the clock's error bound waits behind the one granted, and grants follow the stamps. A
+ * failure prints the run's seed; `SEED=<seed>` replays just that run.
  */
 const RUNS = Number(process.env['LOCK_RUNS'] ?? 500)
 const PARALLEL = 25
@@ -31,27 +36,57 @@ interface Model {
   /** Set when the run closes a session on purpose. */
   closing: boolean
   log: string[]
+  order: OrderModel
 }
+
+/** What the tracers saw of the request order. */
+interface OrderModel {
+  /**
+   * Every queued request: when it was made, on the leader's clock (the true shared time), as the
+   * interval around the call (a pause inside the call must not look like a late request), and
+   * its stamp.
+   */
+  readonly requests: Map<string, { early: number; late: number; ts: number }>
+  /** The largest clock error bound (the follower's) seen while requests were made, in ms. */
+  errorBound: number
+  /** Pairs (granted, still waiting) checked, and those made further apart than the error bound. */
+  pairs: number
+  separated: number
+  readonly violations: string[]
+}
+
+/** Slack on the error bound: stamps are whole µs, and a request may be stamped a few µs late. */
+const STAMP_SLACK_MS = 0.05
 
 type Op = 'read' | 'write' | 'abort' | 'ifAvailable'
 type Value = number | { n: number; pad: string } | undefined
 
 interface Side {
-  readonly name: string
+  readonly name: 'L' | 'F'
   readonly session: Session
+  readonly core: LockCore<unknown>
+  /** The true shared time: the leader's clock. */
+  readonly trueNow: () => number
+  /** The leader's clock just before the current acquire call; the tracer reads it. */
+  callStart: number
+  /** The request the current acquire call queued, if it queued one. */
+  queued: { late: number } | undefined
   acquire(mode: LockMode, options: { signal?: AbortSignal; ifAvailable?: boolean }): Promise<(LockGuard & { value: Value }) | null>
   query(): unknown
 }
 
-async function checkRun(seed: number): Promise<{ grants: number; closed: boolean }> {
+async function checkRun(seed: number): Promise<{ grants: number; closed: boolean; pairs: number; separated: number }> {
   const random = prng(seed)
   const latencyMs = randomInt(random, 0, 2)
   const pair = await lockSessions({ latencyMs, jitterMs: random() * 2, random: prng(seed ^ 0x5bd1e995) })
   const exclusiveOnly = random() < 0.3
   const initial = random() < 0.5 ? 0 : undefined
   const followerInitial = random() < 0.5 ? -1 : undefined
-  const model: Model = { writers: 0, readers: 0, value: initial ?? followerInitial, objects: random() < 0.3, maxEpoch: 0, lastWriteEpoch: 0, counter: 0, grants: 0, closing: false, log: [] }
-  const sides = [makeSide('L', pair.leader, exclusiveOnly, initial), makeSide('F', pair.follower, exclusiveOnly, followerInitial)]
+  const order: OrderModel = { requests: new Map(), errorBound: 0, pairs: 0, separated: 0, violations: [] }
+  const model: Model = { writers: 0, readers: 0, value: initial ?? followerInitial, objects: random() < 0.3, maxEpoch: 0, lastWriteEpoch: 0, counter: 0, grants: 0, closing: false, log: [], order }
+  const trueNow = (): number => pair.leader.now()
+  const sides = [makeSide('L', pair.leader, exclusiveOnly, initial, trueNow), makeSide('F', pair.follower, exclusiveOnly, followerInitial, trueNow)]
+  for (const side of sides) side.core.tracer = orderTracer(side, pair, order)
   const closeAfter = random() < 0.1 ? randomInt(random, 0, 20) : Infinity
   const actors: Promise<void>[] = []
   for (const side of sides) {
@@ -66,6 +101,7 @@ async function checkRun(seed: number): Promise<{ grants: number; closed: boolean
   })
   try {
     await Promise.race([Promise.all(actors), stuck])
+    expect(order.violations, 'grants out of real-time order').toEqual([])
     if (!model.closing) {
       // Nothing closed; once the last cancels and returns have landed, nothing is held or waiting;
       // both sides read the last committed value.
@@ -80,7 +116,7 @@ async function checkRun(seed: number): Promise<{ grants: number; closed: boolean
         await g.release()
       }
     }
-    return { grants: model.grants, closed: model.closing }
+    return { grants: model.grants, closed: model.closing, pairs: order.pairs, separated: order.separated }
   } catch (err) {
     throw new Error(`lock checker run failed; replay with SEED=${seed}\n${model.log.slice(-30).join('\n')}`, { cause: err })
   } finally {
@@ -102,17 +138,65 @@ function closeOne(session: Session, model: Model): void {
   void session.close()
 }
 
-function makeSide(name: string, session: Session, exclusiveOnly: boolean, initial: number | undefined): Side {
+function makeSide(name: 'L' | 'F', session: Session, exclusiveOnly: boolean, initial: number | undefined, trueNow: () => number): Side {
   if (exclusiveOnly) {
     const m = session.mutex<number | undefined>('lock', { initial })
-    return { name, session, acquire: (_mode, options) => m.lock(options), query: () => m.query() }
+    return { name, session, core: coreOf(m), trueNow, callStart: 0, queued: undefined, acquire: (_mode, options) => m.lock(options), query: () => m.query() }
   }
   const rw = session.rwlock<number | undefined>('lock', { initial })
   return {
     name,
     session,
+    core: coreOf(rw),
+    trueNow,
+    callStart: 0,
+    queued: undefined,
     acquire: (mode, options) => (mode === 'read' ? rw.read(options) : rw.write(options)),
     query: () => rw.query(),
+  }
+}
+
+/** The engine behind a lock handle (a protected field), to attach a tracer. */
+function coreOf(handle: object): LockCore<unknown> {
+  return (handle as { core: LockCore<unknown> }).core
+}
+
+/**
+ * Checks each ordering decision of side `name` against real time. A tracer must not throw into
+ * the lock, so violations are collected and asserted after the run.
+ */
+function orderTracer(side: Side, pair: { leader: Session; follower: Session }, order: OrderModel): NonNullable<LockCore<unknown>['tracer']> {
+  const { name } = side
+  const other = name === 'L' ? 'F' : 'L'
+  const idOf = (r: TracedRequest): string => `${r.mine ? name : other}:${r.id}`
+  return {
+    queued(id, ts) {
+      order.errorBound = Math.max(order.errorBound, pair.follower.clock.errorBound)
+      // Until the call returns, the request counts as made at any time from its start on.
+      const record = { early: side.callStart, late: Infinity, ts }
+      order.requests.set(`${name}:${id}`, record)
+      side.queued = record
+    },
+    granted(request, waiting) {
+      const granted = order.requests.get(idOf(request))
+      for (const w of waiting) {
+        const known = order.requests.get(idOf(w))
+        if (granted === undefined || known === undefined) {
+          order.violations.push(`${name} decided on a request it never queued: ${idOf(request)} / ${idOf(w)}`)
+          continue
+        }
+        order.pairs++
+        const bound = order.errorBound + STAMP_SLACK_MS
+        // How much earlier the waiting request was made, at least; negative: later.
+        const earlier = granted.early - known.late
+        if (earlier > bound || known.early - granted.late > bound) order.separated++
+        if (earlier > bound) {
+          order.violations.push(`${name} granted ${idOf(request)} ahead of ${idOf(w)}, made ${earlier.toFixed(3)} ms earlier (bound ${bound.toFixed(3)} ms; stamps ${granted.ts} and ${known.ts})`)
+        }
+        const wLeads = known.ts < granted.ts || (known.ts === granted.ts && idOf(w).startsWith('L'))
+        if (wLeads) order.violations.push(`${name} granted ${idOf(request)} (stamp ${granted.ts}) ahead of ${idOf(w)} (stamp ${known.ts})`)
+      }
+    },
   }
 }
 
@@ -127,7 +211,10 @@ async function runActor(side: Side, ops: [Op, LockMode][], random: Random, model
   for (let i = randomInt(random, 0, 3); i > 0; i--) await nextTask()
   for (const [op, mode] of ops) {
     const controller = op === 'abort' ? new AbortController() : undefined
+    side.callStart = side.trueNow()
     const request = side.acquire(mode, { signal: controller?.signal, ifAvailable: op === 'ifAvailable' })
+    if (side.queued !== undefined) side.queued.late = side.trueNow()
+    side.queued = undefined
     // Checked in a reaction attached now, so grants are checked in the order they happened even
     // when this actor looks at its result later (after the abort below).
     const checked = request.then((guard) => {
@@ -195,14 +282,21 @@ describe('NetMutex / NetRwLock randomized checker', () => {
     const base = seedFromEnv()
     const seeds = replay ? [base] : Array.from({ length: RUNS }, (_, i) => (base + Math.imul(i, 0x9e3779b1)) >>> 0)
     if (!replay) console.log(`lock checker: ${RUNS} runs from base seed ${base}`)
-    const totals = { grants: 0, closed: 0 }
+    const totals = { grants: 0, closed: 0, pairs: 0, separated: 0 }
     for (let i = 0; i < seeds.length; i += PARALLEL) {
       const stats = await Promise.all(seeds.slice(i, i + PARALLEL).map((seed) => checkRun(seed)))
       for (const s of stats) {
         totals.grants += s.grants
         totals.closed += s.closed ? 1 : 0
+        totals.pairs += s.pairs
+        totals.separated += s.separated
       }
     }
-    console.log(`lock checker: ${totals.grants} grants checked, ${totals.closed} runs closed halfway`)
+    console.log(
+      `lock checker: ${totals.grants} grants checked, ${totals.closed} runs closed halfway; ` +
+        `${totals.pairs} (granted, waiting) pairs ordered, ${totals.separated} of them further apart than the error bound`,
+    )
+    // The real-time check must have had something to check.
+    expect(totals.separated).toBeGreaterThan(0)
   }, Math.max(60_000, RUNS * 20))
 })
