@@ -17,10 +17,9 @@ describe('closing a lock', () => {
     const events: string[] = []
     a.on('close', (reason) => events.push(`a ${reason.code}`))
     b.on('close', (reason) => events.push(`b ${reason.code}`))
-    const closing = a.close()
-    await rejectsWith(waitingHere, 'closed')
-    for (const request of waitingThere) await rejectsWith(request, 'closed')
-    await closing
+    const rejected = Promise.all([waitingHere, ...waitingThere].map((request) => rejectsWith(request, 'closed')))
+    await a.close()
+    await rejected
     expect((await a.closed).message).toMatch(/lock "k" was closed/)
     expect((await b.closed).message).toMatch(/the peer closed lock "k"/)
     expect(events.sort()).toEqual(['a closed', 'b closed'])
