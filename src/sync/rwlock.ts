@@ -65,8 +65,11 @@ export type LockEventSource<T> = Pick<EventEmitter<LockEvents<T>>, 'on' | 'once'
 
 /**
  * A value shared by both peers behind one-writer-or-many-readers. Readers on both sides read at
- * once; a writer excludes everyone; requests are served first-in-first-out across both peers, and
- * a reader queued behind a waiting writer waits.
+ * once; a writer excludes everyone; a reader queued behind a waiting writer waits. Requests are
+ * served first-come first-served in real time across both peers: each is stamped on a hybrid
+ * logical clock (the shared timeline, moved past every stamp seen; the leader first on a tie), so
+ * a request made earlier by more than the clock's error bound is granted first once the token
+ * holder knows of it. Close it when done ({@link ClosableLock}).
  *
  * @example
  * ```ts
