@@ -74,7 +74,7 @@ export class LockCore<T> implements GuardHost<T> {
     this.#holds.release(mode)
     let refused: unknown
     try {
-      if (mode === 'write' && touched && this.value.commit()) this.#changed('local')
+      if (mode === 'write' && touched && this.value.commit()) this.onChange(this.value.current, 'local')
     } catch (err) {
       refused = err
     }
@@ -195,7 +195,7 @@ export class LockCore<T> implements GuardHost<T> {
     const starting = this.#state === 'starting'
     if (value !== undefined && (starting || !this.link.isLeader)) {
       this.value.initial(value)
-      this.#changed('peer')
+      this.onChange(this.value.current, 'peer')
     }
     if (starting) {
       this.#state = nextState(this.#state, 'ready')
@@ -221,7 +221,7 @@ export class LockCore<T> implements GuardHost<T> {
     this.#state = state
     this.#holds.tokenArrived(m.epoch)
     this.#queue.remote = m.queue
-    if (changed) this.#changed('peer')
+    if (changed) this.onChange(this.value.current, 'peer')
     // Request `m.id` heads the queue now, unless it was aborted: then this late grant just moves on.
     this.#pump()
   }
@@ -235,7 +235,7 @@ export class LockCore<T> implements GuardHost<T> {
     const changed = this.value.incoming(m.version, m.value)
     this.#state = state
     this.#holds.leaseEpoch = m.epoch
-    if (changed) this.#changed('peer')
+    if (changed) this.onChange(this.value.current, 'peer')
     // Aborted requests in the range are simply not there: their share of the lease goes unused.
     for (const waiter of this.#queue.takeLocalUpTo(m.upTo)) this.#grant(waiter)
   }
@@ -244,10 +244,6 @@ export class LockCore<T> implements GuardHost<T> {
   #stop(reason: NetError): void {
     this.#state = 'closed'
     this.#queue.rejectAll(reason)
-  }
-
-  #changed(origin: 'local' | 'peer'): void {
-    this.onChange(this.value.current, origin)
   }
 }
 

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { NetError } from '../../src/errors.js'
 import type { LockCore } from '../../src/sync/lock-core.js'
 import type { LockGuard } from '../../src/sync/lock-guard.js'
-import type { TracedRequest } from '../../src/sync/lock-queue.js'
 import type { LockMode } from '../../src/sync/lock-wire.js'
 import type { Session } from '../../src/session/session.js'
 import { prng, randomInt, seedFromEnv, type Random } from '../helpers/prng.js'
 import { lockSessions, nextTask, until } from './lock-harness.js'
+import { coreOf, newOrderModel, orderTracer, tracedCall, type OrderModel, type TracedSide } from './lock-order-tracer.js'
 
 /**
  * A seeded randomized checker: random latencies, random mixes of lock / read / write / abort /
@@ -39,38 +39,12 @@ interface Model {
   order: OrderModel
 }
 
-/** What the tracers saw of the request order. */
-interface OrderModel {
-  /**
-   * Every queued request: when it was made, on the leader's clock (the true shared time), as the
-   * interval around the call (a pause inside the call must not look like a late request), and
-   * its stamp.
-   */
-  readonly requests: Map<string, { early: number; late: number; ts: number }>
-  /** The largest clock error bound (the follower's) seen while requests were made, in ms. */
-  errorBound: number
-  /** Pairs (granted, still waiting) checked, and those made further apart than the error bound. */
-  pairs: number
-  separated: number
-  readonly violations: string[]
-}
-
-/** Slack on the error bound: stamps are whole µs, and a request may be stamped a few µs late. */
-const STAMP_SLACK_MS = 0.05
-
 type Op = 'read' | 'write' | 'abort' | 'ifAvailable'
 type Value = number | { n: number; pad: string } | undefined
 
-interface Side {
-  readonly name: 'L' | 'F'
+interface Side extends TracedSide {
   readonly session: Session
   readonly core: LockCore<unknown>
-  /** The true shared time: the leader's clock. */
-  readonly trueNow: () => number
-  /** The leader's clock just before the current acquire call; the tracer reads it. */
-  callStart: number
-  /** The request the current acquire call queued, if it queued one. */
-  queued: { late: number } | undefined
   acquire(mode: LockMode, options: { signal?: AbortSignal; ifAvailable?: boolean }): Promise<(LockGuard & { value: Value }) | null>
   query(): unknown
 }
@@ -82,11 +56,11 @@ async function checkRun(seed: number): Promise<{ grants: number; closed: boolean
   const exclusiveOnly = random() < 0.3
   const initial = random() < 0.5 ? 0 : undefined
   const followerInitial = random() < 0.5 ? -1 : undefined
-  const order: OrderModel = { requests: new Map(), errorBound: 0, pairs: 0, separated: 0, violations: [] }
+  const order = newOrderModel()
   const model: Model = { writers: 0, readers: 0, value: initial ?? followerInitial, objects: random() < 0.3, maxEpoch: 0, lastWriteEpoch: 0, counter: 0, grants: 0, closing: false, log: [], order }
   const trueNow = (): number => pair.leader.now()
   const sides = [makeSide('L', pair.leader, exclusiveOnly, initial, trueNow), makeSide('F', pair.follower, exclusiveOnly, followerInitial, trueNow)]
-  for (const side of sides) side.core.tracer = orderTracer(side, pair, order)
+  for (const side of sides) side.core.tracer = orderTracer(side, pair.follower, order)
   const closeAfter = random() < 0.1 ? randomInt(random, 0, 20) : Infinity
   const actors: Promise<void>[] = []
   for (const side of sides) {
@@ -156,50 +130,6 @@ function makeSide(name: 'L' | 'F', session: Session, exclusiveOnly: boolean, ini
   }
 }
 
-/** The engine behind a lock handle (a protected field), to attach a tracer. */
-function coreOf(handle: object): LockCore<unknown> {
-  return (handle as { core: LockCore<unknown> }).core
-}
-
-/**
- * Checks each ordering decision of side `name` against real time. A tracer must not throw into
- * the lock, so violations are collected and asserted after the run.
- */
-function orderTracer(side: Side, pair: { leader: Session; follower: Session }, order: OrderModel): NonNullable<LockCore<unknown>['tracer']> {
-  const { name } = side
-  const other = name === 'L' ? 'F' : 'L'
-  const idOf = (r: TracedRequest): string => `${r.mine ? name : other}:${r.id}`
-  return {
-    queued(id, ts) {
-      order.errorBound = Math.max(order.errorBound, pair.follower.clock.errorBound)
-      // Until the call returns, the request counts as made at any time from its start on.
-      const record = { early: side.callStart, late: Infinity, ts }
-      order.requests.set(`${name}:${id}`, record)
-      side.queued = record
-    },
-    granted(request, waiting) {
-      const granted = order.requests.get(idOf(request))
-      for (const w of waiting) {
-        const known = order.requests.get(idOf(w))
-        if (granted === undefined || known === undefined) {
-          order.violations.push(`${name} decided on a request it never queued: ${idOf(request)} / ${idOf(w)}`)
-          continue
-        }
-        order.pairs++
-        const bound = order.errorBound + STAMP_SLACK_MS
-        // How much earlier the waiting request was made, at least; negative: later.
-        const earlier = granted.early - known.late
-        if (earlier > bound || known.early - granted.late > bound) order.separated++
-        if (earlier > bound) {
-          order.violations.push(`${name} granted ${idOf(request)} ahead of ${idOf(w)}, made ${earlier.toFixed(3)} ms earlier (bound ${bound.toFixed(3)} ms; stamps ${granted.ts} and ${known.ts})`)
-        }
-        const wLeads = known.ts < granted.ts || (known.ts === granted.ts && idOf(w).startsWith('L'))
-        if (wLeads) order.violations.push(`${name} granted ${idOf(request)} (stamp ${granted.ts}) ahead of ${idOf(w)} (stamp ${known.ts})`)
-      }
-    },
-  }
-}
-
 function pickOp(random: Random, exclusiveOnly: boolean): [Op, LockMode] {
   const ops: Op[] = ['read', 'write', 'write', 'abort', 'ifAvailable']
   const op = ops[randomInt(random, 0, ops.length - 1)]!
@@ -211,10 +141,7 @@ async function runActor(side: Side, ops: [Op, LockMode][], random: Random, model
   for (let i = randomInt(random, 0, 3); i > 0; i--) await nextTask()
   for (const [op, mode] of ops) {
     const controller = op === 'abort' ? new AbortController() : undefined
-    side.callStart = side.trueNow()
-    const request = side.acquire(mode, { signal: controller?.signal, ifAvailable: op === 'ifAvailable' })
-    if (side.queued !== undefined) side.queued.late = side.trueNow()
-    side.queued = undefined
+    const request = tracedCall(side, () => side.acquire(mode, { signal: controller?.signal, ifAvailable: op === 'ifAvailable' }))
     // Checked in a reaction attached now, so grants are checked in the order they happened even
     // when this actor looks at its result later (after the abort below).
     const checked = request.then((guard) => {
