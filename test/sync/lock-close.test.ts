@@ -80,6 +80,7 @@ describe('closing a lock', () => {
     const pair = await lockSessions({ latencyMs: 1 })
     const a = pair.leader.mutex<number>('k', { initial: 0 })
     const b = pair.follower.mutex<number>('k')
+    await until(() => b.peek() === 0, 'the hello arrived')
     const g = await a.lock()
     const request = b.lock()
     await until(() => a.query().peerWaiting === 1, 'the request reached the holder')
