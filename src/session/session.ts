@@ -91,12 +91,20 @@ export class Session extends SessionCore {
     return openTypedChannel<T>(this, key, options)
   }
 
-  /** The value named `key`, shared with the peer behind a mutual exclusion lock. */
+  /**
+   * The value named `key`, shared with the peer behind a mutual exclusion lock. It holds the key
+   * until `close()` (on either side) or the session's end; throws NetError `usage` while it is
+   * still in use here.
+   */
   mutex<T>(key: string, options: NetMutexOptions<T> = {}): NetMutex<T> {
     return createNetMutex<T>(this, key, options)
   }
 
-  /** The value named `key`, shared with the peer behind one-writer-or-many-readers. */
+  /**
+   * The value named `key`, shared with the peer behind one-writer-or-many-readers. It holds the
+   * key until `close()` (on either side) or the session's end; throws NetError `usage` while it
+   * is still in use here.
+   */
   rwlock<T>(key: string, options: NetRwLockOptions<T> = {}): NetRwLock<T> {
     return createNetRwLock<T>(this, key, options)
   }

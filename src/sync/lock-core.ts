@@ -3,32 +3,32 @@ import { onAbort } from '../internal/abort.js'
 import { deferred } from '../internal/deferred.js'
 import { unreachable } from '../internal/unreachable.js'
 import type { OpHost } from '../session/op-host.js'
-import type { Port } from '../session/port.js'
 import { Guard, type GuardHost } from './lock-guard.js'
 import { LockHolds } from './lock-holds.js'
-import { LockOutbox } from './lock-outbox.js'
-import { LockQueue, type Waiter } from './lock-queue.js'
+import { LockLink, type EngineMessage } from './lock-link.js'
+import { LockQueue, type LockTracer, type Waiter } from './lock-queue.js'
 import { LockSequence } from './lock-sequence.js'
 import { holdsToken, isAway, nextState, type LockEvent, type LockSnapshot, type LockState } from './lock-state.js'
 import { LockValue } from './lock-value.js'
-import { encodeLockMessage, parseLockMessage, type LockMessage, type LockMessageOf, type LockMode } from './lock-wire.js'
+import type { LockMessageOf, LockMode, QueuedRequest } from './lock-wire.js'
 
 /**
- * The engine shared by NetMutex and NetRwLock: the token, the read lease and the FIFO queue of
- * both sides' requests, over the protocol of `lock-wire.ts` and the states of `lock-state.ts`.
- * The token holder orders every request; the other side sends it its own.
+ * The engine shared by NetMutex and NetRwLock: the token, the read lease and the first-come
+ * first-served queue of both sides' requests, over the protocol of `lock-wire.ts` and the states
+ * of `lock-state.ts`. The token holder orders every request; the other side sends it its own.
  */
 export class LockCore<T> implements GuardHost<T> {
   /** Called when the value changes: committed here (`local`) or received (`peer`). */
   onChange: (value: T, origin: 'local' | 'peer') => void = () => {}
-  readonly #port: Port<unknown[]>
-  readonly #outbox: LockOutbox
+  /** Sees every ordering decision; for the randomized checker (test/sync/lock-checker.test.ts). */
+  tracer: LockTracer | undefined
+  /** The port, outbox and close handshake; the handle closes the lock through it. */
+  readonly link: LockLink
   /** The value, as guards and `peek()` see it. */
   readonly value: LockValue<T>
   readonly #queue: LockQueue<Guard<T>>
   readonly #holds = new LockHolds()
   #state: LockState
-  #closeReason: NetError | undefined
   readonly #seq: LockSequence
   /** The value-carrying send the last `#pump` started, for `release()` to report on. */
   #valueSend: Promise<void> | undefined
@@ -36,16 +36,15 @@ export class LockCore<T> implements GuardHost<T> {
   constructor(host: OpHost, kind: 'mutex' | 'rwlock', readonly key: string, initial: T | undefined) {
     this.value = new LockValue(initial as T)
     this.#seq = new LockSequence(key)
-    const exclusiveOnly = kind === 'mutex'
-    this.#port = host.openPort<unknown[], LockMessage>(kind, key, {
-      parse: (raw) => parseLockMessage(raw, exclusiveOnly),
-      onMessage: (message) => this.#onMessage(message),
-      onClose: (reason) => this.#close(reason),
-    })
-    this.#outbox = new LockOutbox(this.#port, (err) => this.#broken(err))
-    this.#queue = new LockQueue(this.#port.isLeader)
-    this.#state = !this.#port.isLeader ? 'away' : initial === undefined ? 'starting' : 'home'
-    this.#outbox.send({ type: 'hello', value: initial === undefined ? undefined : this.value.bytes })
+    this.link = new LockLink(host, kind, key, { onMessage: (m) => this.#onMessage(m), onStop: (reason) => this.#stop(reason) })
+    this.#queue = new LockQueue(this.link.isLeader)
+    this.#state = !this.link.isLeader ? 'away' : initial === undefined ? 'starting' : 'home'
+    this.link.send({ type: 'hello', value: initial === undefined ? undefined : this.value.bytes })
+  }
+
+  /** Why the lock stopped working (closed here or by the peer, broken, or the session closed). */
+  get closedReason(): NetError | undefined {
+    return this.link.stopReason
   }
 
   query(): LockSnapshot {
@@ -55,14 +54,16 @@ export class LockCore<T> implements GuardHost<T> {
 
   /** A guard now, `null` (with `ifAvailable`) or later; rejects on abort, close or a broken lock. */
   request(mode: LockMode, ifAvailable: boolean, signal: AbortSignal | undefined): Promise<Guard<T> | null> {
-    if (this.#closeReason !== undefined) return Promise.reject(this.#closeReason)
+    const closed = this.closedReason
+    if (closed !== undefined) return Promise.reject(closed)
     if (signal?.aborted) return Promise.reject(abortError(signal, `locking "${this.key}"`))
     if (this.#admissible(mode)) return Promise.resolve(this.#admit(mode))
     if (ifAvailable) return Promise.resolve(null)
-    const id = this.#seq.nextRequest()
+    const id = this.#seq.nextRequest(this.link.now())
     const waiter: Waiter<Guard<T>> = { id, ts: this.#seq.clock, mode, done: deferred(), stopAbort: noop }
     this.#queue.local.push(waiter)
-    if (isAway(this.#state)) this.#outbox.send({ type: 'request', id, mode, clock: waiter.ts })
+    this.tracer?.queued(id, waiter.ts)
+    if (isAway(this.#state)) this.link.send({ type: 'request', id, mode, clock: waiter.ts })
     else this.#pump()
     if (signal !== undefined) waiter.stopAbort = onAbort(signal, () => this.#abort(waiter, signal))
     return waiter.done.promise
@@ -73,7 +74,7 @@ export class LockCore<T> implements GuardHost<T> {
     this.#holds.release(mode)
     let refused: unknown
     try {
-      if (mode === 'write' && touched && this.value.commit()) this.#emitChange('local')
+      if (mode === 'write' && touched && this.value.commit()) this.onChange(this.value.current, 'local')
     } catch (err) {
       refused = err
     }
@@ -103,7 +104,7 @@ export class LockCore<T> implements GuardHost<T> {
   #abort(waiter: Waiter<Guard<T>>, signal: AbortSignal): void {
     if (!this.#queue.removeLocal(waiter)) return
     waiter.done.reject(abortError(signal, `locking "${this.key}"`))
-    if (isAway(this.#state)) this.#outbox.send({ type: 'cancel', id: waiter.id, clock: this.#seq.clock })
+    if (isAway(this.#state)) this.link.send({ type: 'cancel', id: waiter.id, clock: this.#seq.clock })
     else this.#pump()
   }
 
@@ -117,23 +118,28 @@ export class LockCore<T> implements GuardHost<T> {
       const head = local ? queue.local[0]! : queue.remote[0]!
       if (head.mode === 'read') {
         if (this.#holds.writer) break
-        if (local) this.#grant(queue.local.shift()!)
+        if (local) this.#grant(this.#decided(queue.local.shift()!, true))
         else if (this.#state === 'recalling') break
-        else leaseUpTo = queue.remote.shift()!.id
+        else leaseUpTo = this.#decided(queue.remote.shift()!, false).id
         continue
       }
       leaseUpTo = this.#lend(leaseUpTo)
       if (local) {
         // Recall the lease at once, while local readers (if any) finish.
         if (this.#state === 'lent') this.#send({ type: 'recall', clock: this.#seq.clock }, 'recallSent')
-        if (!this.#holds.conflicts('write') && this.#state === 'home') this.#grant(queue.local.shift()!)
+        if (!this.#holds.conflicts('write') && this.#state === 'home') this.#grant(this.#decided(queue.local.shift()!, true))
       } else if (!this.#holds.conflicts('write') && this.#state !== 'recalling') {
-        queue.remote.shift()
-        this.#sendToken(head.id)
+        this.#sendToken(this.#decided(queue.remote.shift()!, false).id)
       }
       break
     }
     this.#lend(leaseUpTo)
+  }
+
+  /** `request`, just granted from the head of the queue; the tracer hears of it with all that still waits. */
+  #decided<R extends QueuedRequest>(request: R, mine: boolean): R {
+    this.tracer?.granted({ mine, id: request.id, ts: request.ts }, this.#queue.traced())
+    return request
   }
 
   /** Lends the read lease for the peer's requests up to `upTo`, if any; returns 0. */
@@ -153,17 +159,15 @@ export class LockCore<T> implements GuardHost<T> {
     this.#send({ type: 'token', id, epoch: this.#holds.epoch, clock: this.#seq.clock, queue, version: this.value.version, value }, 'tokenSent')
   }
 
-  #send(message: LockMessage, event: LockEvent): void {
+  #send(message: EngineMessage, event: LockEvent): void {
     this.#state = nextState(this.#state, event)
-    const sent = this.#outbox.send(message, 'value' in message && message.value !== undefined)
+    const sent = this.link.send(message, 'value' in message && message.value !== undefined)
     if (sent !== undefined) this.#valueSend = sent
   }
 
-  #onMessage(m: LockMessage): void {
-    if (this.#state === 'closed') return
+  #onMessage(m: EngineMessage): void {
     if (m.type === 'hello') return this.#onHello(m.value)
-    if (m.type === 'broken') return this.#close(new NetError('usage', `lock "${this.key}" broke on the peer: ${m.reason}`))
-    this.#seq.receive(m)
+    this.#seq.receive(m, () => this.link.now())
     switch (m.type) {
       case 'request':
       case 'cancel':
@@ -189,9 +193,9 @@ export class LockCore<T> implements GuardHost<T> {
     this.#seq.hello()
     // The leader's initial value wins; the follower's counts only when the leader gave none.
     const starting = this.#state === 'starting'
-    if (value !== undefined && (starting || !this.#port.isLeader)) {
+    if (value !== undefined && (starting || !this.link.isLeader)) {
       this.value.initial(value)
-      this.#emitChange('peer')
+      this.onChange(this.value.current, 'peer')
     }
     if (starting) {
       this.#state = nextState(this.#state, 'ready')
@@ -217,7 +221,7 @@ export class LockCore<T> implements GuardHost<T> {
     this.#state = state
     this.#holds.tokenArrived(m.epoch)
     this.#queue.remote = m.queue
-    if (changed) this.#emitChange('peer')
+    if (changed) this.onChange(this.value.current, 'peer')
     // Request `m.id` heads the queue now, unless it was aborted: then this late grant just moves on.
     this.#pump()
   }
@@ -231,27 +235,15 @@ export class LockCore<T> implements GuardHost<T> {
     const changed = this.value.incoming(m.version, m.value)
     this.#state = state
     this.#holds.leaseEpoch = m.epoch
-    if (changed) this.#emitChange('peer')
+    if (changed) this.onChange(this.value.current, 'peer')
     // Aborted requests in the range are simply not there: their share of the lease goes unused.
     for (const waiter of this.#queue.takeLocalUpTo(m.upTo)) this.#grant(waiter)
   }
 
-  /** A value could not be sent (too large for the peer): tell the peer, and stop on both sides. */
-  #broken(err: NetError): void {
-    this.#port.post(encodeLockMessage({ type: 'broken', reason: err.message }))
-    this.#close(new NetError('usage', `lock "${this.key}" is unusable: its value could not be sent (${err.message})`, { cause: err }))
-  }
-
   /** Rejects every waiting request; held guards keep their value, and `peek()` the last one. */
-  #close(reason: NetError): void {
-    if (this.#closeReason !== undefined) return
-    this.#closeReason = reason
+  #stop(reason: NetError): void {
     this.#state = 'closed'
     this.#queue.rejectAll(reason)
-  }
-
-  #emitChange(origin: 'local' | 'peer'): void {
-    this.onChange(this.value.current, origin)
   }
 }
 

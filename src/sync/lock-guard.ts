@@ -1,7 +1,14 @@
 import { NetError } from '../errors.js'
 import type { LockMode } from './lock-wire.js'
 
-/** A held lock. Release it exactly once (more calls do nothing); `await using` releases it for you. */
+/**
+ * A held lock. Release it exactly once (more calls do nothing); `await using` releases it for you.
+ *
+ * If the lock closes while the guard is held (`close()` on either side, a broken lock, or the
+ * session closing), the guard stays readable, a write guard refuses a new value with NetError
+ * `closed`, and `release()` sends nothing: a change made before the close stays in this side's
+ * `peek()` but never reaches the peer.
+ */
 export interface LockGuard extends AsyncDisposable {
   /** `read` (shared) or `write` (exclusive). */
   readonly mode: LockMode
@@ -27,7 +34,10 @@ export interface ReadGuard<T> extends LockGuard {
   readonly value: T
 }
 
-/** An exclusive (write) lock: read and replace (or mutate) `value`; the change is committed on release. */
+/**
+ * An exclusive (write) lock: read and replace (or mutate) `value`; the change is committed on
+ * release. Once the lock closed, assigning `value` throws NetError `closed`.
+ */
 export interface WriteGuard<T> extends LockGuard {
   readonly mode: 'write'
   value: T
@@ -38,6 +48,8 @@ export interface GuardHost<T> {
   readonly key: string
   /** The lock's value; `current` is what a guard reads and a write guard replaces. */
   readonly value: { current: T }
+  /** Set once the lock stopped working. */
+  readonly closedReason: NetError | undefined
   release(mode: LockMode, touched: boolean): Promise<void>
 }
 
@@ -67,6 +79,8 @@ export class Guard<T> implements LockGuard {
   set value(value: T) {
     this.#checkHeld()
     if (this.mode !== 'write') throw new NetError('usage', `a read guard of "${this.host.key}" cannot change the value`)
+    const closed = this.host.closedReason
+    if (closed !== undefined) throw new NetError('closed', `lock "${this.host.key}" is closed; its value can no longer change`, { cause: closed })
     this.host.value.current = value
     this.#touched = true
   }

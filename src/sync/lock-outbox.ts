@@ -18,7 +18,8 @@ export class LockOutbox {
   /** Messages waiting behind a value that the transport has not taken yet. */
   readonly #queue: Outgoing[] = []
   #waiting = false
-  #refused = false
+  /** Set once a message was refused or the lock stopped: nothing more goes out. */
+  #stopped = false
   /** Made once: a value-carrying message (every hand-off's token) would otherwise cost a closure. */
   readonly #taken = (): void => this.#sendWaiting()
 
@@ -34,7 +35,7 @@ export class LockOutbox {
    * closed first (closing is reported to the lock separately).
    */
   send(message: LockMessage, track = false): Promise<void> | undefined {
-    if (this.#refused) return track ? RESOLVED : undefined
+    if (this.#stopped) return track ? RESOLVED : undefined
     if (!this.#waiting) return this.#transmit(message, track)
     const sent = track ? deferred<void>() : undefined
     sent?.promise.catch(ignore)
@@ -59,17 +60,25 @@ export class LockOutbox {
   #sendWaiting(): void {
     this.#waiting = false
     for (let item = this.#queue.shift(); item !== undefined; item = this.#queue.shift()) {
-      const taken = this.#refused ? RESOLVED : this.#transmit(item.message, item.sent !== undefined)
+      const taken = this.#stopped ? RESOLVED : this.#transmit(item.message, item.sent !== undefined)
       if (item.sent !== undefined) taken!.then(item.sent.resolve, item.sent.reject)
       if (this.#waiting) return
     }
   }
 
+  /**
+   * Drops the messages still waiting and everything sent later: the lock is closing, and its
+   * closing message goes out directly, right behind what the transport already took.
+   */
+  stop(): void {
+    this.#stopped = true
+    for (const dropped of this.#queue.splice(0)) dropped.sent?.resolve()
+  }
+
   #refuse(err: unknown, message: LockMessage, track: boolean): Promise<void> | undefined {
     // Anything but a refusal means the session is closing; the lock hears of that separately.
     if (!isNetError(err, 'usage')) return track ? RESOLVED : undefined
-    this.#refused = true
-    for (const dropped of this.#queue.splice(0)) dropped.sent?.resolve()
+    this.stop()
     // Reported after the caller's state change for this message is complete, as for a send that
     // failed later.
     queueMicrotask(() => this.onRefused(err, message))

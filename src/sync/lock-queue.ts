@@ -9,9 +9,29 @@ export interface Waiter<G> extends QueuedRequest {
   stopAbort: () => void
 }
 
+/** A queued request as a {@link LockTracer} sees it: whose it is (`mine`: this side's), its id and stamp. */
+export interface TracedRequest {
+  readonly mine: boolean
+  readonly id: number
+  readonly ts: number
+}
+
 /**
- * Both sides' waiting requests in one FIFO order: by Lamport timestamp, the leader's first on a
- * tie. This side's own requests are always here; the peer's only while this side holds the token.
+ * Watches a lock's ordering decisions, for the randomized checker: it proves that grants follow
+ * real time among the requests the deciding side knew of. Not part of the public API.
+ */
+export interface LockTracer {
+  /** A request of this side was queued with `id` and stamp `ts` (synchronously, inside the call). */
+  queued(id: number, ts: number): void
+  /** `request` was granted from the head of the queue; `waiting` is everything still queued here. */
+  granted(request: TracedRequest, waiting: TracedRequest[]): void
+}
+
+/**
+ * Both sides' waiting requests in one first-come first-served order: by stamp (each side's hybrid
+ * logical clock, see `lock-sequence.ts`), the leader's first on a tie. Each side's stamps only
+ * grow, so each list is in order by itself. This side's own requests are always here; the peer's
+ * only while this side holds the token.
  */
 export class LockQueue<G> {
   local: Waiter<G>[] = []
@@ -50,6 +70,12 @@ export class LockQueue<G> {
   carried(): QueuedRequest[] {
     if (this.local.length === 0) return []
     return this.local.map(({ id, ts, mode }) => ({ id, ts, mode }))
+  }
+
+  /** Everything queued here, for a {@link LockTracer}. */
+  traced(): TracedRequest[] {
+    const mine = this.local.map(({ id, ts }) => ({ mine: true, id, ts }))
+    return mine.concat(this.remote.map(({ id, ts }) => ({ mine: false, id, ts })))
   }
 
   /** This side's waiting request `id`, if it still waits. */

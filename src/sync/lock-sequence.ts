@@ -1,16 +1,29 @@
 import { NetError } from '../errors.js'
 import type { LockMessage } from './lock-wire.js'
 
-type Clocked = Exclude<LockMessage, { type: 'hello' | 'broken' }>
+type Clocked = Exclude<LockMessage, { type: 'hello' | 'broken' | 'close' }>
 
 /**
- * The Lamport clock of one side of a lock, and the checks that the peer's messages come in an
- * order the protocol allows: hello first, its clock never going back, request ids only growing,
- * leases only growing, and requests reaching the side without the token only in the one window
- * where that is legitimate.
+ * How far ahead of this side's shared timeline a peer's clock may be, in µs. A correct peer is
+ * ahead by at most both sides' clock errors (a round trip at worst); a minute leaves room for any
+ * real link while keeping a hostile peer from dragging this side's clock far from real time.
+ */
+export const MAX_PEER_LEAD_US = 60_000_000
+
+/**
+ * The hybrid logical clock of one side of a lock, and the checks that the peer's messages come in
+ * an order the protocol allows: hello first, its clock never going back nor running ahead of ours
+ * by more than {@link MAX_PEER_LEAD_US}, request ids only growing, leases only growing, and
+ * requests reaching the side without the token only in the one window where that is legitimate.
+ *
+ * The clock counts whole µs of the shared timeline (`port.now()`, the leader's clock as well as
+ * this side can tell). A request is stamped with the shared time, or one µs past the last stamp
+ * this side made or saw if that is later (the Lamport part): so a request made after this side
+ * learned of another is stamped after it, and requests made further apart in real time than the
+ * clock's error bound are stamped in real-time order, whichever side made them.
  */
 export class LockSequence {
-  /** This side's Lamport clock: past every timestamp seen, and moved on by each local request. */
+  /** This side's clock in µs: past every stamp made or seen, and never behind the shared time of its last request. */
   clock = 0
   #lastId = 0
   #peerClock = 0
@@ -21,9 +34,9 @@ export class LockSequence {
 
   constructor(private readonly key: string) {}
 
-  /** The id of a new request of this side; its timestamp is `clock` afterwards. */
-  nextRequest(): number {
-    ++this.clock
+  /** The id of a new request of this side, made at `nowMs` on the shared timeline; its stamp is `clock` afterwards. */
+  nextRequest(nowMs: number): number {
+    this.clock = Math.max(this.clock + 1, micros(nowMs))
     return ++this.#lastId
   }
 
@@ -32,14 +45,20 @@ export class LockSequence {
     this.#helloSeen = true
   }
 
-  /** Checks any message after the hello, and moves our clock past the peer's. */
-  receive(m: Clocked): void {
+  /**
+   * Checks any message after the hello, and moves our clock up to the peer's. `nowMs` (the shared
+   * time) is asked only when the peer's clock is ahead of ours.
+   */
+  receive(m: Clocked, nowMs: () => number): void {
     if (!this.#helloSeen) throw this.#bad(`a ${m.type} before its hello`)
     if (m.clock < this.#peerClock || (m.type === 'request' && m.clock === this.#peerClock)) {
       throw this.#bad(`a ${m.type} whose clock went back (${m.clock} after ${this.#peerClock})`)
     }
+    if (m.clock > this.clock) {
+      if (m.clock - micros(nowMs()) > MAX_PEER_LEAD_US) throw this.#bad(`a ${m.type} whose clock runs more than a minute ahead of ours`)
+      this.clock = m.clock
+    }
     this.#peerClock = m.clock
-    this.clock = Math.max(this.clock, m.clock)
   }
 
   /**
@@ -87,4 +106,13 @@ export class LockSequence {
   #bad(what: string): NetError {
     return new NetError('protocol', `peer sent lock "${this.key}" ${what}`)
   }
+}
+
+/**
+ * `ms` in whole µs. A local clock that gives no usable number (an injected one gone wrong) counts
+ * as 0, which leaves a plain Lamport clock rather than a broken one.
+ */
+function micros(ms: number): number {
+  const us = Math.floor(ms * 1000)
+  return Number.isSafeInteger(us) && us > 0 ? us : 0
 }

@@ -13,7 +13,8 @@ import { NetError } from '../errors.js'
  * - `away`: the peer holds the token; every request goes there.
  * - `leased`: the peer holds the token and lent this side a read lease: local reads need no message.
  * - `recalled`: the lease was recalled; it goes back when the last local reader leaves.
- * - `closed`: the session closed or the lock broke; nothing more happens.
+ * - `closed`: the lock was closed (here or by the peer), broke, or its session closed; nothing more
+ *   happens.
  */
 export type LockState = 'starting' | 'home' | 'lent' | 'recalling' | 'away' | 'leased' | 'recalled' | 'closed'
 

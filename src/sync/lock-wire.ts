@@ -7,15 +7,21 @@ export type LockMode = 'read' | 'write'
 /** A waiting request as the token carries it to its new home. */
 export interface QueuedRequest {
   readonly id: number
-  /** The request's Lamport timestamp; the queue is ordered by (ts, leader first). */
+  /** The request's stamp on its side's hybrid logical clock (µs); the queue is ordered by (ts, leader first). */
   readonly ts: number
   readonly mode: LockMode
 }
 
 /**
  * The NetMutex / NetRwLock wire protocol: everything one side of a lock sends the other. Every
- * message but `hello` and `broken` carries the sender's Lamport `clock`. `value` is the lock's
- * value as CBOR bytes, present only when it changed since the receiver last saw it.
+ * message but `hello`, `broken` and `close` carries the sender's hybrid logical `clock` (µs on
+ * the shared timeline, see `lock-sequence.ts`). `value` is the lock's value as CBOR bytes,
+ * present only when it changed since the receiver last saw it.
+ *
+ * Closing: the side that closes sends `close` (or `broken`) and nothing after it; the receiver
+ * answers `close` unless it sent one itself, and each side frees the key once it has both sent
+ * and received its closing message. So nothing of this instance is on the wire once a side frees
+ * the key, and the next use of the key starts clean on both sides.
  */
 export type LockMessage =
   /** The first message from each side: its initial value, if it was given one (the leader's wins). */
@@ -35,13 +41,15 @@ export type LockMessage =
   | { type: 'recall'; clock: number }
   /** The lease is back (answers `recall`); the sender holds no read lock any more. */
   | { type: 'return'; clock: number }
-  /** The sender could not send the value (too large for the receiver); the lock is unusable on both sides. */
+  /** The sender could not send the value (too large for the receiver): it closes the lock, as `close` does. */
   | { type: 'broken'; reason: string }
+  /** The sender closed the lock (or answers the peer's `close` or `broken`) and sends nothing more for it. */
+  | { type: 'close' }
 
 /** The messages of the given types. */
 export type LockMessageOf<K extends LockMessage['type']> = Extract<LockMessage, { type: K }>
 
-const TAG = { hello: 0, request: 1, cancel: 2, token: 3, lease: 4, recall: 5, return: 6, broken: 7 } as const
+const TAG = { hello: 0, request: 1, cancel: 2, token: 3, lease: 4, recall: 5, return: 6, broken: 7, close: 8 } as const
 const MODES: readonly unknown[] = ['read', 'write'] satisfies LockMode[]
 const MAX_REASON = 500
 
@@ -64,6 +72,8 @@ export function encodeLockMessage(m: LockMessage): unknown[] {
       return [TAG.return, m.clock]
     case 'broken':
       return [TAG.broken, m.reason]
+    case 'close':
+      return [TAG.close]
     default:
       return unreachable(m)
   }
@@ -123,6 +133,9 @@ export function parseLockMessage(raw: unknown, exclusiveOnly: boolean): LockMess
       expectLength(f, 2, 'broken')
       if (typeof f[1] !== 'string') throw bad('a malformed lock broken')
       return { type: 'broken', reason: f[1].slice(0, MAX_REASON) }
+    case TAG.close:
+      expectLength(f, 1, 'close')
+      return { type: 'close' }
     default:
       throw bad(`a lock message with unknown tag ${String(f[0]).slice(0, 20)}`)
   }

@@ -1,7 +1,7 @@
 import type { OpHost } from '../session/op-host.js'
 import type { LockSnapshot } from './lock-state.js'
 import { runLocked, type WriteGuard } from './lock-guard.js'
-import { LockHandle, type LockEventSource, type LockOptions, type NetRwLockOptions } from './rwlock.js'
+import { LockHandle, type ClosableLock, type LockEventSource, type LockOptions, type NetRwLock, type NetRwLockOptions } from './rwlock.js'
 
 /** Options for `session.mutex`. */
 export type NetMutexOptions<T> = NetRwLockOptions<T>
@@ -12,7 +12,10 @@ export type MutexGuard<T> = WriteGuard<T>
 /**
  * A value shared by both peers behind a mutual exclusion lock: the exclusive-only view of the
  * rwlock protocol. The side holding the token locks again with no message; the other side's
- * lock costs one request and one grant, and the value travels only when it changed.
+ * lock costs one request and one grant, and the value travels only when it changed. Requests
+ * are served first-come first-served in real time across both peers (see {@link NetRwLock}).
+ * Close it when done ({@link ClosableLock}): a lock and its key otherwise live as long as the
+ * session.
  *
  * @example
  * ```ts
@@ -21,9 +24,9 @@ export type MutexGuard<T> = WriteGuard<T>
  * await using g = await score.lock({ signal: AbortSignal.timeout(1000) })
  * ```
  */
-export interface NetMutex<T> extends LockEventSource<T> {
+export interface NetMutex<T> extends LockEventSource<T>, ClosableLock {
   readonly key: string
-  /** The lock; resolves with a guard once both sides' earlier requests were served. */
+  /** The lock; resolves with a guard once both sides' earlier requests were served. Rejects with NetError `closed` once the lock closed. */
   lock(options: LockOptions & { ifAvailable: true }): Promise<MutexGuard<T> | null>
   lock(options?: LockOptions): Promise<MutexGuard<T>>
   /** Runs `callback` under the lock released when it settles; resolves with its result. */

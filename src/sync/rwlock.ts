@@ -1,8 +1,9 @@
 import { EventEmitter } from 'eventemitter3'
+import { NetError } from '../errors.js'
 import type { OpHost } from '../session/op-host.js'
 import { LockCore } from './lock-core.js'
 import type { LockSnapshot } from './lock-state.js'
-import { runLocked, type ReadGuard, type WriteGuard } from './lock-guard.js'
+import { runLocked, type LockGuard, type ReadGuard, type WriteGuard } from './lock-guard.js'
 import type { LockMode } from './lock-wire.js'
 
 /** Options for `session.rwlock` and `session.mutex`. */
@@ -32,6 +33,31 @@ export interface LockOptions {
 export interface LockEvents<T> {
   /** The value changed: committed by a write here (`local`), or arrived from the peer (`peer`). */
   change: [value: T, origin: 'local' | 'peer']
+  /** The lock closed and its key is free again; as {@link ClosableLock.closed} resolves. */
+  close: [reason: NetError]
+}
+
+/**
+ * Closing a lock (NetMutex and NetRwLock). A lock lives until it is closed on either side or the
+ * session closes; close locks you no longer need (per-round keys, say), or each keeps its state
+ * and its key for the session's lifetime.
+ */
+export interface ClosableLock extends AsyncDisposable {
+  /**
+   * Closes the lock on both sides: requests still waiting here and on the peer reject with
+   * NetError `closed`, the peer's lock closes too, and guards still held follow the rules of
+   * {@link LockGuard}. Resolves once the peer has answered (or the session closed) and the key
+   * is free again on both sides: `session.mutex(key)` / `rwlock(key)` may then open a fresh lock
+   * under it, on either side. While the peer has not created its lock of the key yet, it answers
+   * when it does. Idempotent; `await using` calls it for you.
+   */
+  close(): Promise<void>
+  /**
+   * Resolves with the reason once the lock has closed and its key is free again: NetError
+   * `closed` after `close()` here or on the peer, `usage` for a lock broken by a value too large
+   * for the peer, or the session's reason. Never rejects.
+   */
+  readonly closed: Promise<NetError>
 }
 
 /** Subscribing to {@link LockEvents}. */
@@ -39,8 +65,11 @@ export type LockEventSource<T> = Pick<EventEmitter<LockEvents<T>>, 'on' | 'once'
 
 /**
  * A value shared by both peers behind one-writer-or-many-readers. Readers on both sides read at
- * once; a writer excludes everyone; requests are served first-in-first-out across both peers, and
- * a reader queued behind a waiting writer waits.
+ * once; a writer excludes everyone; a reader queued behind a waiting writer waits. Requests are
+ * served first-come first-served in real time across both peers: each is stamped on a hybrid
+ * logical clock (the shared timeline, moved past every stamp seen; the leader first on a tie), so
+ * a request made earlier by more than the clock's error bound is granted first once the token
+ * holder knows of it. Close it when done ({@link ClosableLock}).
  *
  * @example
  * ```ts
@@ -49,7 +78,7 @@ export type LockEventSource<T> = Pick<EventEmitter<LockEvents<T>>, 'on' | 'once'
  * await config.withWrite((g) => { g.value = { level: level + 1 } })
  * ```
  */
-export interface NetRwLock<T> extends LockEventSource<T> {
+export interface NetRwLock<T> extends LockEventSource<T>, ClosableLock {
   readonly key: string
   /** A shared lock; with the read lease held, a read here costs no message. */
   read(options: LockOptions & { ifAvailable: true }): Promise<ReadGuard<T> | null>
@@ -73,23 +102,27 @@ export interface NetRwLock<T> extends LockEventSource<T> {
   query(): LockSnapshot
 }
 
-/** The public face shared by NetRwLock and NetMutex: a {@link LockCore} plus the `change` event. */
+/** The public face shared by NetRwLock and NetMutex: a {@link LockCore} plus its events and closing. */
 export class LockHandle<T> extends EventEmitter<LockEvents<T>> {
   protected readonly core: LockCore<T>
 
   constructor(host: OpHost, kind: 'mutex' | 'rwlock', key: string, initial: T | undefined) {
     super()
     this.core = new LockCore<T>(host, kind, key, initial)
-    this.core.onChange = (value, origin) => {
-      try {
-        this.emit('change', value, origin)
-      } catch (err) {
-        // A throwing listener is the listener's bug: report it outside the lock's state.
-        setTimeout(() => {
-          throw err
-        }, 0)
-      }
-    }
+    this.core.onChange = (value, origin) => this.#emitSafely('change', value, origin)
+    void this.core.link.freed.then((reason) => this.#emitSafely('close', reason))
+  }
+
+  get closed(): Promise<NetError> {
+    return this.core.link.freed
+  }
+
+  async close(): Promise<void> {
+    await this.core.link.close(new NetError('closed', `lock "${this.key}" was closed`))
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close()
   }
 
   get key(): string {
@@ -102,6 +135,17 @@ export class LockHandle<T> extends EventEmitter<LockEvents<T>> {
 
   query(): LockSnapshot {
     return this.core.query()
+  }
+
+  #emitSafely<E extends keyof LockEvents<T>>(event: E, ...args: LockEvents<T>[E]): void {
+    try {
+      ;(this.emit as (event: E, ...args: LockEvents<T>[E]) => boolean)(event, ...args)
+    } catch (err) {
+      // A throwing listener is the listener's bug: report it outside the lock's state.
+      setTimeout(() => {
+        throw err
+      }, 0)
+    }
   }
 
   protected acquire<G>(mode: LockMode, options: LockOptions): Promise<G | null> {

@@ -1,17 +1,22 @@
 import { describe, expect, it } from 'vitest'
 import { NetError } from '../../src/errors.js'
+import type { LockCore } from '../../src/sync/lock-core.js'
 import type { LockGuard } from '../../src/sync/lock-guard.js'
 import type { LockMode } from '../../src/sync/lock-wire.js'
 import type { Session } from '../../src/session/session.js'
 import { prng, randomInt, seedFromEnv, type Random } from '../helpers/prng.js'
 import { lockSessions, nextTask, until } from './lock-harness.js'
+import { coreOf, newOrderModel, orderTracer, tracedCall, type OrderModel, type TracedSide } from './lock-order-tracer.js'
 
 /**
  * A seeded randomized checker: random latencies, random mixes of lock / read / write / abort /
  * ifAvailable from both sides, sometimes a session closed halfway. Every grant is checked against
  * a model shared by both sides (one process): never two writers, never a writer with a reader,
  * epochs only grow (strictly for writes), every grant sees the last committed value, and every
- * request settles. A failure prints the run's seed; `SEED=<seed>` replays just that run.
+ * request settles. Every ordering decision is checked too (through the lock's tracer): among the
+ * requests the deciding side knew of, none made earlier in real time (the leader's clock) by more
+ * than the clock's error bound waits behind the one granted, and grants follow the stamps. A
+ * failure prints the run's seed; `SEED=<seed>` replays just that run.
  */
 const RUNS = Number(process.env['LOCK_RUNS'] ?? 500)
 const PARALLEL = 25
@@ -31,27 +36,31 @@ interface Model {
   /** Set when the run closes a session on purpose. */
   closing: boolean
   log: string[]
+  order: OrderModel
 }
 
 type Op = 'read' | 'write' | 'abort' | 'ifAvailable'
 type Value = number | { n: number; pad: string } | undefined
 
-interface Side {
-  readonly name: string
+interface Side extends TracedSide {
   readonly session: Session
+  readonly core: LockCore<unknown>
   acquire(mode: LockMode, options: { signal?: AbortSignal; ifAvailable?: boolean }): Promise<(LockGuard & { value: Value }) | null>
   query(): unknown
 }
 
-async function checkRun(seed: number): Promise<{ grants: number; closed: boolean }> {
+async function checkRun(seed: number): Promise<{ grants: number; closed: boolean; pairs: number; separated: number }> {
   const random = prng(seed)
   const latencyMs = randomInt(random, 0, 2)
   const pair = await lockSessions({ latencyMs, jitterMs: random() * 2, random: prng(seed ^ 0x5bd1e995) })
   const exclusiveOnly = random() < 0.3
   const initial = random() < 0.5 ? 0 : undefined
   const followerInitial = random() < 0.5 ? -1 : undefined
-  const model: Model = { writers: 0, readers: 0, value: initial ?? followerInitial, objects: random() < 0.3, maxEpoch: 0, lastWriteEpoch: 0, counter: 0, grants: 0, closing: false, log: [] }
-  const sides = [makeSide('L', pair.leader, exclusiveOnly, initial), makeSide('F', pair.follower, exclusiveOnly, followerInitial)]
+  const order = newOrderModel()
+  const model: Model = { writers: 0, readers: 0, value: initial ?? followerInitial, objects: random() < 0.3, maxEpoch: 0, lastWriteEpoch: 0, counter: 0, grants: 0, closing: false, log: [], order }
+  const trueNow = (): number => pair.leader.now()
+  const sides = [makeSide('L', pair.leader, exclusiveOnly, initial, trueNow), makeSide('F', pair.follower, exclusiveOnly, followerInitial, trueNow)]
+  for (const side of sides) side.core.tracer = orderTracer(side, pair.follower, order)
   const closeAfter = random() < 0.1 ? randomInt(random, 0, 20) : Infinity
   const actors: Promise<void>[] = []
   for (const side of sides) {
@@ -66,6 +75,7 @@ async function checkRun(seed: number): Promise<{ grants: number; closed: boolean
   })
   try {
     await Promise.race([Promise.all(actors), stuck])
+    expect(order.violations, 'grants out of real-time order').toEqual([])
     if (!model.closing) {
       // Nothing closed; once the last cancels and returns have landed, nothing is held or waiting;
       // both sides read the last committed value.
@@ -80,7 +90,7 @@ async function checkRun(seed: number): Promise<{ grants: number; closed: boolean
         await g.release()
       }
     }
-    return { grants: model.grants, closed: model.closing }
+    return { grants: model.grants, closed: model.closing, pairs: order.pairs, separated: order.separated }
   } catch (err) {
     throw new Error(`lock checker run failed; replay with SEED=${seed}\n${model.log.slice(-30).join('\n')}`, { cause: err })
   } finally {
@@ -102,15 +112,19 @@ function closeOne(session: Session, model: Model): void {
   void session.close()
 }
 
-function makeSide(name: string, session: Session, exclusiveOnly: boolean, initial: number | undefined): Side {
+function makeSide(name: 'L' | 'F', session: Session, exclusiveOnly: boolean, initial: number | undefined, trueNow: () => number): Side {
   if (exclusiveOnly) {
     const m = session.mutex<number | undefined>('lock', { initial })
-    return { name, session, acquire: (_mode, options) => m.lock(options), query: () => m.query() }
+    return { name, session, core: coreOf(m), trueNow, callStart: 0, queued: undefined, acquire: (_mode, options) => m.lock(options), query: () => m.query() }
   }
   const rw = session.rwlock<number | undefined>('lock', { initial })
   return {
     name,
     session,
+    core: coreOf(rw),
+    trueNow,
+    callStart: 0,
+    queued: undefined,
     acquire: (mode, options) => (mode === 'read' ? rw.read(options) : rw.write(options)),
     query: () => rw.query(),
   }
@@ -127,7 +141,7 @@ async function runActor(side: Side, ops: [Op, LockMode][], random: Random, model
   for (let i = randomInt(random, 0, 3); i > 0; i--) await nextTask()
   for (const [op, mode] of ops) {
     const controller = op === 'abort' ? new AbortController() : undefined
-    const request = side.acquire(mode, { signal: controller?.signal, ifAvailable: op === 'ifAvailable' })
+    const request = tracedCall(side, () => side.acquire(mode, { signal: controller?.signal, ifAvailable: op === 'ifAvailable' }))
     // Checked in a reaction attached now, so grants are checked in the order they happened even
     // when this actor looks at its result later (after the abort below).
     const checked = request.then((guard) => {
@@ -195,14 +209,21 @@ describe('NetMutex / NetRwLock randomized checker', () => {
     const base = seedFromEnv()
     const seeds = replay ? [base] : Array.from({ length: RUNS }, (_, i) => (base + Math.imul(i, 0x9e3779b1)) >>> 0)
     if (!replay) console.log(`lock checker: ${RUNS} runs from base seed ${base}`)
-    const totals = { grants: 0, closed: 0 }
+    const totals = { grants: 0, closed: 0, pairs: 0, separated: 0 }
     for (let i = 0; i < seeds.length; i += PARALLEL) {
       const stats = await Promise.all(seeds.slice(i, i + PARALLEL).map((seed) => checkRun(seed)))
       for (const s of stats) {
         totals.grants += s.grants
         totals.closed += s.closed ? 1 : 0
+        totals.pairs += s.pairs
+        totals.separated += s.separated
       }
     }
-    console.log(`lock checker: ${totals.grants} grants checked, ${totals.closed} runs closed halfway`)
+    console.log(
+      `lock checker: ${totals.grants} grants checked, ${totals.closed} runs closed halfway; ` +
+        `${totals.pairs} (granted, waiting) pairs ordered, ${totals.separated} of them further apart than the error bound`,
+    )
+    // The real-time check must have had something to check.
+    expect(totals.separated).toBeGreaterThan(0)
   }, Math.max(60_000, RUNS * 20))
 })

@@ -3,7 +3,8 @@ import type { MutexGuard } from '../../src/sync/mutex.js'
 import type { NetRwLock } from '../../src/sync/rwlock.js'
 import { openSessions, type SessionPair } from '../helpers/session-pair.js'
 import { nodeDataChannelPair, wrtcDataChannelPair } from '../helpers/webrtc-pair.js'
-import { nextTask, until } from './lock-harness.js'
+import { nextTask, rejectsWith, until } from './lock-harness.js'
+import { runOrderScenario, scenarioName, SCENARIOS, SkipClock } from './lock-order-scenario.js'
 
 const stacks = [
   ['node-datachannel', nodeDataChannelPair],
@@ -103,5 +104,60 @@ describe.each(stacks)('locks over real WebRTC (%s)', (_name, connect) => {
     }
     await Promise.all([run(a, 1_000_000), run(b, 2_000_000)])
     expect(await a.withRead((g) => g.value)).toBe(last)
+  })
+})
+
+describe('lock order and close over real WebRTC (node-datachannel)', () => {
+  let teardown: Array<() => Promise<void>> = []
+  afterEach(async () => {
+    for (const close of teardown.reverse()) await close()
+    teardown = []
+  })
+
+  async function sessions(clock?: SkipClock): Promise<SessionPair> {
+    const frames = await nodeDataChannelPair()
+    teardown.push(() => frames.close())
+    const options = clock === undefined ? {} : { now: clock.now }
+    const pair = await openSessions([frames.a, frames.b], { leader: options, follower: options })
+    teardown.push(() => pair.close())
+    return pair
+  }
+
+  it('A1, B1 50 ms later, A2 50 ms later are granted A1, B1, A2: every kind, mode, holder and role', async () => {
+    const clock = new SkipClock()
+    const pair = await sessions(clock)
+    for (const [i, scenario] of SCENARIOS.entries()) {
+      await runOrderScenario(pair, clock, scenario, `order:${i}`).catch((err: unknown) => {
+        throw new Error(`${scenarioName(scenario)}: ${String(err)}`, { cause: err })
+      })
+    }
+  })
+
+  it('close rejects waiting requests on both sides, costs two messages, and the key opens fresh on both sides', async () => {
+    const pair = await sessions()
+    const a = pair.leader.rwlock<number>('k', { initial: 1 })
+    const b = pair.follower.rwlock<number>('k')
+    const held = await a.write()
+    const waiting = [a.read(), b.write()]
+    await until(() => a.query().peerWaiting === 1, 'the follower’s request reached the holder')
+    pair.resetCounts()
+    const rejected = Promise.all(waiting.map((request) => rejectsWith(request, 'closed')))
+    await b.close()
+    await rejected
+    expect([pair.followerCounts.total, pair.leaderCounts.total]).toEqual([1, 1])
+    expect((await a.closed).code).toBe('closed')
+    expect(() => (held.value = 2)).toThrowError(expect.objectContaining({ code: 'closed' }))
+    await held.release()
+    for (let round = 0; round < 20; round++) {
+      const c = pair.follower.mutex<number>('k', { initial: round })
+      const d = pair.leader.mutex<number>('k')
+      expect(await d.withLock((g) => (g.value += 1))).toBe(round + 1)
+      expect(await c.withLock((g) => (g.value += 1))).toBe(round + 2)
+      // Both sides close at once: the closes cross on the wire.
+      await Promise.all([c.close(), d.close()])
+    }
+    expect(pair.leader.stats).toMatchObject({ openOperations: 0, heldMessages: 0 })
+    expect(pair.follower.stats).toMatchObject({ openOperations: 0, heldMessages: 0 })
+    expect(pair.leader.closedReason ?? pair.follower.closedReason).toBeUndefined()
   })
 })
