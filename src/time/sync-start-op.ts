@@ -61,7 +61,8 @@ export class SyncStartOp<P, R> {
     private readonly options: SyncStartOptions,
   ) {
     this.#what = `syncStart "${key}"`
-    this.#delayMs = options.delayMs ?? DEFAULT_DELAY_MS
+    // Only `undefined` means the default: a null is a mistake, refused below like any other bad value.
+    this.#delayMs = options.delayMs === undefined ? DEFAULT_DELAY_MS : options.delayMs
     this.#peerStarted.promise.catch(() => {}) // read only once this side has started
     try {
       this.#port = host.openPort<SyncStartMessage, SyncStartMessage>('syncStart', key, {
