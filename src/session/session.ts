@@ -16,6 +16,11 @@ import { SessionCore } from './session-core.js'
  * A netbeam session over one ordered, reliable channel between two peers. Every primitive runs
  * over it, multiplexed by key.
  *
+ * Bad arguments are NetError `usage`, naming the argument: `channel`, `mutex` and `rwlock` throw
+ * it; every method that returns a promise rejects with it and never throws. A one-shot operation
+ * refused for its function, signal or `delayMs` tells the peer, whose call rejects with `aborted`;
+ * one refused for its key or options object sends nothing and takes no default key.
+ *
  * @example
  * ```ts
  * const session = await Session.open(fromDataChannel(dc))
