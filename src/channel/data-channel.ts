@@ -1,4 +1,5 @@
 import { NetError } from '../errors.js'
+import { checkShape } from '../internal/arguments.js'
 import { resolveFrameChannelOptions, type FrameChannel, type FrameChannelOptions } from './frame-channel.js'
 import { createFrameChannel } from './framed-channel.js'
 import { queuedTransport } from './queued-transport.js'
@@ -45,7 +46,8 @@ const UNSET_RELIABILITY = 65535
  * `connecting`: sends wait for `open`. Closing the FrameChannel closes the data channel (not the
  * peer connection).
  *
- * @throws NetError `usage` when the channel is unordered or partially reliable.
+ * @throws NetError `usage` when the channel is unordered or partially reliable, when `dc` is not a
+ * data channel, or for a bad option (see {@link FrameChannelOptions}).
  * @example
  * ```ts
  * const dc = pc.createDataChannel('netbeam') // ordered and reliable by default
@@ -53,8 +55,9 @@ const UNSET_RELIABILITY = 65535
  * ```
  */
 export function fromDataChannel(dc: DataChannelLike, options: FrameChannelOptions = {}): FrameChannel {
+  checkShape('fromDataChannel', 'dc', dc, 'an RTCDataChannel', ['send', 'close', 'addEventListener', 'removeEventListener'])
+  const { drainPollMs } = resolveFrameChannelOptions(options, 'fromDataChannel')
   refuseUnreliable(dc)
-  const { drainPollMs } = resolveFrameChannelOptions(options)
   // Blob is the browser default, and reading a Blob is async, which would break frame order.
   dc.binaryType = 'arraybuffer'
   return createFrameChannel((sink) => dataChannelTransport(dc, sink, drainPollMs), options)

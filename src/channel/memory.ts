@@ -1,5 +1,6 @@
 import { NetError } from '../errors.js'
-import type { FrameChannel, FrameChannelOptions } from './frame-channel.js'
+import { checkFunction, checkNumber, checkOptionsObject } from '../internal/arguments.js'
+import { MAX_TIMER_MS, resolveFrameChannelOptions, type FrameChannel, type FrameChannelOptions } from './frame-channel.js'
 import { createFrameChannel } from './framed-channel.js'
 import { later, type Cancel } from '../internal/macrotask.js'
 import type { RawTransport, RawTransportSink } from './raw-transport.js'
@@ -7,12 +8,13 @@ import type { RawTransport, RawTransportSink } from './raw-transport.js'
 /** Options for {@link memoryPair}. */
 export interface MemoryPairOptions extends FrameChannelOptions {
   /**
-   * One-way delay of every message, in ms.
+   * One-way delay of every message, in ms: a finite number ≥ 0.
    * @default 0
    */
   latencyMs?: number
   /**
-   * Extra random delay per message, uniform in [0, jitterMs). Order is always kept.
+   * Extra random delay per message, uniform in [0, jitterMs): a finite number ≥ 0. Order is
+   * always kept.
    * @default 0
    */
   jitterMs?: number
@@ -55,6 +57,7 @@ class Link {
  * Two connected in-memory {@link FrameChannel}s, for tests of protocols and of your own code.
  * Messages keep their order and arrive asynchronously after `latencyMs` plus jitter.
  *
+ * @throws NetError `usage` for a bad option, naming it.
  * @example
  * ```ts
  * const [a, b] = memoryPair({ latencyMs: 5, jitterMs: 2 })
@@ -62,6 +65,7 @@ class Link {
  * ```
  */
 export function memoryPair(options: MemoryPairOptions = {}): [MemoryFrameChannel, MemoryFrameChannel] {
+  checkMemoryPairOptions(options)
   const latency = options.latencyMs ?? 0
   const jitter = options.jitterMs ?? 0
   const random = options.random ?? Math.random
@@ -160,4 +164,12 @@ export function memoryPair(options: MemoryPairOptions = {}): [MemoryFrameChannel
   }
 
   return [end(aToB, bToA), end(bToA, aToB)]
+}
+
+function checkMemoryPairOptions(options: MemoryPairOptions): void {
+  const given = checkOptionsObject('memoryPair', options)
+  checkNumber('memoryPair', 'latencyMs', given.latencyMs, { min: 0, max: MAX_TIMER_MS })
+  checkNumber('memoryPair', 'jitterMs', given.jitterMs, { min: 0, max: MAX_TIMER_MS })
+  checkFunction('memoryPair', 'random', given.random, true)
+  resolveFrameChannelOptions(options, 'memoryPair')
 }

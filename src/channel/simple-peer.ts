@@ -1,4 +1,5 @@
 import { NetError } from '../errors.js'
+import { checkShape } from '../internal/arguments.js'
 import type { ChannelEventListener } from './data-channel.js'
 import { resolveFrameChannelOptions, type FrameChannel, type FrameChannelOptions } from './frame-channel.js'
 import { createFrameChannel } from './framed-channel.js'
@@ -39,6 +40,8 @@ interface DataChannelEvents {
  * {@link FrameChannel}. The peer may still be connecting: sends wait for `connect`. Closing the
  * FrameChannel destroys the peer. Pass the peer before anything else listens to its `data`.
  *
+ * @throws NetError `usage` when `peer` is not a simple-peer `Peer`, or for a bad option (see
+ * {@link FrameChannelOptions}).
  * @example
  * ```ts
  * const peer = new Peer({ initiator: true })
@@ -47,7 +50,8 @@ interface DataChannelEvents {
  * ```
  */
 export function fromSimplePeer(peer: SimplePeerLike, options: FrameChannelOptions = {}): FrameChannel {
-  const { drainPollMs } = resolveFrameChannelOptions(options)
+  checkShape('fromSimplePeer', 'peer', peer, 'a simple-peer Peer', ['send', 'destroy', 'on', 'removeListener'])
+  const { drainPollMs } = resolveFrameChannelOptions(options, 'fromSimplePeer')
   return createFrameChannel((sink) => simplePeerTransport(peer, sink, drainPollMs), options)
 }
 

@@ -1,4 +1,5 @@
 import { NetError } from '../errors.js'
+import { checkShape } from '../internal/arguments.js'
 import type { ChannelEventListener } from './data-channel.js'
 import { resolveFrameChannelOptions, type FrameChannel, type FrameChannelOptions } from './frame-channel.js'
 import { createFrameChannel } from './framed-channel.js'
@@ -29,13 +30,16 @@ const NORMAL_CLOSURE = 1000
  * Wraps a WebSocket as a {@link FrameChannel}. The socket may still be connecting: sends wait for
  * `open`. Closing the FrameChannel closes the socket.
  *
+ * @throws NetError `usage` when `ws` is not a WebSocket, or for a bad option (see
+ * {@link FrameChannelOptions}).
  * @example
  * ```ts
  * const session = await Session.open(fromWebSocket(new WebSocket('wss://example.org/beam')))
  * ```
  */
 export function fromWebSocket(ws: WebSocketLike, options: FrameChannelOptions = {}): FrameChannel {
-  const { drainPollMs } = resolveFrameChannelOptions(options)
+  checkShape('fromWebSocket', 'ws', ws, 'a WebSocket', ['send', 'close', 'addEventListener', 'removeEventListener'])
+  const { drainPollMs } = resolveFrameChannelOptions(options, 'fromWebSocket')
   // Blob is the browser default (and Buffer the `ws` default); an ArrayBuffer arrives in order.
   ws.binaryType = 'arraybuffer'
   return createFrameChannel((sink) => webSocketTransport(ws, sink, drainPollMs), options)

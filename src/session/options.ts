@@ -1,8 +1,12 @@
+import { checkFunction, checkInteger, checkNumber, checkOneOf, checkOptionsObject, checkShape, checkSignal, usageError } from '../internal/arguments.js'
 import type { Now } from '../time/local-clock.js'
 import { defaultNow } from '../time/local-clock.js'
 import { PROTOCOL_VERSION } from './wire.js'
 
-/** Options for `Session.open`. */
+/**
+ * Options for `Session.open`. A value outside what an option accepts makes `Session.open` reject
+ * with NetError `usage` naming the option.
+ */
 export interface SessionOptions {
   /**
    * Fix this side's role instead of electing it. The leader breaks exact ties and its clock is the
@@ -13,37 +17,41 @@ export interface SessionOptions {
   /** Aborts opening the session. */
   signal?: AbortSignal
   /**
-   * Interval between heartbeat pings, in ms.
+   * Interval between heartbeat pings, in ms: a finite number > 0.
    * @default 1000
    */
   heartbeatMs?: number
   /**
-   * A peer silent for longer than this closes the session with NetError `timeout`, in ms.
+   * A peer silent for longer than this closes the session with NetError `timeout`, in ms: a finite
+   * number greater than `heartbeatMs`.
    * @default 5000
    */
   timeoutMs?: number
   /**
-   * Largest frame accepted from the peer, in bytes; announced to the peer in the handshake.
+   * Largest frame accepted from the peer, in bytes; announced to the peer in the handshake. An
+   * integer in [1024, 2^32 − 1].
    * @default 67108864 (64 MiB)
    */
   maxFrameBytes?: number
   /**
-   * Most messages held for operations the peer started and this side has not started yet.
+   * Most messages held for operations the peer started and this side has not started yet. An
+   * integer ≥ 0.
    * @default 100000
    */
   maxPendingMessages?: number
   /**
-   * Deepest nesting accepted in a decoded value.
+   * Deepest nesting accepted in a decoded value: an integer ≥ 1.
    * @default 64
    */
   maxDepth?: number
   /**
-   * Most data items accepted in one frame.
+   * Most data items accepted in one frame: an integer ≥ 1.
    * @default 1000000
    */
   maxItems?: number
   /**
-   * Number of back-to-back clock probes sent when the session opens.
+   * Number of back-to-back clock probes sent when the session opens: an integer ≥ 0 (0 leaves the
+   * clock unmeasured until the first heartbeat).
    * @default 12
    */
   clockBurst?: number
@@ -69,7 +77,18 @@ export type ResolvedSessionOptions = Required<Omit<SessionOptions, 'role' | 'sig
   role: 'leader' | 'follower' | null
 }
 
+const WHERE = 'Session.open'
+/** The longest interval a timer takes (2^31 − 1 ms); a longer one fires at once. */
+const MAX_TIMER_MS = 2_147_483_647
+/** The smallest frame limit a peer accepts in a hello (wire.ts); below it no operation could work. */
+const MIN_FRAME_LIMIT = 1024
+
+/**
+ * Fills in the defaults; throws NetError `usage`, naming the option and what it accepts, for a
+ * value outside that (`Session.open` turns it into its rejection).
+ */
 export function resolveSessionOptions(options: SessionOptions): ResolvedSessionOptions {
+  checkSessionOptions(options)
   const resolved: ResolvedSessionOptions = {
     role: options.role ?? null,
     heartbeatMs: options.heartbeatMs ?? 1000,
@@ -83,8 +102,33 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
     random: options.random ?? Math.random,
     protocolVersion: options.protocolVersion ?? PROTOCOL_VERSION,
   }
-  if (!(resolved.heartbeatMs > 0) || !(resolved.timeoutMs > resolved.heartbeatMs)) {
-    throw new RangeError('timeoutMs must be greater than heartbeatMs, and both positive')
+  if (!(resolved.timeoutMs > resolved.heartbeatMs)) {
+    throw usageError(WHERE, `timeoutMs must be greater than heartbeatMs (${resolved.heartbeatMs}), got ${resolved.timeoutMs}`)
   }
   return resolved
+}
+
+function checkSessionOptions(options: SessionOptions): void {
+  const given = checkOptionsObject(WHERE, options)
+  checkOneOf(WHERE, 'role', given.role, ['leader', 'follower'])
+  checkSignal(WHERE, given.signal)
+  checkNumber(WHERE, 'heartbeatMs', given.heartbeatMs, { min: 0, max: MAX_TIMER_MS, aboveMin: true })
+  checkNumber(WHERE, 'timeoutMs', given.timeoutMs, { min: 0, aboveMin: true })
+  checkInteger(WHERE, 'maxFrameBytes', given.maxFrameBytes, MIN_FRAME_LIMIT, 0xffff_ffff)
+  checkInteger(WHERE, 'maxPendingMessages', given.maxPendingMessages, 0)
+  checkInteger(WHERE, 'maxDepth', given.maxDepth, 1)
+  checkInteger(WHERE, 'maxItems', given.maxItems, 1)
+  checkInteger(WHERE, 'clockBurst', given.clockBurst, 0)
+  checkFunction(WHERE, 'now', given.now, true)
+  checkFunction(WHERE, 'random', given.random, true)
+  checkInteger(WHERE, 'protocolVersion', given.protocolVersion, 0)
+}
+
+/** What `Session.open` needs from its channel: a FrameChannel, not the transport under it. */
+export function checkFrameChannel(channel: unknown): void {
+  checkShape(WHERE, 'channel', channel, 'a FrameChannel (wrap the transport: fromDataChannel(dc), fromWebSocket(ws), …)', [
+    'send',
+    'onFrame',
+    'close',
+  ])
 }

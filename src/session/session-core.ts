@@ -103,7 +103,11 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
     return this.isLeader ? this.#opts.now() : this.#opts.now() + this.#clock.offset
   }
 
-  /** Resolves with the reason once the session has closed. */
+  /**
+   * Resolves once the session has closed, with the NetError that says why, and never rejects: code
+   * `closed` for a clean close (the message says whether this side or the peer closed it), or the
+   * failure that closed it (`timeout`, `protocol`, `version`, …). `await session.closed` never throws.
+   */
   get closed(): Promise<NetError> {
     return this.#closed.promise
   }

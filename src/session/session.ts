@@ -6,13 +6,20 @@ import { createNetRwLock, type NetRwLock, type NetRwLockOptions } from '../sync/
 import { runSelect, type SelectResult } from '../sync/select.js'
 import { openTypedChannel, type TypedChannel, type TypedChannelOptions } from '../sync/typed-channel.js'
 import { runSyncStart, type SyncStartInfo, type SyncStartOptions } from '../time/sync-start.js'
+import { checkOptionsObject, rejectMisuse } from '../internal/arguments.js'
+import { checkKey, checkOpOptions } from './op-arguments.js'
 import type { OpOptions } from './op-host.js'
-import type { SessionOptions } from './options.js'
+import { checkFrameChannel, type SessionOptions } from './options.js'
 import { SessionCore } from './session-core.js'
 
 /**
  * A netbeam session over one ordered, reliable channel between two peers. Every primitive runs
  * over it, multiplexed by key.
+ *
+ * Bad arguments are NetError `usage`, naming the argument: `channel`, `mutex` and `rwlock` throw
+ * it; every method that returns a promise rejects with it and never throws. A one-shot operation
+ * refused for its function, signal or `delayMs` tells the peer, whose call rejects with `aborted`;
+ * one refused for its key or options object sends nothing and takes no default key.
  *
  * @example
  * ```ts
@@ -24,10 +31,12 @@ import { SessionCore } from './session-core.js'
 export class Session extends SessionCore {
   /**
    * Opens a session: both sides exchange hellos (protocol version, leader election) and clock
-   * probes. Rejects with NetError `version` if the peer speaks another protocol version, and with
-   * NetError `timeout` if the peer stays silent.
+   * probes. Rejects with NetError `version` if the peer speaks another protocol version, with
+   * NetError `timeout` if the peer stays silent, and with NetError `usage` (naming the option)
+   * when `channel` is not a FrameChannel or an option is out of range.
    */
   static async open(channel: FrameChannel, options: SessionOptions = {}): Promise<Session> {
+    checkFrameChannel(channel)
     const session = new Session(channel, options)
     await session.start(options.signal)
     return session
@@ -46,7 +55,7 @@ export class Session extends SessionCore {
    * @example `const mine = await session.join(async () => loadLevel())`
    */
   join<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<T> {
-    return runJoin(this, 'join', fn, options)
+    return rejectMisuse(() => checkOpOptions('session.join', options)) ?? runJoin(this, 'join', fn, options)
   }
 
   /**
@@ -55,7 +64,7 @@ export class Session extends SessionCore {
    * its signal aborted at once.
    */
   tryJoin<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<T> {
-    return runJoin(this, 'tryJoin', fn, options)
+    return rejectMisuse(() => checkOpOptions('session.tryJoin', options)) ?? runJoin(this, 'tryJoin', fn, options)
   }
 
   /**
@@ -66,7 +75,7 @@ export class Session extends SessionCore {
    * both finish together, one round trip otherwise.
    */
   select<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<SelectResult<T>> {
-    return runSelect(this, 'select', fn, options)
+    return rejectMisuse(() => checkOpOptions('session.select', options)) ?? runSelect(this, 'select', fn, options)
   }
 
   /**
@@ -74,7 +83,7 @@ export class Session extends SessionCore {
    * one NetError `remote` that carries both causes.
    */
   trySelect<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<SelectResult<T>> {
-    return runSelect(this, 'trySelect', fn, options)
+    return rejectMisuse(() => checkOpOptions('session.trySelect', options)) ?? runSelect(this, 'trySelect', fn, options)
   }
 
   /**
@@ -83,29 +92,36 @@ export class Session extends SessionCore {
    * value went out rejects only here: the peer still receives the value.
    */
   exchange<Theirs = unknown, Mine = Theirs>(value: Mine, options: OpOptions = {}): Promise<Theirs> {
-    return runExchange<Theirs>(this, value, options)
+    return rejectMisuse(() => checkOpOptions('session.exchange', options)) ?? runExchange<Theirs>(this, value, options)
   }
 
-  /** Opens the ordered, typed, bi-directional channel named `key`. */
+  /**
+   * Opens the ordered, typed, bi-directional channel named `key`. Throws NetError `usage` for a bad
+   * key or option, or a key already in use.
+   */
   channel<T>(key: string, options: TypedChannelOptions = {}): TypedChannel<T> {
     return openTypedChannel<T>(this, key, options)
   }
 
   /**
    * The value named `key`, shared with the peer behind a mutual exclusion lock. It holds the key
-   * until `close()` (on either side) or the session's end; throws NetError `usage` while it is
-   * still in use here.
+   * until `close()` (on either side) or the session's end. Throws NetError `usage` for a bad key
+   * or options, or a key still in use here.
    */
   mutex<T>(key: string, options: NetMutexOptions<T> = {}): NetMutex<T> {
+    checkKey('session.mutex', key)
+    checkOptionsObject('session.mutex', options)
     return createNetMutex<T>(this, key, options)
   }
 
   /**
    * The value named `key`, shared with the peer behind one-writer-or-many-readers. It holds the
-   * key until `close()` (on either side) or the session's end; throws NetError `usage` while it
-   * is still in use here.
+   * key until `close()` (on either side) or the session's end. Throws NetError `usage` for a bad
+   * key or options, or a key still in use here.
    */
   rwlock<T>(key: string, options: NetRwLockOptions<T> = {}): NetRwLock<T> {
+    checkKey('session.rwlock', key)
+    checkOptionsObject('session.rwlock', options)
     return createNetRwLock<T>(this, key, options)
   }
 
@@ -120,6 +136,6 @@ export class Session extends SessionCore {
    * @example `await session.syncStart(({ lateByMs }) => startRound(lateByMs), { delayMs: 100 })`
    */
   syncStart<R, P = unknown>(fn: (info: SyncStartInfo<P>) => R | PromiseLike<R>, options: SyncStartOptions = {}): Promise<R> {
-    return runSyncStart<P, R>(this, fn, options)
+    return rejectMisuse(() => checkOpOptions('session.syncStart', options)) ?? runSyncStart<P, R>(this, fn, options)
   }
 }

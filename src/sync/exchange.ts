@@ -1,4 +1,5 @@
 import { unreachable } from '../internal/unreachable.js'
+import { callMisuse, NO_TASK } from '../session/op-arguments.js'
 import type { OpHost, OpOptions } from '../session/op-host.js'
 import { malformed, plainRecord } from './message-checks.js'
 import { OneShot } from './one-shot.js'
@@ -18,13 +19,17 @@ export function parseExchangeMessage(raw: unknown): ExchangeMessage {
 /** Sends `value` and resolves with the peer's value. */
 export function runExchange<Theirs>(host: OpHost, value: unknown, options: OpOptions): Promise<Theirs> {
   const op = new ExchangeOp<Theirs>(options.key ?? host.nextKey('exchange'))
-  if (op.open(host, options.signal) && !op.sent) {
+  const misuse = callMisuse(op.what, NO_TASK, options.signal)
+  if (op.open(host, misuse === undefined ? options.signal : undefined) && !op.sent) {
+    if (misuse !== undefined) {
+      op.refuse(misuse)
+      return op.result
+    }
     try {
       op.send({ type: 'value', value })
     } catch (err) {
       // Unencodable: nothing went out, so `abort` is still our one message and the peer settles.
-      op.send(ABORT)
-      op.reject(err)
+      op.refuse(err)
     }
   }
   return op.result

@@ -1,6 +1,7 @@
 import { NetError } from '../errors.js'
 import { mayReadArgument } from '../internal/reads-argument.js'
 import { unreachable } from '../internal/unreachable.js'
+import { callMisuse } from '../session/op-arguments.js'
 import type { OpHost, OpOptions } from '../session/op-host.js'
 import { boundedText, malformed, MAX_TEXT_LENGTH, plainRecord } from './message-checks.js'
 import { OneShot } from './one-shot.js'
@@ -49,7 +50,11 @@ export interface ErrorText {
  */
 export function runJoin<T>(host: OpHost, kind: 'join' | 'tryJoin', fn: NetTask<T>, options: OpOptions): Promise<T> {
   const op = new JoinOp<T>(kind, options.key ?? host.nextKey(kind))
-  if (op.open(host, options.signal) && !op.sent) runTask(fn, op, op)
+  const misuse = callMisuse(op.what, fn, options.signal)
+  if (op.open(host, misuse === undefined ? options.signal : undefined) && !op.sent) {
+    if (misuse === undefined) runTask(fn, op, op)
+    else op.refuse(misuse)
+  }
   return op.result
 }
 

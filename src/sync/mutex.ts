@@ -1,3 +1,4 @@
+import { NO_TASK } from '../session/op-arguments.js'
 import type { OpHost } from '../session/op-host.js'
 import type { LockSnapshot } from './lock-state.js'
 import { runLocked, type WriteGuard } from './lock-guard.js'
@@ -44,12 +45,12 @@ export interface NetMutex<T> extends LockEventSource<T>, ClosableLock {
 class MutexHandle<T> extends LockHandle<T> implements NetMutex<T> {
   lock(options?: LockOptions): Promise<MutexGuard<T>>
   lock(options: LockOptions = {}): Promise<MutexGuard<T> | null> {
-    return this.acquire<MutexGuard<T>>('write', options)
+    return this.acquire<MutexGuard<T>>('write', options, NO_TASK)
   }
 
   withLock<R>(callback: (guard: MutexGuard<T>) => R | PromiseLike<R>, options: LockOptions = {}): Promise<R> {
     // With `ifAvailable` the callback may get null (the interface's first overload says so).
-    return runLocked(this.acquire<MutexGuard<T>>('write', options), callback as (guard: MutexGuard<T> | null) => R)
+    return runLocked(this.acquire<MutexGuard<T>>('write', options, callback), callback as (guard: MutexGuard<T> | null) => R)
   }
 }
 

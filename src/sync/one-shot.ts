@@ -119,6 +119,15 @@ export abstract class OneShot<M extends { type: string }, R> implements PortHand
     if (this.#settle()) this.#reject(reason)
   }
 
+  /**
+   * Gives up before this side sent anything (a bad argument, an unencodable value): `abort` tells
+   * the peer, whose call rejects with NetError `aborted`; this side rejects with `reason`.
+   */
+  refuse(reason: unknown): void {
+    this.send(this.abortMessage)
+    this.reject(reason)
+  }
+
   /** The error for a peer that aborted its side. */
   peerAborted(): NetError {
     return new NetError('aborted', `${this.what} was aborted by the peer`)

@@ -1,5 +1,7 @@
 import { EventEmitter } from 'eventemitter3'
 import { NetError } from '../errors.js'
+import { rejectMisuse } from '../internal/arguments.js'
+import { checkLockCall, NO_TASK } from '../session/op-arguments.js'
 import type { OpHost } from '../session/op-host.js'
 import { LockCore } from './lock-core.js'
 import type { LockSnapshot } from './lock-state.js'
@@ -148,7 +150,10 @@ export class LockHandle<T> extends EventEmitter<LockEvents<T>> {
     }
   }
 
-  protected acquire<G>(mode: LockMode, options: LockOptions): Promise<G | null> {
+  /** Acquires after checking the arguments: `options`, and `callback` of `withLock` & co (NO_TASK for `lock`). */
+  protected acquire<G>(mode: LockMode, options: LockOptions, callback: unknown): Promise<G | null> {
+    const misuse = rejectMisuse(() => checkLockCall(`lock "${this.key}"`, options, callback))
+    if (misuse !== undefined) return misuse
     return this.core.request(mode, options.ifAvailable === true, options.signal) as Promise<G | null>
   }
 }
@@ -156,21 +161,21 @@ export class LockHandle<T> extends EventEmitter<LockEvents<T>> {
 class RwLockHandle<T> extends LockHandle<T> implements NetRwLock<T> {
   read(options?: LockOptions): Promise<ReadGuard<T>>
   read(options: LockOptions = {}): Promise<ReadGuard<T> | null> {
-    return this.acquire<ReadGuard<T>>('read', options)
+    return this.acquire<ReadGuard<T>>('read', options, NO_TASK)
   }
 
   write(options?: LockOptions): Promise<WriteGuard<T>>
   write(options: LockOptions = {}): Promise<WriteGuard<T> | null> {
-    return this.acquire<WriteGuard<T>>('write', options)
+    return this.acquire<WriteGuard<T>>('write', options, NO_TASK)
   }
 
   withRead<R>(callback: (guard: ReadGuard<T>) => R | PromiseLike<R>, options: LockOptions = {}): Promise<R> {
     // With `ifAvailable` the callback may get null (the interface's first overload says so).
-    return runLocked(this.acquire<ReadGuard<T>>('read', options), callback as (guard: ReadGuard<T> | null) => R)
+    return runLocked(this.acquire<ReadGuard<T>>('read', options, callback), callback as (guard: ReadGuard<T> | null) => R)
   }
 
   withWrite<R>(callback: (guard: WriteGuard<T>) => R | PromiseLike<R>, options: LockOptions = {}): Promise<R> {
-    return runLocked(this.acquire<WriteGuard<T>>('write', options), callback as (guard: WriteGuard<T> | null) => R)
+    return runLocked(this.acquire<WriteGuard<T>>('write', options, callback), callback as (guard: WriteGuard<T> | null) => R)
   }
 }
 

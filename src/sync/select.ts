@@ -1,5 +1,6 @@
 import { NetError } from '../errors.js'
 import { unreachable } from '../internal/unreachable.js'
+import { callMisuse } from '../session/op-arguments.js'
 import type { OpHost, OpOptions } from '../session/op-host.js'
 import { boundedText, malformed, plainRecord } from './message-checks.js'
 import { OneShot } from './one-shot.js'
@@ -53,7 +54,11 @@ export function parseSelectMessage(raw: unknown): SelectMessage {
  */
 export function runSelect<T>(host: OpHost, kind: 'select' | 'trySelect', fn: NetTask<T>, options: OpOptions): Promise<SelectResult<T>> {
   const op = new SelectOp<T>(kind, options.key ?? host.nextKey(kind))
-  if (op.open(host, options.signal) && !op.sent) runTask(fn, op, op)
+  const misuse = callMisuse(op.what, fn, options.signal)
+  if (op.open(host, misuse === undefined ? options.signal : undefined) && !op.sent) {
+    if (misuse === undefined) runTask(fn, op, op)
+    else op.refuse(misuse)
+  }
   return op.result
 }
 

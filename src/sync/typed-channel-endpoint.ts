@@ -1,11 +1,13 @@
 import { abortError, isNetError, NetError } from '../errors.js'
 import { onAbort } from '../internal/abort.js'
+import { checkOptionsObject, checkSignal, rejectMisuse } from '../internal/arguments.js'
 import { deferred, type Deferred } from '../internal/deferred.js'
 import { unreachable } from '../internal/unreachable.js'
 import type { OpHost } from '../session/op-host.js'
 import type { Port } from '../session/port.js'
 import type { ChannelSendOptions, TypedChannel } from './typed-channel.js'
 import { ReceiveCredit, SendCredit } from './typed-channel-credit.js'
+import { ChannelClosing } from './typed-channel-closing.js'
 import { ChannelInbox, type Received } from './typed-channel-inbox.js'
 import { encodeChannelMessage, measureValue, parseChannelMessage, type ChannelMessage } from './typed-channel-wire.js'
 
@@ -27,18 +29,17 @@ const MAX_IN_PORT_BYTES = 256 * 1024
 
 /**
  * One side of a typed channel. Two streams share its port: this side's data (`data`… `end`) and
- * its credit for the peer's data (`credit`… `stop`). The key is freed once both sides have sent
- * and received both terminators, so neither side can get a message after it released.
+ * its credit for the peer's data (`credit`… `stop`). How it closes is {@link ChannelClosing}.
  */
 export class ChannelEndpoint<T> implements TypedChannel<T> {
   readonly key: string
   readonly #port: Port<unknown[]>
   readonly #sendCredit = new SendCredit()
   readonly #receiveCredit: ReceiveCredit
-  readonly #closed = deferred<void>()
+  readonly #closing: ChannelClosing
   readonly #ended = deferred<void>()
+  /** The session's reason, once it closed before this channel did. */
   #failure: NetError | undefined
-  #released = false
   /**
    * Data handed to the port and not yet taken by the transport. Messages are pipelined: the
    * session sends every message of this key in one lane, so they arrive in the order sent.
@@ -49,24 +50,20 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
   readonly #outbox: PendingSend[] = []
   #sendRefusal: NetError | undefined
   #endDue = false
-  #sentEnd = false
-  #gotStop = false
   readonly #inbox: ChannelInbox<T>
   #grantDue = 0
   #gotHello = false
-  #gotEnd = false
   #stopDue = false
-  #sentStop = false
 
   constructor(host: OpHost, key: string, window: number, windowBytes: number) {
     this.key = key
+    this.#closing = new ChannelClosing(key)
     this.#receiveCredit = new ReceiveCredit(window, windowBytes)
     this.#inbox = new ChannelInbox<T>(
       key,
       (item) => this.#taken(item),
       () => this.#abandon(),
     )
-    this.#closed.promise.catch(noop)
     this.#ended.promise.catch(noop)
     this.#port = host.openPort<unknown[], ChannelMessage>('channel', key, {
       parse: parseChannelMessage,
@@ -76,8 +73,8 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
     this.#transmit({ type: 'hello', window, windowBytes }).catch(noop)
   }
 
-  get closed(): Promise<void> {
-    return this.#closed.promise
+  get closed(): Promise<NetError> {
+    return this.#closing.closed
   }
 
   get bufferedMessages(): number {
@@ -89,6 +86,8 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
   }
 
   send(value: T, options: ChannelSendOptions = {}): Promise<void> {
+    const misuse = rejectMisuse(() => checkSendOptions(`channel "${this.key}" send`, options))
+    if (misuse !== undefined) return misuse
     const { signal } = options
     if (signal?.aborted) return Promise.reject(abortError(signal, 'send'))
     const refusal = this.#failure ?? this.#sendRefusal
@@ -107,6 +106,7 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
   }
 
   close(): Promise<void> {
+    this.#closing.closingHere()
     if (this.#failure === undefined && !this.#endDue) {
       this.#sendRefusal = new NetError('usage', `channel "${this.key}" is closed for sending`)
       this.#endDue = true
@@ -117,7 +117,7 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
 
   async [Symbol.asyncDispose](): Promise<void> {
     this.#abandon()
-    await this.#closed.promise.catch(noop)
+    await this.#closing.closed
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T, undefined> {
@@ -158,8 +158,8 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
       this.#grantDue = 0
       this.#transmit({ type: 'credit', n }).catch(noop)
     }
-    if (this.#stopDue && !this.#sentStop) {
-      this.#sentStop = true
+    if (this.#stopDue && !this.#closing.sentStop) {
+      this.#closing.sentStop = true
       this.#transmit({ type: 'stop' }).catch(noop)
     }
     while (this.#outbox.length > 0 && this.#mayHandOver()) {
@@ -167,8 +167,8 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
       entry.stopAbort()
       this.#sendData(entry.value, entry.weight).then(entry.done.resolve, entry.done.reject)
     }
-    if (this.#outbox.length === 0 && this.#endDue && !this.#sentEnd) {
-      this.#sentEnd = true
+    if (this.#outbox.length === 0 && this.#endDue && !this.#closing.sentEnd) {
+      this.#closing.sentEnd = true
       this.#transmit({ type: 'end' }).then(this.#ended.resolve, this.#ended.reject)
     }
   }
@@ -220,18 +220,20 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
       case 'data':
         return this.#onData(message.value, message.wait)
       case 'credit':
-        if (this.#gotStop) throw protocolError('credit after its stop')
+        if (this.#closing.gotStop) throw protocolError('credit after its stop')
         this.#sendCredit.grant(message.n)
         return this.#pump()
       case 'end':
-        if (this.#gotEnd) throw protocolError('a second end')
-        this.#gotEnd = true
+        if (this.#closing.gotEnd) throw protocolError('a second end')
+        this.#closing.gotEnd = true
+        this.#closing.closingThere()
         this.#inbox.end()
         this.#stopReading()
         return this.#maybeRelease()
       case 'stop': {
-        if (this.#gotStop) throw protocolError('a second stop')
-        this.#gotStop = true
+        if (this.#closing.gotStop) throw protocolError('a second stop')
+        this.#closing.gotStop = true
+        this.#closing.closingThere()
         const refusal = new NetError('closed', `the peer stopped reading channel "${this.key}"`)
         this.#sendRefusal ??= refusal
         this.#rejectOutbox(refusal)
@@ -245,26 +247,22 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
   }
 
   #onData(value: unknown, wait: boolean): void {
-    if (this.#gotEnd) throw protocolError('data after its end')
+    if (this.#closing.gotEnd) throw protocolError('data after its end')
     this.#receiveCredit.received()
     if (!this.#inbox.abandoned) this.#inbox.deliver({ value, weight: measureValue(value), wait })
   }
 
   /** Frees the key once both sides sent their `end` and `stop`: neither will send anything more. */
   #maybeRelease(): void {
-    if (this.#released || this.#failure !== undefined) return
-    if (!(this.#sentEnd && this.#sentStop && this.#gotEnd && this.#gotStop)) return
-    this.#released = true
-    this.#port.release()
-    this.#closed.resolve()
+    if (this.#closing.complete()) this.#port.release()
   }
 
+  /** The session closed first: everything pending rejects with its reason, and so `closed` resolves. */
   #onClose(reason: NetError): void {
-    if (this.#released) return
+    if (!this.#closing.fail(reason)) return
     this.#failure = reason
     this.#rejectOutbox(reason)
     this.#ended.reject(reason)
-    this.#closed.reject(reason)
     this.#inbox.fail(reason)
   }
 
@@ -274,6 +272,10 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
       entry.done.reject(reason)
     }
   }
+}
+
+function checkSendOptions(where: string, options: unknown): void {
+  checkSignal(where, checkOptionsObject(where, options).signal)
 }
 
 function protocolError(what: string): NetError {

@@ -1,11 +1,14 @@
-import { NetError } from '../errors.js'
+import type { NetError } from '../errors.js'
+import { checkInteger, checkOptionsObject } from '../internal/arguments.js'
+import { checkKey } from '../session/op-arguments.js'
 import type { OpHost } from '../session/op-host.js'
 import { ChannelEndpoint } from './typed-channel-endpoint.js'
 
 /** Options for `session.channel`. */
 export interface TypedChannelOptions {
   /**
-   * How many messages this side buffers for its reader; the peer's `send` waits beyond that.
+   * How many messages this side buffers for its reader; the peer's `send` waits beyond that. An
+   * integer ≥ 1.
    * @default 256
    * @example `session.channel('moves', { window: 32 })`
    */
@@ -13,6 +16,7 @@ export interface TypedChannelOptions {
   /**
    * How many bytes (binary and string payloads, about 8 per other item) this side buffers for its
    * reader. One message may overshoot it, so a value larger than the budget still gets through.
+   * An integer ≥ 1.
    * @default 16777216 (16 MiB)
    * @example `session.channel('files', { windowBytes: 4 * 1024 * 1024 })`
    */
@@ -43,7 +47,7 @@ export interface TypedChannel<T> extends AsyncIterable<T> {
    * Sends one value; resolves once the transport took it. Waits until the peer has opened the
    * channel (its window comes with its first message), while the peer's window is full, and while
    * the transport is backed up. Rejects with NetError `usage` for a value that cannot be
-   * encoded (the channel stays usable) or after `close()`, `aborted` when `signal` fires first,
+   * encoded (the channel stays usable), for bad options, or after `close()`, `aborted` when `signal` fires first,
    * `closed` once the peer stopped reading, or the session's error once it closed.
    */
   send(value: T, options?: ChannelSendOptions): Promise<void>
@@ -54,10 +58,12 @@ export interface TypedChannel<T> extends AsyncIterable<T> {
    */
   close(): Promise<void>
   /**
-   * Resolves once both sides have closed and the key is free again; rejects with the session's
-   * NetError if the session closed first.
+   * Resolves once the channel has closed, with the NetError that says why, and never rejects:
+   * code `closed` once both sides have closed it (the message says which side closed first) and
+   * the key is free again, or the session's own NetError (`closed`, `timeout`, `protocol`, …) if
+   * the session closed first. `await channel.closed` never throws.
    */
-  readonly closed: Promise<void>
+  readonly closed: Promise<NetError>
   /** Messages received and not yet taken by the reader (never above `window`). */
   readonly bufferedMessages: number
   /** Bytes (as the byte window counts them) received and not yet taken by the reader. */
@@ -74,10 +80,10 @@ export interface TypedChannel<T> extends AsyncIterable<T> {
 
 /** Opens the channel `key` on `host`; `session.channel` calls this. */
 export function openTypedChannel<T>(host: OpHost, key: string, options: TypedChannelOptions): TypedChannel<T> {
-  const window = options.window ?? 256
-  const windowBytes = options.windowBytes ?? 16 * 1024 * 1024
-  for (const [name, value] of [['window', window], ['windowBytes', windowBytes]] as const) {
-    if (!Number.isSafeInteger(value) || value < 1) throw new NetError('usage', `channel option ${name} must be a positive integer, got ${value}`)
-  }
-  return new ChannelEndpoint<T>(host, key, window, windowBytes)
+  const where = 'session.channel'
+  checkKey(where, key)
+  const given = checkOptionsObject(where, options)
+  checkInteger(where, 'window', given.window, 1)
+  checkInteger(where, 'windowBytes', given.windowBytes, 1)
+  return new ChannelEndpoint<T>(host, key, options.window ?? 256, options.windowBytes ?? 16 * 1024 * 1024)
 }

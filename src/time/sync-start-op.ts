@@ -1,5 +1,7 @@
 import { abortError, NetError } from '../errors.js'
 import { onAbort } from '../internal/abort.js'
+import { describeValue, usageError } from '../internal/arguments.js'
+import { callMisuse } from '../session/op-arguments.js'
 import { deferred } from '../internal/deferred.js'
 import { unreachable } from '../internal/unreachable.js'
 import type { Port } from '../session/port.js'
@@ -59,7 +61,8 @@ export class SyncStartOp<P, R> {
     private readonly options: SyncStartOptions,
   ) {
     this.#what = `syncStart "${key}"`
-    this.#delayMs = options.delayMs ?? DEFAULT_DELAY_MS
+    // Only `undefined` means the default: a null is a mistake, refused below like any other bad value.
+    this.#delayMs = options.delayMs === undefined ? DEFAULT_DELAY_MS : options.delayMs
     this.#peerStarted.promise.catch(() => {}) // read only once this side has started
     try {
       this.#port = host.openPort<SyncStartMessage, SyncStartMessage>('syncStart', key, {
@@ -77,9 +80,10 @@ export class SyncStartOp<P, R> {
     }
     // Bad options still open the port, so that the peer's call is told and settles.
     const misuse =
-      typeof fn !== 'function' ? 'fn must be a function' : isDelay(this.#delayMs) ? undefined : `delayMs must be in [0, ${MAX_DELAY_MS}], got ${this.#delayMs}`
+      callMisuse(this.#what, fn, options.signal) ??
+      (isDelay(this.#delayMs) ? undefined : usageError(this.#what, `delayMs must be a number in [0, ${MAX_DELAY_MS}], got ${describeValue(this.#delayMs)}`))
     if (misuse !== undefined) {
-      this.#fail(new NetError('usage', `${this.#what}: ${misuse}`), 'aborted')
+      this.#fail(misuse, 'aborted')
       return
     }
     const { signal } = options

@@ -29,7 +29,25 @@ export async function barrier(pair: SessionPair): Promise<void> {
   const iterator = b[Symbol.asyncIterator]()
   await a.send(1)
   await iterator.next()
-  await Promise.all([a.close(), iterator.return!(), a.closed, b.closed])
+  await Promise.all([a.close(), iterator.return!()])
+  await closedCleanly(a, b)
+}
+
+/**
+ * Both ends' `closed` resolved with a clean close (NetError `closed` naming who closed first), not
+ * with a session's reason; `first` says which end closed first, when the scenario decides it.
+ */
+export async function closedCleanly(a: TypedChannel<unknown>, b: TypedChannel<unknown>, first?: 'a' | 'b'): Promise<void> {
+  const [ra, rb] = await Promise.all([a.closed, b.closed])
+  for (const reason of [ra, rb]) {
+    expect(reason).toBeInstanceOf(NetError)
+    expect(reason.code).toBe('closed')
+    expect(reason.message).toMatch(/^channel ".+" was closed by (this side|the peer) first, then by (the peer|this side)$/)
+  }
+  if (first !== undefined) {
+    expect(ra.message).toMatch(first === 'a' ? /by this side first/ : /by the peer first/)
+    expect(rb.message).toMatch(first === 'b' ? /by this side first/ : /by the peer first/)
+  }
 }
 
 /** Tracks whether a promise has settled, without awaiting it. */
@@ -74,7 +92,7 @@ export async function originalScenario(pair: SessionPair): Promise<void> {
   const [fromB, fromA] = await Promise.all([side(a), side(b)])
   expect(fromB).toEqual(range(1000))
   expect(fromA).toEqual(range(1000))
-  await Promise.all([a.closed, b.closed])
+  await closedCleanly(a, b)
 }
 
 /** Each side awaits every send in a loop while reading concurrently. */
@@ -89,7 +107,7 @@ export async function bothDirections(pair: SessionPair, count = 1000, options: T
   const [fromB, fromA] = await Promise.all([side(a), side(b)])
   expect(fromB).toEqual(range(count))
   expect(fromA).toEqual(range(count))
-  await Promise.all([a.closed, b.closed])
+  await closedCleanly(a, b)
 }
 
 /** A 4 MiB value arrives intact, and a small value sent after it arrives after it. */
@@ -105,7 +123,7 @@ export async function bigMessage(pair: SessionPair, seed: number): Promise<void>
   expect((got as Uint8Array).length).toBe(big.length)
   expect(Buffer.compare(Buffer.from(got as Uint8Array), Buffer.from(big))).toBe(0)
   await b.close()
-  await Promise.all([a.closed, b.closed])
+  await closedCleanly(a, b)
 }
 
 /**
@@ -149,7 +167,7 @@ export async function slowConsumer(
   await sending
   expect(taken).toBe(opts.count)
   await b.close()
-  await Promise.all([a.closed, b.closed])
+  await closedCleanly(a, b)
   return { maxMessages, maxBytes, maxAhead }
 }
 
@@ -166,7 +184,7 @@ export async function windowHoldsSender(pair: SessionPair, window: number): Prom
   await Promise.all(sends.map((s) => s.promise))
   await Promise.all([a.close(), b.close()])
   expect((await iterator.next()).done).toBe(true)
-  await Promise.all([a.closed, b.closed])
+  await closedCleanly(a, b)
 }
 
 /** Both sides close at the same moment while reading; both iterations end and the key is reusable. */
@@ -177,13 +195,13 @@ export async function closeAtOnce(pair: SessionPair): Promise<void> {
   await Promise.all([a.send(1), b.send(2)])
   await Promise.all([a.close(), b.close()])
   expect(await Promise.all(readers)).toEqual([[2], [1]])
-  await Promise.all([a.closed, b.closed])
+  await closedCleanly(a, b)
   const [a2, b2] = channelPair<string>(pair, {}, key)
   const again = collect(b2)
   await a2.send('again')
   await Promise.all([a2.close(), b2.close()])
   expect(await again).toEqual(['again'])
-  await Promise.all([a2.closed, b2.closed])
+  await closedCleanly(a2, b2)
   // Both give up at once, each with a send still waiting for credit.
   const [a3, b3] = channelPair<number>(pair, { window: 1 }, key)
   await Promise.all([a3.send(1), b3.send(2)])
@@ -208,7 +226,7 @@ export async function halfCloseWhilePeerSends(pair: SessionPair): Promise<void> 
   expect(rest).toEqual(range(300).slice(1))
   expect(await collect(b)).toEqual([])
   await bSending
-  await Promise.all([a.closed, b.closed])
+  await closedCleanly(a, b)
 }
 
 /** A gives up reading (`break`, or dispose) while B is mid-send: B's sends reject with `closed`, both ports release. */
@@ -235,7 +253,7 @@ export async function readerGivesUp(pair: SessionPair, how: 'break' | 'dispose')
   expect(err.message).toMatch(/stopped reading/)
   await expectNetError(a.send(1), 'usage')
   expect(await collect(b)).toEqual([])
-  await Promise.all([a.closed, b.closed])
+  await closedCleanly(a, b)
   expect(pair.leader.isClosed || pair.follower.isClosed).toBe(false)
 }
 
@@ -252,7 +270,8 @@ export async function sessionClosedMidway(pair: SessionPair, closer: 'leader' | 
   await pair[closer].close()
   for (const s of sends.slice(4)) await expectNetError(s.promise, 'closed')
   await expectNetError(waitingRead, 'closed')
-  await expectNetError(a.closed, 'closed')
+  // `closed` resolves (never rejects) with the session's own reason.
+  expect(await a.closed).toBe(await pair.leader.closed)
   await expectNetError(c.send(1), 'closed')
   await expectNetError(b[Symbol.asyncIterator]().next(), 'closed')
 }
@@ -270,5 +289,5 @@ export async function abortPendingSend(pair: SessionPair): Promise<void> {
   const closing = a.close()
   expect(await collect(b)).toEqual([0, 1, 3])
   await Promise.all([later, closing, b.close()])
-  await Promise.all([a.closed, b.closed])
+  await closedCleanly(a, b)
 }

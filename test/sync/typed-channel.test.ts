@@ -10,6 +10,7 @@ import {
   bothDirections,
   channelPair,
   closeAtOnce,
+  closedCleanly,
   collect,
   expectNetError,
   halfCloseWhilePeerSends,
@@ -109,6 +110,7 @@ describe('typed channel over a memory pair', () => {
     await expectNetError(pending, 'timeout')
     await expectNetError(waiting, 'timeout')
     await expectNetError(reading, 'timeout')
+    expect((await a.closed).code).toBe('timeout')
   })
 
   it('withdraws an aborted pending send; an already aborted signal sends nothing', async () => {
@@ -123,7 +125,7 @@ describe('typed channel over a memory pair', () => {
     await a.close()
     expect(await reading).toHaveLength(1000)
     await b.close()
-    await Promise.all([a.closed, b.closed])
+    await closedCleanly(a, b, 'a')
     // Leader: hello, 1000 data, end, stop. Follower: hello, credits, stop, end.
     expect(pair.leaderCounts.byKey.get('counted')).toBe(1003)
     const credits = pair.followerCounts.byKey.get('counted')! - 3
@@ -242,7 +244,7 @@ describe('typed channel over a memory pair', () => {
     const reason = await pair.leader.closed
     expect(reason.code).toBe('protocol')
     expect(reason.message).toMatch(/more than the 2 messages it had credit for/)
-    await expectNetError(a.closed, 'protocol')
+    expect(await a.closed).toBe(reason)
   })
 
   it('closes the session with NetError protocol on data before hello or credit never earned', async () => {
@@ -292,7 +294,7 @@ describe('typed channel over a memory pair', () => {
         expect(got.length).toBe(breakAt)
         await sending.catch((err: unknown) => expect((err as NetError).code).toBe('closed'))
       }
-      await Promise.all([a.closed, b.closed])
+      await closedCleanly(a, b)
     }
     expect(pair.leader.isClosed || pair.follower.isClosed).toBe(false)
   })
@@ -305,7 +307,7 @@ describe('typed channel over a memory pair', () => {
       for (let i = 0; i < 5; i++) await a.send(i)
       await Promise.all([a.close(), b.close()])
       expect(await reading).toEqual([0, 1, 2, 3, 4])
-      await Promise.all([a.closed, b.closed])
+      await closedCleanly(a, b)
     }
     await barrier(pair)
     expect(pair.leader.isClosed || pair.follower.isClosed).toBe(false)
