@@ -208,7 +208,7 @@ export class SyncStartOp<P, R> {
   #final(message: SyncStartMessage): void {
     this.#port.post(message)
     this.#sentFinal = true
-    if (this.#cancelling) this.#port.cancel() // after our `done`, as the peer expects it
+    if (this.#cancelling && !this.#peerFinal) this.#port.cancel() // after our `done`, as the peer expects it
     this.#releaseIfDone()
   }
 

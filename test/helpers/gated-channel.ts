@@ -11,6 +11,8 @@ export interface GatedChannel extends FrameChannel {
   release(): void
   /** Frames held right now. */
   readonly heldFrames: number
+  /** Resolves once at least `count` frames are held. */
+  untilHolding(count: number): Promise<void>
 }
 
 interface HeldFrame {
@@ -27,13 +29,22 @@ interface HeldFrame {
 export function gatedChannel(inner: FrameChannel): GatedChannel {
   let holding = false
   const held: HeldFrame[] = []
+  const waiters = new Set<{ count: number; reached: () => void }>()
   return {
     send(frame, lane) {
       if (!holding) return inner.send(frame, lane)
       // A session frame may live in the codec's shared buffer, which the next frame overwrites.
       const item = { frame: frame.slice(), lane, sent: deferred<void>() }
       held.push(item)
+      for (const waiter of waiters) if (held.length >= waiter.count) waiter.reached()
       return item.sent.promise
+    },
+    untilHolding(count) {
+      if (held.length >= count) return Promise.resolve()
+      return new Promise<void>((resolve) => {
+        const waiter = { count, reached: () => (waiters.delete(waiter), resolve()) }
+        waiters.add(waiter)
+      })
     },
     hold() {
       holding = true
