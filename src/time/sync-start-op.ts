@@ -121,7 +121,7 @@ export class SyncStartOp<P, R> {
       case 'done':
         if (!this.#heardFirst) throw this.#protocol('"done" before agreeing on a start')
         this.#peerFinal = true
-        this.#stopAbort() // the outcome is known: both started
+        if (this.#state === 'started') this.#stopAbort() // both started: an abort changes nothing now
         this.#peerStarted.resolve()
         return this.#releaseIfDone()
       case 'abort': {

@@ -113,7 +113,7 @@ export function syncStartAbortScenarios(getPair: () => Promise<ShiftablePair>): 
       await expectKeyFree(p, key)
     })
 
-    it('before this side started, the peer already started: both reject, the peer learns it started alone', async () => {
+    it.each(['in flight', 'already here'] as const)('before this side started, the peer started, its confirmation %s: both reject, the peer learns it started alone', async (confirmation) => {
       const { pair: p, shiftClock } = await getPair()
       const { me, peer, peerGate } = sides(p, who)
       const key = freshKey('syncStart')
@@ -124,9 +124,13 @@ export function syncStartAbortScenarios(getPair: () => Promise<ShiftablePair>): 
       const peerSide = rejectionOf(peer.syncStart(() => peerRan.resolve(), { key, ...LEAD }))
       await delivered(p)
       shiftClock(who, -60_000) // this side would start a minute late
-      peerGate.hold() // the peer's confirmation stays in flight
+      peerGate.hold()
       try {
-        await peerRan.promise
+        await Promise.all([peerRan.promise, peerGate.untilHolding(1)]) // the peer started; its `done` is held
+        if (confirmation === 'already here') {
+          peerGate.release()
+          await delivered(p)
+        }
         ac.abort()
         expect(await mineSide).toMatchObject({ code: 'aborted' })
       } finally {
