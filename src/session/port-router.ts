@@ -2,7 +2,7 @@ import { NetError } from '../errors.js'
 import { unreachable } from '../internal/unreachable.js'
 import { HeldMessages, type Held } from './held-messages.js'
 import type { CancellablePort, PortHandlers } from './port.js'
-import { cancelPort, cannotCancel, checkKind, deliver, ignore, RouterPort, type PortHost } from './router-port.js'
+import { cancelPort, cannotCancel, checkKind, deliver, ignore, kindMismatch, RouterPort, type PortHost } from './router-port.js'
 
 export type { PortHost } from './router-port.js'
 
@@ -123,16 +123,11 @@ export class PortRouter {
   private refuseIfCancelled(kind: string, key: string, handlers: PortHandlers<unknown>): void {
     const cancelledKind = this.held.takeCancelled(key)
     if (cancelledKind === undefined) return
-    let err: NetError | undefined
-    try {
-      checkKind(key, kind, cancelledKind)
-      if (handlers.onPeerCancel === undefined) err = cannotCancel(key, kind)
-    } catch (mismatch) {
-      err = mismatch as NetError
-    }
-    if (err !== undefined) {
-      this.fail(err)
-      throw err
+    const misuse =
+      cancelledKind !== kind ? kindMismatch(key, kind, cancelledKind) : handlers.onPeerCancel === undefined ? cannotCancel(key, kind) : undefined
+    if (misuse !== undefined) {
+      this.fail(misuse)
+      throw misuse
     }
     throw new NetError('aborted', `${kind} "${key}" was aborted by the peer before it was called here`)
   }

@@ -101,7 +101,9 @@ export function deliver(port: RouterPort<unknown>, message: unknown): void {
 }
 
 export function checkKind(key: string, local: string, remote: string): void {
-  if (local !== remote) {
-    throw new NetError('protocol', `operation key "${key}" is used for ${local} here but for ${remote} on the peer`)
-  }
+  if (local !== remote) throw kindMismatch(key, local, remote)
+}
+
+export function kindMismatch(key: string, local: string, remote: string): NetError {
+  return new NetError('protocol', `operation key "${key}" is used for ${local} here but for ${remote} on the peer`)
 }
