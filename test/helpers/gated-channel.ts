@@ -5,8 +5,10 @@ import { openSessions, type SessionPair } from './session-pair.js'
 
 /** A {@link FrameChannel} whose outgoing frames a test can hold back and let go, in order. */
 export interface GatedChannel extends FrameChannel {
-  /** From now on, frames sent are held here instead of going out. */
-  hold(): void
+  /** From now on, frames sent are held here instead of going out; the next `passFirst` still go. */
+  hold(passFirst?: number): void
+  /** Calls `act` when the next frame is sent, before it goes out (or is held). */
+  beforeNextSend(act: () => void): void
   /** Sends everything held, in the order it was sent, and stops holding. */
   release(): void
   /** Frames held right now. */
@@ -28,11 +30,16 @@ interface HeldFrame {
  */
 export function gatedChannel(inner: FrameChannel): GatedChannel {
   let holding = false
+  let passing = 0
+  let beforeSend: (() => void) | undefined
   const held: HeldFrame[] = []
   const waiters = new Set<{ count: number; reached: () => void }>()
   return {
     send(frame, lane) {
-      if (!holding) return inner.send(frame, lane)
+      const act = beforeSend
+      beforeSend = undefined
+      act?.()
+      if (!holding || passing-- > 0) return inner.send(frame, lane)
       // A session frame may live in the codec's shared buffer, which the next frame overwrites.
       const item = { frame: frame.slice(), lane, sent: deferred<void>() }
       held.push(item)
@@ -46,8 +53,12 @@ export function gatedChannel(inner: FrameChannel): GatedChannel {
         waiters.add(waiter)
       })
     },
-    hold() {
+    hold(passFirst = 0) {
       holding = true
+      passing = passFirst
+    },
+    beforeNextSend(act) {
+      beforeSend = act
     },
     release() {
       holding = false

@@ -2,16 +2,19 @@
  * Agreement under abort for syncStart, aborted by either side: an abort after this side started
  * and before the peer confirmed its own start (not a test file: the *.test.ts files call it).
  *
- * To make the peer start late on purpose, its local clock is set back once the instant is
- * agreed: its timer then finds the instant still ahead and sleeps again. The sessions run without
- * heartbeats during these tests, so the clock estimate is not refreshed from the shifted clock.
+ * The sessions run without heartbeats, so after `ready` and `start` the only frames are the ones
+ * each scenario is about, and the gates can let exactly those two pass and hold the rest. To make
+ * one side start late on purpose, its local clock is set back a minute at the moment the leader
+ * sends `start` (the instant is picked by then, and a clock that runs behind never makes `start`
+ * look late): its timer then finds the instant still a minute ahead. Without heartbeats the clock
+ * estimate is not refreshed from the shifted clock.
  */
 import { describe, expect, it } from 'vitest'
 import { deferred } from '../../src/internal/deferred.js'
 import type { SessionOptions } from '../../src/session/options.js'
 import { defaultNow } from '../../src/time/local-clock.js'
 import type { GatedSessionPair } from '../helpers/gated-channel.js'
-import { crossing, freshKey, sides, type Role } from '../sync/abort-agreement-scenarios.js'
+import { freshKey, sides, type Role } from '../sync/abort-agreement-scenarios.js'
 import { delivered, expectKeyFree, messagesFor, rejectionOf } from '../sync/op-helpers.js'
 
 /** A gated session pair whose local clocks a test can set back or forward (ms). */
@@ -33,47 +36,58 @@ export function shiftableClocks(): { shiftClock(role: Role, ms: number): void; o
   }
 }
 
-const LEAD = { delayMs: 200 }
+const LEAD = { delayMs: 300 }
+
+/** Sets `role`'s clock back a minute when the leader sends `start`: that side will start a minute late. */
+function startLate(p: GatedSessionPair, clocks: ShiftablePair, role: Role): () => void {
+  p.leaderGate.beforeNextSend(() => clocks.shiftClock(role, -60_000))
+  return () => clocks.shiftClock(role, 0)
+}
+
+/** Lets `ready` and `start` through and holds everything each side sends after them. */
+function holdAfterAgreement(p: GatedSessionPair): void {
+  p.leaderGate.hold(1)
+  p.followerGate.hold(1)
+}
 
 export function syncStartAbortScenarios(getPair: () => Promise<ShiftablePair>): void {
   describe.each(['leader', 'follower'] as const)('syncStart aborted by the %s', (who) => {
     const peerRole: Role = who === 'leader' ? 'follower' : 'leader'
 
     it('after this side started, the peer not started yet: both reject with aborted and the peer never starts', async () => {
-      const { pair: p, shiftClock } = await getPair()
+      const clocks = await getPair()
+      const p = clocks.pair
       const { me, peer } = sides(p, who)
       const key = freshKey('syncStart')
       const ac = new AbortController()
       let [mineRan, peerRan] = [0, 0]
-      const mineSide = rejectionOf(me.syncStart(() => (mineRan++, ac.abort()), { key, signal: ac.signal, ...LEAD }))
-      const peerSide = rejectionOf(peer.syncStart(() => peerRan++, { key, ...LEAD }))
-      await delivered(p) // `ready` and `start` arrived: both wait for the agreed instant
-      shiftClock(peerRole, -60_000) // the peer would now start a minute late
+      const restore = startLate(p, clocks, peerRole)
       try {
+        const mineSide = rejectionOf(me.syncStart(() => (mineRan++, ac.abort()), { key, signal: ac.signal, ...LEAD }))
+        const peerSide = rejectionOf(peer.syncStart(() => peerRan++, { key, ...LEAD }))
         expect(await mineSide).toMatchObject({ code: 'aborted', message: /this side started but the peer did not/ })
         expect(await peerSide).toMatchObject({ code: 'aborted', message: /the peer started, then was aborted before this side started/ })
       } finally {
-        shiftClock(peerRole, 0)
+        restore()
       }
       expect([mineRan, peerRan]).toEqual([1, 0])
       expect(messagesFor(p, key)).toBe(5) // ready, start, our done, cancel, the peer's abort
       await expectKeyFree(p, key)
     })
 
-    it("after this side started, the peer started too and its confirmation crosses our cancel: both resolve", async () => {
+    it('after this side started, the peer started too and its confirmation crosses our cancel: both resolve', async () => {
       const { pair: p } = await getPair()
-      const { me, peer, myGate } = sides(p, who)
+      const { me, peer, myGate, peerGate } = sides(p, who)
       const key = freshKey('syncStart')
       const ac = new AbortController()
       const [mineRan, peerRan] = [deferred<void>(), deferred<void>()]
+      holdAfterAgreement(p)
       const mineSide = me.syncStart(() => (mineRan.resolve(), ac.abort(), 'mine'), { key, signal: ac.signal, ...LEAD })
       const peerSide = peer.syncStart(() => (peerRan.resolve(), 'theirs'), { key, ...LEAD })
-      await delivered(p)
-      // The peer's confirmation waits at its gate until ours and our cancel are out, and it has started.
-      p.leaderGate.hold()
-      p.followerGate.hold()
-      await Promise.all([mineRan.promise, peerRan.promise, myGate.untilHolding(2)])
-      crossing(p, () => {})
+      // Both started; our confirmation and cancel, and the peer's confirmation, wait at the gates.
+      await Promise.all([mineRan.promise, peerRan.promise, myGate.untilHolding(2), peerGate.untilHolding(1)])
+      p.leaderGate.release()
+      p.followerGate.release()
       expect(await Promise.all([mineSide, peerSide])).toEqual(['mine', 'theirs'])
       expect(messagesFor(p, key)).toBe(5) // ready, start, done, done, cancel
       await expectKeyFree(p, key)
@@ -83,15 +97,13 @@ export function syncStartAbortScenarios(getPair: () => Promise<ShiftablePair>): 
       const { pair: p } = await getPair()
       const key = freshKey('syncStart')
       const [acL, acF] = [new AbortController(), new AbortController()]
-      const [leaderRan, followerRan] = [deferred<void>(), deferred<void>()]
-      const leaderSide = p.leader.syncStart(() => (leaderRan.resolve(), acL.abort(), 'L'), { key, signal: acL.signal, ...LEAD })
-      const followerSide = p.follower.syncStart(() => (followerRan.resolve(), acF.abort(), 'F'), { key, signal: acF.signal })
-      await delivered(p)
-      p.leaderGate.hold()
-      p.followerGate.hold()
+      holdAfterAgreement(p)
+      const leaderSide = p.leader.syncStart(() => (acL.abort(), 'L'), { key, signal: acL.signal, ...LEAD })
+      const followerSide = p.follower.syncStart(() => (acF.abort(), 'F'), { key, signal: acF.signal })
       // Each side's confirmation and cancel wait at its gate: they cross.
-      await Promise.all([leaderRan.promise, followerRan.promise, p.leaderGate.untilHolding(2), p.followerGate.untilHolding(2)])
-      crossing(p, () => {})
+      await Promise.all([p.leaderGate.untilHolding(2), p.followerGate.untilHolding(2)])
+      p.leaderGate.release()
+      p.followerGate.release()
       expect(await Promise.all([leaderSide, followerSide])).toEqual(['L', 'F'])
       expect(messagesFor(p, key)).toBe(6)
       await expectKeyFree(p, key)
@@ -99,48 +111,55 @@ export function syncStartAbortScenarios(getPair: () => Promise<ShiftablePair>): 
 
     it("after the peer's start was confirmed, while this side's function still runs: both resolve, nothing more is sent", async () => {
       const { pair: p } = await getPair()
-      const { me, peer } = sides(p, who)
+      const { me, peer, peerGate } = sides(p, who)
       const key = freshKey('syncStart')
       const ac = new AbortController()
       const mine = deferred<string>()
+      peerGate.hold(1)
       const mineSide = me.syncStart(() => mine.promise, { key, signal: ac.signal, ...LEAD })
-      expect(await peer.syncStart(() => 'theirs', { key, ...LEAD })).toBe('theirs')
-      await delivered(p) // the peer's confirmation has arrived here too
+      const peerSide = peer.syncStart(() => 'theirs', { key, ...LEAD })
+      await peerGate.untilHolding(1) // the peer started and sent its confirmation
+      peerGate.release()
+      await delivered(p) // which has arrived here
       ac.abort()
       mine.resolve('mine')
-      expect(await mineSide).toBe('mine')
+      expect(await Promise.all([mineSide, peerSide])).toEqual(['mine', 'theirs'])
       expect(messagesFor(p, key)).toBe(4)
       await expectKeyFree(p, key)
     })
 
-    it.each(['in flight', 'already here'] as const)('before this side started, the peer started, its confirmation %s: both reject, the peer learns it started alone', async (confirmation) => {
-      const { pair: p, shiftClock } = await getPair()
-      const { me, peer, peerGate } = sides(p, who)
-      const key = freshKey('syncStart')
-      const ac = new AbortController()
-      const peerRan = deferred<void>()
-      let mineRan = 0
-      const mineSide = rejectionOf(me.syncStart(() => mineRan++, { key, signal: ac.signal, ...LEAD }))
-      const peerSide = rejectionOf(peer.syncStart(() => peerRan.resolve(), { key, ...LEAD }))
-      await delivered(p)
-      shiftClock(who, -60_000) // this side would start a minute late
-      peerGate.hold()
-      try {
-        await Promise.all([peerRan.promise, peerGate.untilHolding(1)]) // the peer started; its `done` is held
-        if (confirmation === 'already here') {
+    it.each(['in flight', 'already here'] as const)(
+      'before this side started, the peer started, its confirmation %s: both reject, the peer learns it started alone',
+      async (confirmation) => {
+        const clocks = await getPair()
+        const p = clocks.pair
+        const { me, peer, peerGate } = sides(p, who)
+        const key = freshKey('syncStart')
+        const ac = new AbortController()
+        const peerRan = deferred<void>()
+        let mineRan = 0
+        const restore = startLate(p, clocks, who)
+        peerGate.hold(1)
+        try {
+          const mineSide = rejectionOf(me.syncStart(() => mineRan++, { key, signal: ac.signal, ...LEAD }))
+          const peerSide = rejectionOf(peer.syncStart(() => peerRan.resolve(), { key, ...LEAD }))
+          await Promise.all([peerRan.promise, peerGate.untilHolding(1)]) // the peer started; its confirmation is held
+          if (confirmation === 'already here') {
+            peerGate.release()
+            await delivered(p)
+          }
+          ac.abort()
+          expect(await mineSide).toMatchObject({ code: 'aborted' })
           peerGate.release()
-          await delivered(p)
+          expect(await peerSide).toMatchObject({ code: 'aborted', message: /this side started but the peer did not: it was aborted by the peer/ })
+        } finally {
+          restore()
+          peerGate.release()
         }
-        ac.abort()
-        expect(await mineSide).toMatchObject({ code: 'aborted' })
-      } finally {
-        shiftClock(who, 0)
-        peerGate.release()
-      }
-      expect(await peerSide).toMatchObject({ code: 'aborted', message: /this side started but the peer did not: it was aborted by the peer/ })
-      expect(mineRan).toBe(0)
-      expect(messagesFor(p, key)).toBe(4) // ready, start, the peer's done, our abort
-      await expectKeyFree(p, key)
-    })
+        expect(mineRan).toBe(0)
+        expect(messagesFor(p, key)).toBe(4) // ready, start, the peer's done, our abort
+        await expectKeyFree(p, key)
+      },
+    )
   })
 }
