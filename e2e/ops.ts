@@ -85,6 +85,13 @@ export function select(session: Session, kind: 'select' | 'trySelect', plan: Tas
   return report(() => (kind === 'select' ? session.select(fn, { key }) : session.trySelect(fn, { key })), record)
 }
 
+/** join / tryJoin whose caller aborts `abortAfterMs` after the call, finished or not. */
+export function joinAborting(session: Session, kind: 'join' | 'tryJoin', plan: TaskPlan, abortAfterMs: number, key?: string): Promise<OpReport> {
+  const record: Partial<OpReport> = {}
+  const fn = plannedTask(plan, record)
+  return report(() => session[kind](fn, { key, signal: AbortSignal.timeout(abortAfterMs) }), record)
+}
+
 /** The shared counter of the mutex tests. */
 export interface Counter {
   count: number

@@ -42,6 +42,24 @@ test('join and tryJoin: results on both sides; a failure aborts the other side',
   expect([oa.value, ob.value]).toEqual(['a', 'b'])
 })
 
+test('join and tryJoin: a side aborted after its own function finished takes the peer along: both reject', async ({ twoPeers }) => {
+  await openSessions(twoPeers)
+  const { a, b } = twoPeers
+  for (const kind of ['join', 'tryJoin'] as const) {
+    const key = `abort-after-done:${kind}`
+    // a finishes at once and aborts 20 ms later; b's function would run for 10 s.
+    const [ra, rb] = await both(a.page, b.page, (page, side) =>
+      side === 'a'
+        ? page.evaluate(({ k, key }) => window.prims.joinAborting(k, { delayMs: 0, value: 'a' }, 20, key), { k: kind, key })
+        : page.evaluate(({ k, key }) => window.prims.join(k, { delayMs: 10_000, value: 'b' }, key), { k: kind, key }),
+    )
+    expect(ra.fnSettledAt, "a's function had finished before the abort").toBeDefined()
+    expect(ra).toMatchObject({ ok: false, error: { code: 'aborted' } })
+    expect(rb).toMatchObject({ ok: false, error: { code: 'aborted' } })
+    expect(rb.fnSettledAt, "b's function never finished: it was aborted, or never ran").toBeUndefined()
+  }
+})
+
 test('select and trySelect: one winner both sides agree on; the loser is aborted', async ({ twoPeers }) => {
   await openSessions(twoPeers)
   const { a, b } = twoPeers

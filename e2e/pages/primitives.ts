@@ -2,7 +2,7 @@
 // simple-peer and exposes each primitive as a call the test makes on both sides at once.
 import { harness } from './harness.js'
 import { fromSimplePeer, Session, type NetRwLock, type SessionOptions, type SimplePeerLike } from '../../src/index.js'
-import { counterMutex, describe, increment, join, patterned, readCounter, select, wallNow, type Counter, type OpReport, type TaskPlan } from '../ops.js'
+import { counterMutex, describe, increment, join, joinAborting, patterned, readCounter, select, wallNow, type Counter, type OpReport, type TaskPlan } from '../ops.js'
 import { startPending, type PendingReport } from './pending.js'
 
 export interface SessionInfo {
@@ -25,6 +25,8 @@ export interface PrimitivesPage {
   /** The session's current role and clock estimate (best RTT, offset to the peer, error bound). */
   clock(): SessionInfo
   join(kind: 'join' | 'tryJoin', plan: TaskPlan, key?: string): Promise<OpReport>
+  /** Like `join`, with the call aborted `abortAfterMs` after it was made. */
+  joinAborting(kind: 'join' | 'tryJoin', plan: TaskPlan, abortAfterMs: number, key: string): Promise<OpReport>
   select(kind: 'select' | 'trySelect', plan: TaskPlan, key?: string): Promise<OpReport>
   /** Exchanges a value with nested data and 1 KiB of bytes made from `seed`; returns the peer's, bytes as a list. */
   exchange(seed: number): Promise<unknown>
@@ -92,6 +94,7 @@ window.prims = {
   },
   clock: () => ({ role: need().role, ...need().clock }),
   join: (kind, plan, key) => join(need(), kind, plan, key),
+  joinAborting: (kind, plan, abortAfterMs, key) => joinAborting(need(), kind, plan, abortAfterMs, key),
   select: (kind, plan, key) => select(need(), kind, plan, key),
   async exchange(seed) {
     const theirs = await need().exchange<{ bytes: Uint8Array }, object>({ seed, nested: { list: [1, 'two', null, true], deep: { x: -0.5 } }, bytes: patterned(1024, seed) })

@@ -1,10 +1,14 @@
 import type { NetError } from '../errors.js'
-import type { Port, PortHandlers } from './port.js'
+import type { CancellablePort, PortHandlers } from './port.js'
 
 /** What every primitive gets from the session: keyed ports and the default key sequence. */
 export interface OpHost {
-  /** Opens the port for `key`; throws NetError `usage` if the key is in use, or the close reason. */
-  openPort<Out, In>(kind: string, key: string, handlers: PortHandlers<In>): Port<Out>
+  /**
+   * Opens the port for `key`. Throws NetError `usage` if the key is in use, the close reason once
+   * closed, and NetError `aborted` (nothing opened, nothing sent) if the peer already cancelled
+   * this operation before this side opened it.
+   */
+  openPort<Out, In>(kind: string, key: string, handlers: PortHandlers<In>): CancellablePort<Out>
   /** The next default key for `kind`: `kind#1`, `kind#2`, … in call order. */
   nextKey(kind: string): string
   /** Set once the session has closed. */

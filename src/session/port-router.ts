@@ -1,55 +1,54 @@
 import { NetError } from '../errors.js'
-import type { Port, PortHandlers } from './port.js'
+import { unreachable } from '../internal/unreachable.js'
+import { HeldMessages, type Held } from './held-messages.js'
+import type { CancellablePort, PortHandlers } from './port.js'
+import { cancelPort, cannotCancel, checkKind, deliver, ignore, kindMismatch, RouterPort, type PortHost } from './router-port.js'
 
-/** What a router needs from its session. */
-export interface PortHost {
-  readonly isLeader: boolean
-  sendPortMessage(key: string, kind: string | undefined, message: unknown): Promise<void>
-  now(): number
-  clockErrorBound(): number
-}
-
-interface Pending {
-  readonly kind: string | undefined
-  readonly message: unknown
-}
+export type { PortHost } from './router-port.js'
 
 /**
  * Routes port messages by key. Messages for a key that is not open yet are held (bounded) until
  * it opens; a message that names another kind than the local port's is a protocol error.
+ *
+ * A peer's `cancel` goes to the operation it concerns: to the open port that has its messages,
+ * behind held messages the port has not received yet, or, when this side never opened that
+ * operation, it replaces the held messages with a mark (the later open rejects with `aborted`)
+ * and is answered `cancelled` at once, so the peer need not wait for this side to call.
  */
 export class PortRouter {
   /** The open port of each key; read by the ports themselves. */
   readonly open = new Map<string, RouterPort<unknown>>()
-  private readonly pending = new Map<string, Pending[]>()
-  private pendingCount = 0
+  private readonly held: HeldMessages
   /** Set once every port was closed; read by the ports themselves. */
   closedReason: NetError | undefined
 
   constructor(
     private readonly host: PortHost,
-    private readonly maxPending: number,
+    maxPending: number,
     /** Called with a protocol error found outside `route` (while draining held messages). */
     private readonly fail: (err: NetError) => void,
-  ) {}
+  ) {
+    this.held = new HeldMessages(maxPending)
+  }
 
   get openCount(): number {
     return this.open.size
   }
 
   get pendingMessages(): number {
-    return this.pendingCount
+    return this.held.count
   }
 
-  openPort<Out, In>(kind: string, key: string, handlers: PortHandlers<In>): Port<Out> {
+  openPort<Out, In>(kind: string, key: string, handlers: PortHandlers<In>): CancellablePort<Out> {
     if (this.closedReason !== undefined) throw this.closedReason
     if (this.open.has(key)) {
       throw new NetError('usage', `operation key "${key}" is already in use; give concurrent operations distinct keys`)
     }
+    this.refuseIfCancelled(kind, key, handlers)
     const port = new RouterPort<Out>(this, this.host, kind, key, handlers as PortHandlers<never>)
     this.open.set(key, port as RouterPort<unknown>)
     // Held messages go out on a microtask, so the primitive has its port before the first one.
-    if (this.pending.has(key)) {
+    if (this.held.has(key)) {
       queueMicrotask(() => {
         try {
           this.drainPending(key, port as RouterPort<unknown>)
@@ -63,9 +62,8 @@ export class PortRouter {
 
   /** Routes one message from the peer; throws NetError `protocol` on a broken sequence. */
   route(key: string, kind: string | undefined, message: unknown): void {
-    const queue = this.pending.get(key)
     const port = this.open.get(key)
-    if (queue === undefined && port !== undefined) {
+    if (!this.held.has(key) && port !== undefined) {
       if (kind === undefined && port.introduced) return deliver(port, message)
       if (kind !== undefined && !port.introduced) {
         checkKind(key, port.kind, kind)
@@ -75,15 +73,40 @@ export class PortRouter {
     }
     // Without a kind the message continues an instance; with nothing held for the key, there is
     // no instance it could continue (none open here, or one whose first message never came).
-    if (queue === undefined && kind === undefined && (port === undefined || !port.introduced)) {
+    if (!this.held.has(key) && kind === undefined && (port === undefined || !port.introduced)) {
       throw new NetError('protocol', `peer sent a message for operation "${key}" before its first message`)
     }
-    if (this.pendingCount >= this.maxPending) {
-      throw new NetError('protocol', `peer sent more than ${this.maxPending} messages for operations not yet opened here`)
+    this.held.hold(key, kind, message)
+  }
+
+  /** Routes a peer's `cancel`; throws NetError `protocol` for a port that cannot be cancelled. */
+  routeCancel(key: string): void {
+    const port = this.open.get(key)
+    const outcome = this.held.cancel(key, port !== undefined && !port.introduced)
+    switch (outcome) {
+      case 'not-held':
+        // Nothing open, or a later instance whose first message has not come: the cancelled
+        // one was settled and released here, and its result is on its way to the peer.
+        if (port !== undefined && port.introduced) cancelPort(port)
+        return
+      case 'marked':
+        void this.host.sendCancel(key, 'cancelled').catch(ignore)
+        return
+      case 'queued':
+      case 'repeated':
+        return
+      default:
+        return unreachable(outcome)
     }
-    this.pendingCount++
-    if (queue === undefined) this.pending.set(key, [{ kind, message }])
-    else queue.push({ kind, message })
+  }
+
+  /** Routes the peer's `cancelled` answer; throws NetError `protocol` unless a port here awaits it. */
+  routeCancelled(key: string): void {
+    const handlers = this.open.get(key)?.handlers
+    if (handlers?.onCancelAnswered === undefined) {
+      throw new NetError('protocol', `peer answered a cancel for operation "${key}", which was not cancelled here`)
+    }
+    handlers.onCancelAnswered()
   }
 
   /** Tells every open port the session closed, and drops everything held. */
@@ -92,109 +115,52 @@ export class PortRouter {
     this.closedReason = reason
     const ports = [...this.open.values()]
     this.open.clear()
-    this.pending.clear()
-    this.pendingCount = 0
+    this.held.clear()
     for (const port of ports) port.handlers.onClose(reason)
   }
 
-  private drainPending(key: string, port: RouterPort<unknown>): void {
-    const queue = this.pending.get(key)
-    if (queue === undefined || this.open.get(key) !== port) return
-    const first = queue[0]
-    if (first === undefined || first.kind === undefined) {
-      throw new NetError('protocol', `peer sent a message for operation "${key}" before its first message`)
+  /** The peer cancelled this instance before this side opened it: refuse to open it, once. */
+  private refuseIfCancelled(kind: string, key: string, handlers: PortHandlers<unknown>): void {
+    const cancelledKind = this.held.takeCancelled(key)
+    if (cancelledKind === undefined) return
+    const misuse =
+      cancelledKind !== kind ? kindMismatch(key, kind, cancelledKind) : handlers.onPeerCancel === undefined ? cannotCancel(key, kind) : undefined
+    if (misuse !== undefined) {
+      this.fail(misuse)
+      throw misuse
     }
-    // Deliver this instance's messages: the first one (it names the kind) and those after it up to
-    // the next first message, which belongs to a later use of the key.
-    let taken = 0
-    while (taken < queue.length && this.open.get(key) === port) {
-      const item = queue[taken]!
-      if (taken > 0 && item.kind !== undefined) break
-      taken++
-      this.pendingCount--
+    throw new NetError('aborted', `${kind} "${key}" was aborted by the peer before it was called here`)
+  }
+
+  private drainPending(key: string, port: RouterPort<unknown>): void {
+    if (this.open.get(key) !== port) return
+    // Deliver this instance's items: its first message (it names the kind), those after it, and
+    // a cancel queued behind them; the next first message belongs to a later use of the key.
+    this.held.takeInstance(key, (item, index) => {
+      // Released meanwhile: a cancel behind its last message is moot (its result is on its way).
+      if (this.open.get(key) !== port) return item.type === 'cancel'
+      if (index === 0 && (item.type !== 'message' || item.kind === undefined)) {
+        throw new NetError('protocol', `peer sent a message for operation "${key}" before its first message`)
+      }
+      deliverHeld(port, item)
+      return true
+    })
+  }
+}
+
+function deliverHeld(port: RouterPort<unknown>, item: Held): void {
+  switch (item.type) {
+    case 'message':
       if (item.kind !== undefined) {
-        checkKind(key, port.kind, item.kind)
+        checkKind(port.key, port.kind, item.kind)
         port.introduced = true
       }
-      deliver(port, item.message)
-    }
-    if (taken >= queue.length) this.pending.delete(key)
-    else queue.splice(0, taken)
-  }
-}
-
-const RESOLVED = Promise.resolve()
-
-function ignore(): void {}
-
-/**
- * One operation's port: a class rather than an object of closures, because every join, select
- * and exchange opens one.
- */
-class RouterPort<Out> implements Port<Out> {
-  readonly isLeader: boolean
-  /** The peer's first message (which names the kind) has arrived. */
-  introduced = false
-  #sentFirst = false
-
-  constructor(
-    private readonly router: PortRouter,
-    private readonly host: PortHost,
-    readonly kind: string,
-    readonly key: string,
-    readonly handlers: PortHandlers<never>,
-  ) {
-    this.isLeader = host.isLeader
-  }
-
-  get isOpen(): boolean {
-    return this.router.closedReason === undefined && this.router.open.get(this.key) === (this as RouterPort<unknown>)
-  }
-
-  post(message: Out): Promise<void> {
-    if (!this.isOpen) return RESOLVED
-    // A failed send means the session is closing; onClose tells the primitive.
-    return this.#transmit(message).catch(ignore)
-  }
-
-  send(message: Out): Promise<void> {
-    if (!this.isOpen) return Promise.reject(this.router.closedReason ?? new NetError('usage', `port "${this.key}" is released`))
-    try {
-      return this.#transmit(message)
-    } catch (err) {
-      return Promise.reject(err)
-    }
-  }
-
-  release(): void {
-    if (this.router.open.get(this.key) === (this as RouterPort<unknown>)) this.router.open.delete(this.key)
-  }
-
-  now(): number {
-    return this.host.now()
-  }
-
-  clockErrorBound(): number {
-    return this.host.clockErrorBound()
-  }
-
-  /**
-   * Throws, with nothing sent, when the message cannot be encoded; so the kind stays on the first
-   * message that really goes out.
-   */
-  #transmit(message: Out): Promise<void> {
-    const sent = this.host.sendPortMessage(this.key, this.#sentFirst ? undefined : this.kind, message)
-    this.#sentFirst = true
-    return sent
-  }
-}
-
-function deliver(port: RouterPort<unknown>, message: unknown): void {
-  port.handlers.onMessage(port.handlers.parse(message) as never)
-}
-
-function checkKind(key: string, local: string, remote: string): void {
-  if (local !== remote) {
-    throw new NetError('protocol', `operation key "${key}" is used for ${local} here but for ${remote} on the peer`)
+      return deliver(port, item.message)
+    case 'cancel':
+      return cancelPort(port)
+    case 'cancelled':
+      throw new NetError('protocol', `a cancelled instance of "${port.key}" reached an open port`)
+    default:
+      return unreachable(item)
   }
 }

@@ -8,6 +8,18 @@ export interface PortHandlers<In> {
   onMessage(message: In): void
   /** The session closed while the port was open; every pending call must reject with `reason`. */
   onClose(reason: NetError): void
+  /**
+   * The peer cancelled this operation after its own result went out (see
+   * {@link CancellablePort.cancel}); always after the peer's messages for it. Settle as aborted
+   * and answer `abort` unless this side's result is already out, which then decides for both.
+   * Only one-shot operations have it: a cancel for any other port is a protocol error.
+   */
+  onPeerCancel?(): void
+  /**
+   * The peer's session answered this side's cancel on behalf of an operation the peer had not
+   * opened: the peer will never run it, so settle as aborted. A protocol error if absent.
+   */
+  onCancelAnswered?(): void
 }
 
 /**
@@ -34,4 +46,14 @@ export interface Port<Out> {
   now(): number
   /** The bound on how far `now()` may be from the leader's clock, in ms (0 on the leader). */
   clockErrorBound(): number
+}
+
+/** The port a session hands out; one-shot operations also use {@link CancellablePort.cancel}. */
+export interface CancellablePort<Out> extends Port<Out> {
+  /**
+   * Tells the peer this side gave up after its own result went out (one extra frame, after this
+   * port's messages). The peer answers with its own result if it had settled, `abort` if it had
+   * not, or, if it never opened the operation, its session answers on its behalf.
+   */
+  cancel(): void
 }

@@ -7,7 +7,7 @@ import { unreachable } from '../internal/unreachable.js'
 import { createFrameCodec, type FrameCodec } from './codec.js'
 import { decideRole, drawNonce, type HelloRound } from './handshake.js'
 import type { OpHost } from './op-host.js'
-import type { Port, PortHandlers } from './port.js'
+import type { CancellablePort, PortHandlers } from './port.js'
 import { PortRouter } from './port-router.js'
 import { ClockTracker, type ClockEstimate } from './clock-tracker.js'
 import type { SessionEvents, SessionStats } from './session-events.js'
@@ -57,6 +57,11 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
         sendPortMessage: (key, kind, message) => {
           if (this.#closeReason !== undefined) return Promise.reject(this.#closeReason)
           return this.#write(this.#encodeWire(encodePortFrame(key, kind, message)), key)
+        },
+        // In the key's lane: a cancel must not overtake the operation's own (maybe large) message.
+        sendCancel: (key, type) => {
+          if (this.#closeReason !== undefined) return Promise.reject(this.#closeReason)
+          return this.#write(this.#encode({ type, key }), key)
         },
         now: () => this.now(),
         clockErrorBound: () => (this.isLeader ? 0 : this.#clock.estimate.errorBound),
@@ -130,7 +135,7 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
     await this.close()
   }
 
-  openPort<Out, In>(kind: string, key: string, handlers: PortHandlers<In>): Port<Out> {
+  openPort<Out, In>(kind: string, key: string, handlers: PortHandlers<In>): CancellablePort<Out> {
     return this.#router.openPort<Out, In>(kind, key, handlers)
   }
 
@@ -222,6 +227,10 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
         )
       case 'port':
         return this.#router.route(frame.key, frame.kind, frame.message)
+      case 'cancel':
+        return this.#router.routeCancel(frame.key)
+      case 'cancelled':
+        return this.#router.routeCancelled(frame.key)
       default:
         return unreachable(frame)
     }

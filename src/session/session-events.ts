@@ -19,6 +19,9 @@ export interface SessionStats {
   readonly bytesReceived: number
   /** Operations (and locks, channels) whose key is open on this side. */
   readonly openOperations: number
-  /** Messages the peer sent for operations this side has not started yet. */
+  /**
+   * Messages the peer sent for operations this side has not started yet; an operation the peer
+   * cancelled before this side started it counts as one until this side calls it.
+   */
   readonly heldMessages: number
 }

@@ -50,8 +50,14 @@ export class Session extends SessionCore {
   /**
    * Runs `fn` here while the peer runs its own; resolves with this side's result once both have
    * settled. A local throw rejects here (after the peer has been told); the peer still resolves.
-   * Aborting rejects here at once; the peer's call then rejects with NetError `aborted` (or, if
-   * this side had already finished, settles normally). Costs 2 messages.
+   * Costs 2 messages.
+   *
+   * Both sides always agree on whether the join completed. Aborting before `fn` settled rejects
+   * here at once and the peer's call with NetError `aborted`. Aborting after `fn` settled, before
+   * the peer's result arrived, sends one more message and settles on the peer's answer, about a
+   * round trip later: if the peer had already settled on this side's result (the two results
+   * crossed), both keep that outcome and this call resolves too; otherwise both reject with
+   * `aborted`, even when the peer has not called yet (its later call rejects at once).
    * @example `const mine = await session.join(async () => loadLevel())`
    */
   join<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<T> {
@@ -61,7 +67,8 @@ export class Session extends SessionCore {
   /**
    * Like {@link Session.join}, but fails on both sides if either side fails: the failing side
    * rejects with its own error, the other with NetError `remote`, and the side still running has
-   * its signal aborted at once.
+   * its signal aborted at once. Aborting works as in {@link Session.join}; both sides always end
+   * both fulfilled or both rejected.
    */
   tryJoin<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<T> {
     return rejectMisuse(() => checkOpOptions('session.tryJoin', options)) ?? runJoin(this, 'tryJoin', fn, options)
@@ -73,6 +80,13 @@ export class Session extends SessionCore {
    * leader. If the first to finish threw, it rejects with its own error and the other side with
    * NetError `remote`. Costs 2 messages; the winner knows after about one one-way delay when
    * both finish together, one round trip otherwise.
+   *
+   * Both sides always agree on the winner. Aborting before `fn` settled rejects both sides with
+   * NetError `aborted`. Aborting after it, before the peer's answer arrived, sends one more
+   * message and settles on that answer: a peer that had already settled (it lost to this side's
+   * result, or both results crossed) keeps its outcome and this side takes the mirror image, so
+   * this call may still resolve; a peer still running, or that has not called yet, rejects with
+   * `aborted`, and so does this call.
    */
   select<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<SelectResult<T>> {
     return rejectMisuse(() => checkOpOptions('session.select', options)) ?? runSelect(this, 'select', fn, options)
@@ -80,7 +94,7 @@ export class Session extends SessionCore {
 
   /**
    * Like {@link Session.select}, but only a success can win; if both sides fail, both reject with
-   * one NetError `remote` that carries both causes.
+   * one NetError `remote` that carries both causes. Aborting works as in {@link Session.select}.
    */
   trySelect<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<SelectResult<T>> {
     return rejectMisuse(() => checkOpOptions('session.trySelect', options)) ?? runSelect(this, 'trySelect', fn, options)
@@ -88,8 +102,13 @@ export class Session extends SessionCore {
 
   /**
    * Sends `value` to the peer and resolves with the value the peer sent. An unencodable value
-   * rejects with NetError `usage` and the peer's call with NetError `aborted`. Aborting after the
-   * value went out rejects only here: the peer still receives the value.
+   * rejects with NetError `usage` and the peer's call with NetError `aborted`.
+   *
+   * Both sides always agree on whether the exchange happened. The value goes out at once, so
+   * aborting (unless the signal was aborted before the call) sends one more message and settles
+   * on the peer's answer: if the peer's value was already on its way, both resolve, each with the
+   * other's value; otherwise both reject with NetError `aborted`, even when the peer has not
+   * called yet (its later call rejects at once, and it never receives this value).
    */
   exchange<Theirs = unknown, Mine = Theirs>(value: Mine, options: OpOptions = {}): Promise<Theirs> {
     return rejectMisuse(() => checkOpOptions('session.exchange', options)) ?? runExchange<Theirs>(this, value, options)
@@ -133,6 +152,10 @@ export class Session extends SessionCore {
    * `late` when the agreed instant had passed (by more than 1 ms) before a side heard of it — on
    * that side, and on the other side even though its `fn` ran ("started but the peer did not") —,
    * `aborted` on abort (here or on the peer), or the close reason if the session closes first.
+   * Aborting after this side started, before the peer's confirmation arrived, sends one more
+   * message: a peer that has not started gives up (both reject with `aborted`; its `fn` never
+   * runs), a peer that started confirms (both resolve). After the confirmation, aborting has no
+   * effect.
    * @example `await session.syncStart(({ lateByMs }) => startRound(lateByMs), { delayMs: 100 })`
    */
   syncStart<R, P = unknown>(fn: (info: SyncStartInfo<P>) => R | PromiseLike<R>, options: SyncStartOptions = {}): Promise<R> {

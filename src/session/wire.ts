@@ -2,7 +2,8 @@ import { NetError, type NetErrorCode, NET_ERROR_CODES } from '../errors.js'
 import { unreachable } from '../internal/unreachable.js'
 
 /** The version of the session protocol; peers must speak the same one. */
-export const PROTOCOL_VERSION = 1
+/** 2: the `cancel` / `cancelled` frames (agreement when an operation is aborted after its result went out). */
+export const PROTOCOL_VERSION = 2
 
 /** Role preference carried in `hello`. */
 export type RolePreference = 'leader' | 'follower' | null
@@ -18,8 +19,18 @@ export type SessionFrame =
   | { type: 'bye'; code: NetErrorCode; reason: string }
   /** A message on an operation's port; `kind` is set on the first message a side sends on it. */
   | { type: 'port'; key: string; kind: string | undefined; message: unknown }
+  /**
+   * The sender gave up on the one-shot operation `key` after its own result went out, and waits
+   * for the peer's verdict: the peer's result if it had already settled, otherwise its `abort`.
+   */
+  | { type: 'cancel'; key: string }
+  /**
+   * The answer to a `cancel` for an operation the sender had not opened yet: it never will run
+   * it (its call will reject with `aborted`), so the canceller settles as aborted.
+   */
+  | { type: 'cancelled'; key: string }
 
-const TAG = { hello: 0, ping: 1, pong: 2, bye: 3, port: 4, portFirst: 5 } as const
+const TAG = { hello: 0, ping: 1, pong: 2, bye: 3, port: 4, portFirst: 5, cancel: 6, cancelled: 7 } as const
 
 export function encodeSessionFrame(frame: SessionFrame): unknown[] {
   switch (frame.type) {
@@ -33,6 +44,10 @@ export function encodeSessionFrame(frame: SessionFrame): unknown[] {
       return [TAG.bye, frame.code, frame.reason]
     case 'port':
       return encodePortFrame(frame.key, frame.kind, frame.message)
+    case 'cancel':
+      return [TAG.cancel, frame.key]
+    case 'cancelled':
+      return [TAG.cancelled, frame.key]
     default:
       return unreachable(frame)
   }
@@ -82,6 +97,11 @@ export function parseSessionFrame(value: unknown): SessionFrame {
     case TAG.portFirst: {
       if (value.length !== 4 || !isKey(value[1]) || !isKey(value[2])) throw bad('a malformed port message')
       return { type: 'port', key: value[1], kind: value[2], message: value[3] }
+    }
+    case TAG.cancel:
+    case TAG.cancelled: {
+      if (value.length !== 2 || !isKey(value[1])) throw bad('a malformed cancel')
+      return { type: tag === TAG.cancel ? 'cancel' : 'cancelled', key: value[1] }
     }
     default:
       throw bad(`a frame with unknown tag ${String(tag).slice(0, 20)}`)

@@ -16,7 +16,11 @@ export function parseExchangeMessage(raw: unknown): ExchangeMessage {
   throw malformed('exchange')
 }
 
-/** Sends `value` and resolves with the peer's value. */
+/**
+ * Sends `value` and resolves with the peer's value. The value goes out at once, so an abort
+ * after the call follows {@link OneShot}'s cancel rule: the peer's value, if already on its way,
+ * decides for both; otherwise both reject with NetError `aborted`.
+ */
 export function runExchange<Theirs>(host: OpHost, value: unknown, options: OpOptions): Promise<Theirs> {
   const op = new ExchangeOp<Theirs>(options.key ?? host.nextKey('exchange'))
   const misuse = callMisuse(op.what, NO_TASK, options.signal)

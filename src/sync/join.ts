@@ -11,8 +11,8 @@ export type NetTask<T> = (signal: AbortSignal) => T | PromiseLike<T>
 
 /**
  * The join / tryJoin wire protocol: each side sends exactly one of these. `done` reports how the
- * local function settled; `abort` means this side gave up (its caller aborted, or — in tryJoin —
- * the peer failed first) and will not report a result.
+ * local function settled; `abort` means this side gave up (its caller aborted, the peer cancelled
+ * after its own `done`, or — in tryJoin — the peer failed first) and will not report a result.
  */
 export type JoinMessage =
   | { type: 'done'; ok: true }
@@ -46,7 +46,8 @@ export interface ErrorText {
  * Both sides send one `done` when their function settles. join waits for both and settles with
  * this side's own outcome. tryJoin fails fast: a local failure rejects at once (after `done` went
  * out); a peer failure that arrives while the function runs aborts it, answers `abort` and
- * rejects with NetError `remote`. A peer `abort` rejects with NetError `aborted`.
+ * rejects with NetError `remote`. A peer `abort` rejects with NetError `aborted`. An abort after
+ * `done` went out follows {@link OneShot}'s cancel rule.
  */
 export function runJoin<T>(host: OpHost, kind: 'join' | 'tryJoin', fn: NetTask<T>, options: OpOptions): Promise<T> {
   const op = new JoinOp<T>(kind, options.key ?? host.nextKey(kind))

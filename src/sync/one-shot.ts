@@ -1,13 +1,19 @@
 import { abortError, NetError } from '../errors.js'
 import { onAbort } from '../internal/abort.js'
 import type { OpHost } from '../session/op-host.js'
-import type { Port, PortHandlers } from '../session/port.js'
+import type { CancellablePort, PortHandlers } from '../session/port.js'
 
 /**
  * The lifecycle shared by exchange, join and select: each side sends exactly one message (its
  * outcome, `yield`, or `abort`) and receives exactly one. The caller's promise may settle early
  * (abort, fail fast), but the port is released only once both messages have passed, because the
  * router treats any later message for a released key as a protocol error.
+ *
+ * Agreement under abort: an abort before this side's message went out sends `abort` as that
+ * message and rejects at once (the peer cannot settle without it). An abort after it, before
+ * the peer's message arrived, sends one `cancel` and settles on the peer's verdict: its message
+ * if it had already settled (the two crossed: it settled on our result, so we do too), its
+ * `abort` if it had not, or its session's `cancelled` if it never opened the operation.
  *
  * Each operation is one subclass instance that is also its port's handlers: an operation costs a
  * few objects, not a closure per callback.
@@ -20,9 +26,11 @@ export abstract class OneShot<M extends { type: string }, R> implements PortHand
   #sent = false
   #received = false
   #settled = false
-  #port: Port<M> | undefined
+  #port: CancellablePort<M> | undefined
   #work: AbortController | undefined
   #stopAbort: (() => void) | undefined
+  /** Set once this side sent `cancel`: the error it rejects with if the verdict is "aborted". */
+  #cancelledWith: NetError | undefined
 
   constructor(
     readonly kind: string,
@@ -56,6 +64,25 @@ export abstract class OneShot<M extends { type: string }, R> implements PortHand
   onClose(reason: NetError): void {
     this.reject(reason)
     this.#work?.abort(reason)
+  }
+
+  onPeerCancel(): void {
+    // The router delivers a cancel only after the peer's message, so this side has all it needs.
+    if (!this.#received) throw new NetError('protocol', `peer cancelled ${this.what} before sending its result`)
+    if (this.#settled) return // our message is out (or the session closed): the peer settles on it
+    const aborted = this.peerAborted()
+    this.reject(aborted)
+    this.#work?.abort(aborted)
+    if (!this.#sent) this.send(this.abortMessage)
+  }
+
+  onCancelAnswered(): void {
+    if (this.#cancelledWith === undefined || this.#received) {
+      throw new NetError('protocol', `peer answered a cancel that ${this.what} did not send`)
+    }
+    this.#received = true
+    this.reject(this.#cancelledWith)
+    this.#releaseIfDone()
   }
 
   /**
@@ -128,9 +155,9 @@ export abstract class OneShot<M extends { type: string }, R> implements PortHand
     this.reject(reason)
   }
 
-  /** The error for a peer that aborted its side. */
+  /** The error for a peer that aborted its side (this side's own abort error if it cancelled first). */
   peerAborted(): NetError {
-    return new NetError('aborted', `${this.what} was aborted by the peer`)
+    return this.#cancelledWith ?? new NetError('aborted', `${this.what} was aborted by the peer`)
   }
 
   #settle(): boolean {
@@ -142,10 +169,17 @@ export abstract class OneShot<M extends { type: string }, R> implements PortHand
 
   #abortLocally(signal: AbortSignal): void {
     if (this.#settled) return
-    this.reject(abortError(signal, this.what))
-    this.#work?.abort(signal.reason)
-    // After our one message went out the peer settles on it; otherwise `abort` settles it.
-    if (!this.#sent) this.send(this.abortMessage)
+    const aborted = abortError(signal, this.what)
+    if (!this.#sent) {
+      this.reject(aborted)
+      this.#work?.abort(signal.reason)
+      return this.send(this.abortMessage)
+    }
+    if (this.#received) return // not reached: once both messages passed, the operation settled
+    // Our result went out first, and the peer may already have settled on it: ask, and settle
+    // on its verdict, which is on its way within about one round trip.
+    this.#cancelledWith = aborted
+    this.#port!.cancel()
   }
 
   #releaseIfDone(): void {

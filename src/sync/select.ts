@@ -14,7 +14,8 @@ export type SelectResult<T> = { won: true; value: T } | { won: false }
  * - `done`: the local function settled at `at` on the shared timeline (the leader's clock, ms).
  * - `yield`: the peer's `done` arrived while the local function was still running and it counts
  *   as a finish, so this side lost; its function has been aborted.
- * - `abort`: this side gave up (its caller aborted, or it answers the peer's `abort`).
+ * - `abort`: this side gave up (its caller aborted, it answers the peer's `abort`, or the peer
+ *   cancelled after its own `done` while this side had not settled).
  */
 export type SelectMessage =
   | { type: 'done'; ok: true; at: number }
@@ -46,7 +47,9 @@ export function parseSelectMessage(raw: unknown): SelectMessage {
  *   `done` for select, a successful one for trySelect) this side lost, aborts its function and
  *   answers `yield`; a failed `done` in trySelect is kept until the local function settles;
  * - both `done` cross: both sides pick the same winner with {@link localWins};
- * - `yield` tells a side whose `done` went out that it won.
+ * - `yield` tells a side whose `done` went out that it won;
+ * - an abort after `done` went out follows {@link OneShot}'s cancel rule: the answer (`yield`,
+ *   the peer's `done`, its `abort`, or its session's `cancelled`) decides for both.
  *
  * select is a race of settlements: if the winner's function threw, the winner rejects with its
  * error and the loser with NetError `remote`. In trySelect only a success wins; if both fail,

@@ -4,7 +4,7 @@ import { describeValue, usageError } from '../internal/arguments.js'
 import { callMisuse } from '../session/op-arguments.js'
 import { deferred } from '../internal/deferred.js'
 import { unreachable } from '../internal/unreachable.js'
-import type { Port } from '../session/port.js'
+import type { CancellablePort } from '../session/port.js'
 import { waitUntil } from './start-timer.js'
 import type { SyncStartHost, SyncStartInfo, SyncStartOptions } from './sync-start.js'
 import { isDelay, MAX_DELAY_MS, parseSyncStartMessage, type AbortReason, type SyncStartMessage } from './sync-start-wire.js'
@@ -43,11 +43,13 @@ export class SyncStartOp<P, R> {
   readonly #what: string
   readonly #delayMs: number
   #state: State = 'agreeing'
-  #port!: Port<SyncStartMessage>
+  #port!: CancellablePort<SyncStartMessage>
   /** Leader: the follower's `ready` arrived. Follower: the leader's `start` arrived. */
   #heardFirst = false
   #sentFinal = false
   #peerFinal = false
+  /** This side was aborted after it started: it cancels (after its `done`) and awaits the peer's verdict. */
+  #cancelling = false
   /** Cancels the wait for the start instant. */
   readonly #wait = new AbortController()
   /** Settles with the peer's final message: it started (`done`), or it could not (`abort`). */
@@ -72,6 +74,7 @@ export class SyncStartOp<P, R> {
           this.#peerStarted.reject(reason)
           this.#fail(reason, undefined)
         },
+        onPeerCancel: () => this.#onPeerCancel(),
       })
     } catch (err) {
       this.#state = 'failed'
@@ -87,7 +90,7 @@ export class SyncStartOp<P, R> {
       return
     }
     const { signal } = options
-    this.#stopAbort = onAbort(signal, () => this.#fail(abortError(signal!, this.#what), 'aborted'))
+    this.#stopAbort = onAbort(signal, () => this.#onAbort(abortError(signal!, this.#what)))
   }
 
   /** True on a follower call that still has to send `ready`. */
@@ -122,11 +125,17 @@ export class SyncStartOp<P, R> {
       case 'done':
         if (!this.#heardFirst) throw this.#protocol('"done" before agreeing on a start')
         this.#peerFinal = true
+        if (this.#state === 'started') this.#stopAbort() // both started: an abort changes nothing now
         this.#peerStarted.resolve()
         return this.#releaseIfDone()
       case 'abort': {
         this.#peerFinal = true
-        const why = message.reason === 'late' ? 'the start instant had passed when the peer heard of it' : 'it was aborted by the peer'
+        const why =
+          message.reason === 'late'
+            ? 'the start instant had passed when the peer heard of it'
+            : this.#cancelling
+              ? 'it was aborted here before the peer started'
+              : 'it was aborted by the peer'
         // A side that already started learns here that it started alone, and says so.
         const started = this.#state === 'started' ? 'this side started but the peer did not: ' : ''
         const code = message.reason === 'late' ? 'late' : 'aborted'
@@ -164,7 +173,6 @@ export class SyncStartOp<P, R> {
   #start(at: number, peerPayload: P): void {
     if (this.#state !== 'waiting') return
     this.#state = 'started'
-    this.#stopAbort()
     // Read now rather than taking waitUntil's figure: a microtask has passed since it returned.
     const lateByMs = Math.max(0, this.#port.now() - at)
     let outcome: R | PromiseLike<R>
@@ -177,7 +185,9 @@ export class SyncStartOp<P, R> {
     setTimeout(() => this.#final({ type: 'done' }), 0)
     // Settles once fn has and the peer has confirmed its own start, so both sides agree on
     // whether the start happened.
-    Promise.all([outcome, this.#peerStarted.promise]).then(([value]) => this.result.resolve(value), this.result.reject)
+    Promise.all([outcome, this.#peerStarted.promise])
+      .then(([value]) => this.result.resolve(value), this.result.reject)
+      .finally(() => this.#stopAbort())
   }
 
   /** Settles as failed unless already started or settled; `tell` sends our final `abort`. */
@@ -202,7 +212,25 @@ export class SyncStartOp<P, R> {
   #final(message: SyncStartMessage): void {
     this.#port.post(message)
     this.#sentFinal = true
+    if (this.#cancelling && !this.#peerFinal) this.#port.cancel() // after our `done`, as the peer expects it
     this.#releaseIfDone()
+  }
+
+  #onAbort(err: NetError): void {
+    if (this.#state !== 'started') return this.#fail(err, 'aborted')
+    if (this.#peerFinal || this.#cancelling) return
+    // Started, but the peer's start is not confirmed: ask it to give up unless it has started
+    // too, and settle on its verdict (its `done` or `abort`) within about one round trip.
+    this.#cancelling = true
+    if (this.#sentFinal) this.#port.cancel()
+  }
+
+  /** The peer, started and confirmed, was aborted: a side that has not started gives up too. */
+  #onPeerCancel(): void {
+    if (!this.#peerFinal) throw this.#protocol('a cancel before its final message')
+    // Started (our `done` goes out) or failed (our `abort` went out): that answer decides for both.
+    if (this.#state === 'started' || this.#state === 'failed') return
+    this.#fail(new NetError('aborted', `${this.#what}: the peer started, then was aborted before this side started`), 'aborted')
   }
 
   #releaseIfDone(): void {

@@ -11,7 +11,9 @@ import { malformed, plainRecord } from '../sync/message-checks.js'
  *   leader's payload.
  * - `done` (final): this side has started its function.
  * - `abort` (final): this side will not start: its caller aborted (`aborted`), the agreed instant
- *   had passed when `start` arrived (`late`), or the peer's `abort` is being answered.
+ *   had passed when `start` arrived (`late`), the peer's `abort` is being answered, or the peer's
+ *   session-level `cancel` (sent after its `done` by a side aborted after its start) arrived
+ *   before this side started.
  */
 export type SyncStartMessage =
   | { type: 'ready'; payload: unknown; delayMs: number }

@@ -50,8 +50,10 @@ export interface SyncStartHost extends OpHost {
  * already); `aborted` when the caller's signal aborts or the peer aborted; the close reason when
  * the session closes before the start; `usage` for bad options or an unencodable payload. An
  * abort that reaches the peer only after its start instant cannot stop it: one later than about
- * a one-way delay before `at` leaves the peer to start alone. Once `fn` has been called, aborting
- * has no effect.
+ * a one-way delay before `at` leaves the peer to start alone, and both then reject. An abort
+ * after this side's own start sends `cancel` (after its `done`) and settles on the peer's final
+ * message: `done` if it started too (both resolve), `abort` if it had not (both reject). Once the
+ * peer's `done` has arrived, aborting has no effect.
  */
 export function runSyncStart<P, R>(
   host: SyncStartHost,

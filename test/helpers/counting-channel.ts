@@ -64,11 +64,12 @@ const textDecoder = new TextDecoder()
 /**
  * The key of a port message, read from the frame's first bytes without decoding the rest (a full
  * decode of every large frame would slow the benchmarks that use this wrapper). Port messages are
- * CBOR arrays `[4 | 5, key, …]` (see src/session/wire.ts); anything else gives undefined.
+ * CBOR arrays `[4 | 5, key, …]`, and an operation's `cancel` / `cancelled` frames `[6 | 7, key]`
+ * (see src/session/wire.ts); anything else gives undefined.
  */
 function portKeyOf(frame: Uint8Array): string | undefined {
-  const tag = frame[1]
-  if ((frame[0]! & 0xe0) !== 0x80 || (tag !== 4 && tag !== 5)) return undefined
+  const tag = frame[1]!
+  if ((frame[0]! & 0xe0) !== 0x80 || tag < 4 || tag > 7) return undefined
   const head = frame[2]!
   if ((head & 0xe0) !== 0x60) return undefined
   const info = head & 0x1f

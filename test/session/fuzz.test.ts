@@ -20,6 +20,8 @@ const corpus: Uint8Array[] = [
   plain(encodeSessionFrame({ type: 'port', key: 'm', kind: 'mutex', message: { type: 'request', at: 3, value: [1, { a: 'b' }] } })),
   plain(encodeSessionFrame({ type: 'port', key: 'c', kind: undefined, message: new Uint8Array(40) })),
   plain(encodeSessionFrame({ type: 'bye', code: 'closed', reason: 'bye' })),
+  plain(encodeSessionFrame({ type: 'cancel', key: 'join#1' })), // for a key with nothing held: ignored
+  plain(encodeSessionFrame({ type: 'cancelled', key: 'join#1' })),
 ]
 
 /** Hand-made hostile frames: each must be refused. */
@@ -35,6 +37,8 @@ const hostile: Uint8Array[] = [
   Uint8Array.from([...Array(100_000).fill(0x81), 0x00]), // 100,000 nested arrays
   plain([0, PROTOCOL_VERSION, 1, 0, null, 1]), // a second hello, out of turn
   plain([99]),
+  plain([6, 'k', 1]), // a malformed cancel
+  plain([7, 'k']), // an answer to a cancel this side never sent
   new Uint8Array(0),
 ]
 

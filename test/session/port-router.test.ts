@@ -1,23 +1,34 @@
 import { describe, expect, it } from 'vitest'
 import { NetError } from '../../src/errors.js'
+import type { PortHandlers } from '../../src/session/port.js'
 import { PortRouter, type PortHost } from '../../src/session/port-router.js'
 
-const host: PortHost = {
-  isLeader: true,
-  sendPortMessage: () => Promise.resolve(),
-  now: () => 0,
-  clockErrorBound: () => 0,
-}
-
-function router(maxPending = 100): { router: PortRouter; failures: NetError[] } {
+function router(maxPending = 100): { router: PortRouter; failures: NetError[]; cancels: string[] } {
   const failures: NetError[] = []
-  return { router: new PortRouter(host, maxPending, (err) => failures.push(err)), failures }
+  const cancels: string[] = []
+  const host: PortHost = {
+    isLeader: true,
+    sendPortMessage: () => Promise.resolve(),
+    sendCancel: (key, type) => {
+      cancels.push(`${type} ${key}`)
+      return Promise.resolve()
+    },
+    now: () => 0,
+    clockErrorBound: () => 0,
+  }
+  return { router: new PortRouter(host, maxPending, (err) => failures.push(err)), failures, cancels }
 }
 
-function collector(): { got: unknown[]; handlers: { parse: (m: unknown) => unknown; onMessage: (m: unknown) => void; onClose: (r: NetError) => void }; closed: NetError[] } {
+/** Handlers that record what arrives; `cancellable` adds the one-shot cancel handlers. */
+function collector(cancellable = false) {
   const got: unknown[] = []
   const closed: NetError[] = []
-  return { got, closed, handlers: { parse: (m) => m, onMessage: (m) => void got.push(m), onClose: (r) => void closed.push(r) } }
+  const handlers: PortHandlers<unknown> = { parse: (m) => m, onMessage: (m) => void got.push(m), onClose: (r) => void closed.push(r) }
+  if (cancellable) {
+    handlers.onPeerCancel = () => void got.push('peer cancelled')
+    handlers.onCancelAnswered = () => void got.push('cancel answered')
+  }
+  return { got, closed, handlers }
 }
 
 const microtask = (): Promise<void> => new Promise((resolve) => queueMicrotask(resolve))
@@ -81,5 +92,126 @@ describe('PortRouter', () => {
     r.closeAll(reason)
     expect(c.closed).toEqual([reason])
     expect(() => r.openPort('join', 'x', collector().handlers)).toThrow(reason)
+  })
+})
+
+describe('PortRouter: a peer cancel', () => {
+  it('reaches an open port that has the peer messages, and is ignored where nothing is open or a later instance waits for its first message', () => {
+    const { router: r, cancels } = router()
+    const c = collector(true)
+    r.openPort('join', 'k', c.handlers)
+    r.routeCancel('k') // a later instance, its first message not here yet: the cancelled one is settled here
+    r.route('k', 'join', 'done')
+    r.routeCancel('k')
+    expect(c.got).toEqual(['done', 'peer cancelled'])
+    r.routeCancel('never-used')
+    expect(cancels).toEqual([])
+    expect(r.pendingMessages).toBe(0)
+  })
+
+  it('queued behind held messages the port has not received yet, and delivered after them', async () => {
+    const { router: r, cancels } = router()
+    r.route('k', 'join', 'done')
+    const c = collector(true)
+    r.openPort('join', 'k', c.handlers) // the held message is delivered on a microtask
+    r.routeCancel('k')
+    r.routeCancel('k') // a repeat changes nothing
+    expect(c.got).toEqual([])
+    await microtask()
+    expect(c.got).toEqual(['done', 'peer cancelled'])
+    expect(cancels).toEqual([])
+    expect(r.pendingMessages).toBe(0)
+  })
+
+  it('dropped with the rest of an instance whose port was released by its last message', async () => {
+    const { router: r, failures } = router()
+    r.route('k', 'exchange', 'value')
+    const got: unknown[] = []
+    const port = r.openPort('exchange', 'k', { parse: (m) => m, onMessage: (m) => (got.push(m), port.release()), onClose() {}, onPeerCancel: () => got.push('cancel') })
+    r.routeCancel('k')
+    await microtask()
+    expect(got).toEqual(['value'])
+    expect(r.pendingMessages).toBe(0)
+    const next = collector(true)
+    r.openPort('exchange', 'k', next.handlers)
+    r.route('k', 'exchange', 'again')
+    expect(next.got).toEqual(['again'])
+    expect(failures).toEqual([])
+  })
+
+  it('for an instance never opened here: a mark replaces its messages, the peer is answered at once, and the open refuses once', async () => {
+    const { router: r, cancels } = router()
+    r.route('k', 'select', 'done')
+    r.route('k', undefined, 'more')
+    r.routeCancel('k')
+    expect(cancels).toEqual(['cancelled k'])
+    expect(r.pendingMessages).toBe(1)
+    r.routeCancel('k') // a repeat is not answered twice
+    expect(cancels).toEqual(['cancelled k'])
+    r.route('k', 'select', 'next use') // the peer's next instance queues behind the mark
+    expect(() => r.openPort('select', 'k', collector(true).handlers)).toThrow(
+      expect.objectContaining({ code: 'aborted', message: expect.stringMatching(/aborted by the peer before it was called here/) }),
+    )
+    expect(r.openCount).toBe(0)
+    const next = collector(true)
+    r.openPort('select', 'k', next.handlers)
+    await microtask()
+    expect(next.got).toEqual(['next use'])
+    expect(r.pendingMessages).toBe(0)
+  })
+
+  it('marks only the last instance held: the one the peer cancelled', async () => {
+    const { router: r } = router()
+    r.route('k', 'mutex', 'lock traffic') // an instance still held here
+    r.route('k', 'join', 'done')
+    r.routeCancel('k')
+    expect(r.pendingMessages).toBe(2)
+    const lock = collector()
+    const port = r.openPort('mutex', 'k', lock.handlers)
+    await microtask()
+    expect(lock.got).toEqual(['lock traffic'])
+    port.release()
+    expect(() => r.openPort('join', 'k', collector(true).handlers)).toThrow(expect.objectContaining({ code: 'aborted' }))
+    expect(r.pendingMessages).toBe(0)
+  })
+
+  it('fails with NetError protocol for a port that cannot be cancelled, and for a mark opened as another kind', () => {
+    const a = router()
+    a.router.openPort('mutex', 'm', collector().handlers)
+    a.router.route('m', 'mutex', 'request')
+    expect(() => a.router.routeCancel('m')).toThrow(/peer cancelled operation "m", a mutex, which cannot be cancelled/)
+    const b = router()
+    b.router.route('c', 'channel', 'hello')
+    b.router.routeCancel('c')
+    expect(() => b.router.openPort('channel', 'c', collector().handlers)).toThrow(expect.objectContaining({ code: 'protocol' }))
+    expect(b.failures).toHaveLength(1)
+    const c = router()
+    c.router.route('x', 'join', 'done')
+    c.router.routeCancel('x')
+    expect(() => c.router.openPort('exchange', 'x', collector(true).handlers)).toThrow(/used for exchange here but for join on the peer/)
+    expect(c.failures).toHaveLength(1)
+  })
+
+  it('an answer reaches only a port that can take it; any other is a protocol error', () => {
+    const { router: r } = router()
+    const c = collector(true)
+    r.openPort('join', 'k', c.handlers)
+    r.routeCancelled('k')
+    expect(c.got).toEqual(['cancel answered'])
+    expect(() => r.routeCancelled('nothing-open')).toThrow(expect.objectContaining({ code: 'protocol' }))
+    r.openPort('channel', 'ch', collector().handlers)
+    expect(() => r.routeCancelled('ch')).toThrow(expect.objectContaining({ code: 'protocol' }))
+  })
+
+  it('costs nothing for keys with nothing held: 10,000 hostile cancels keep nothing and answer nothing', () => {
+    const { router: r, cancels } = router(10)
+    for (let i = 0; i < 10_000; i++) r.routeCancel(`random:${i}`)
+    expect(r.pendingMessages).toBe(0)
+    expect(cancels).toEqual([])
+    // A mark never costs more than the messages it replaced: the bound still holds.
+    for (let i = 0; i < 10; i++) r.route(`held:${i}`, 'join', i)
+    for (let i = 0; i < 10; i++) r.routeCancel(`held:${i}`)
+    expect(r.pendingMessages).toBe(10)
+    expect(() => r.route('one-more', 'join', 0)).toThrow(/more than 10 messages/)
   })
 })

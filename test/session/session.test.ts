@@ -38,7 +38,7 @@ describe('Session', () => {
 
   it('fails both sides with a clear message on a protocol version mismatch', async () => {
     const [a, b] = memoryPair()
-    const results = await Promise.allSettled([Session.open(a), Session.open(b, { protocolVersion: 2 })])
+    const results = await Promise.allSettled([Session.open(a, { protocolVersion: 1 }), Session.open(b, { protocolVersion: 2 })])
     const errors = results.map((r) => (r as PromiseRejectedResult).reason as NetError)
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected'])
     expect(errors[0]!.code).toBe('version')

@@ -155,20 +155,6 @@ describe.each(['join', 'tryJoin'] as const)('%s abort and close', (kind) => {
     await expectKeyFree(p, 'a')
   })
 
-  it('abort after this side finished: rejects here at once, the peer still settles normally', async () => {
-    const p = await pair()
-    const theirs = manualTask<number>()
-    const controller = new AbortController()
-    const leaderSide = p.leader[kind](() => 1, { key: 'a', signal: controller.signal })
-    const followerSide = p.follower[kind](theirs.fn, { key: 'a' })
-    await delivered(p)
-    controller.abort()
-    await expect(leaderSide).rejects.toMatchObject({ code: 'aborted' })
-    theirs.resolve(2)
-    await expect(followerSide).resolves.toBe(2)
-    await expectKeyFree(p, 'a')
-  })
-
   it('the peer session closing mid-operation rejects both sides with NetError closed', async () => {
     const p = await pair()
     const [mine, theirs] = [manualTask<number>(), manualTask<number>()]

@@ -146,19 +146,6 @@ describe.each(['select', 'trySelect'] as const)('%s abort and close', (kind) => 
     await expectKeyFree(p, 'a')
   })
 
-  it('abort after this side finished: rejects here at once; the peer still sees this side win', async () => {
-    const p = await pair()
-    const controller = new AbortController()
-    const leaderSide = p.leader[kind](() => 1, { key: 'a', signal: controller.signal })
-    await delivered(p) // the leader's done is waiting at the follower, which has not started yet
-    controller.abort()
-    await expect(leaderSide).rejects.toMatchObject({ code: 'aborted' })
-    const theirs = manualTask<number>()
-    await expect(p.follower[kind](theirs.fn, { key: 'a' })).resolves.toEqual({ won: false })
-    expect(messagesFor(p, 'a')).toBe(2)
-    await expectKeyFree(p, 'a')
-  })
-
   it('an already aborted signal never calls the function and still settles the peer', async () => {
     const p = await pair()
     const mine = manualTask<number>()
