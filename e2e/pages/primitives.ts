@@ -1,7 +1,7 @@
 // Page for primitives.spec.ts and node-peer.spec.ts: opens a netbeam session over the harness's
 // simple-peer and exposes each primitive as a call the test makes on both sides at once.
 import { harness } from './harness.js'
-import { fromSimplePeer, Session, type NetRwLock, type SessionOptions, type SimplePeerLike } from '../../src/index.js'
+import { fromSimplePeer, Session, type NetRwLock, type SessionOptions, type SessionStats, type SimplePeerLike } from '../../src/index.js'
 import { counterMutex, describe, increment, join, patterned, readCounter, select, wallNow, type Counter, type OpReport, type TaskPlan } from '../ops.js'
 import { startPending, type PendingReport } from './pending.js'
 
@@ -24,6 +24,8 @@ export interface PrimitivesPage {
   open(options?: Pick<SessionOptions, 'heartbeatMs' | 'timeoutMs'>): Promise<SessionInfo>
   /** The session's current role and clock estimate (best RTT, offset to the peer, error bound). */
   clock(): SessionInfo
+  /** What crossed the session's wire so far. */
+  stats(): SessionStats
   join(kind: 'join' | 'tryJoin', plan: TaskPlan, key?: string): Promise<OpReport>
   select(kind: 'select' | 'trySelect', plan: TaskPlan, key?: string): Promise<OpReport>
   /** Exchanges a value with nested data and 1 KiB of bytes made from `seed`; returns the peer's, bytes as a list. */
@@ -91,6 +93,7 @@ window.prims = {
     return { role: session.role, ...session.clock }
   },
   clock: () => ({ role: need().role, ...need().clock }),
+  stats: () => ({ ...need().stats }),
   join: (kind, plan, key) => join(need(), kind, plan, key),
   select: (kind, plan, key) => select(need(), kind, plan, key),
   async exchange(seed) {
