@@ -12,13 +12,18 @@ export interface SessionInfo {
   errorBound: number
 }
 
-export interface StartReport {
-  /** `performance.timeOrigin + performance.now()` when the function ran. */
-  startedAt: number
-  lateByMs: number
-  offset: number
-  errorBound: number
-}
+/** One side of a syncStart: when its function ran, or the NetError code it settled with instead. */
+export type StartReport =
+  | {
+      started: true
+      /** `performance.timeOrigin + performance.now()` when the function ran. */
+      startedAt: number
+      lateByMs: number
+      /** This side's clock estimate when the function ran. */
+      offset: number
+      errorBound: number
+    }
+  | { started: false; code: string }
 
 export interface PrimitivesPage {
   open(options?: Pick<SessionOptions, 'heartbeatMs' | 'timeoutMs'>): Promise<SessionInfo>
@@ -153,14 +158,19 @@ window.prims = {
     return q.peerWaiting > 0 || q.state === 'recalled'
   },
   read: () => config().withRead((g) => g.value),
-  syncStart(key) {
+  async syncStart(key) {
     const s = need()
     // 200 ms of lead rather than the default 50: on a loaded 2-core machine the start message can
     // take longer than 50 ms to be handled, and the follower then rightly rejects with `late`.
-    return s.syncStart((info) => ({ startedAt: wallNow(), lateByMs: info.lateByMs, offset: s.clock.offset, errorBound: s.clock.errorBound }), {
-      key,
-      delayMs: 200,
-    })
+    try {
+      return await s.syncStart(
+        (info): StartReport => ({ started: true, startedAt: wallNow(), lateByMs: info.lateByMs, offset: s.clock.offset, errorBound: s.clock.errorBound }),
+        { key, delayMs: 200 },
+      )
+    } catch (err) {
+      // A refused start is an outcome to report, not a crash of the page's call.
+      return { started: false, code: describe(err).code ?? describe(err).message }
+    }
   },
   async holdLocks() {
     await counter().lock()
