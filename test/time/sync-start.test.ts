@@ -180,11 +180,20 @@ describe('syncStart, when only one side could start', () => {
   it('the side that started learns the peer did not, and rejects with NetError late too', async () => {
     const p = await memorySessions({ latencyMs: 1 })
     let leaderRan = false
-    const leaderCall = p.leader.syncStart(() => (leaderRan = true), { key: 'alone', delayMs: 50 })
+    let started: (at: number) => void
+    const leaderStarted = new Promise<number>((resolve) => (started = resolve))
+    const leaderCall = p.leader.syncStart(
+      (info) => {
+        leaderRan = true
+        started(info.at)
+      },
+      { key: 'alone', delayMs: 50 },
+    )
     const followerCall = p.follower.syncStart(() => 'follower started', { key: 'alone', delayMs: 50 })
     // The follower stops reading (a stalled tab) until well past the agreed instant.
     p.followerEnd.pause()
-    setTimeout(() => p.followerEnd.resume(), 150)
+    await waitUntil((await leaderStarted) + 5, { now: () => p.leader.now() })
+    p.followerEnd.resume()
     const [leader, follower] = await Promise.allSettled([leaderCall, followerCall])
     expect(leaderRan).toBe(true)
     expect(follower).toMatchObject({ status: 'rejected', reason: { code: 'late' } })
