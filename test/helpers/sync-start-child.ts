@@ -89,10 +89,21 @@ async function run(cmd: ChildCommand): Promise<void> {
     case 'signal':
       return onSignal(cmd.data)
     case 'sync': {
-      const started = session!.syncStart(({ lateByMs }) => ({ hr: process.hrtime.bigint(), lateByMs }), { key: cmd.key, delayMs: cmd.delayMs })
+      const s = session!
+      const started = s.syncStart(
+        ({ lateByMs, at }) => {
+          // hrtime, this side's view of the timeline, hrtime: how late the view says it is, taken
+          // from either hrtime reading, brackets the hrtime at which the view read `at`.
+          const before = process.hrtime.bigint()
+          const viewLate = BigInt(Math.round((s.now() - at) * 1e6))
+          const after = process.hrtime.bigint()
+          return { hr: before, agreed: [String(before - viewLate), String(after - viewLate)] as const, lateByMs, clock: { ...s.clock } }
+        },
+        { key: cmd.key, delayMs: cmd.delayMs },
+      )
       try {
-        const { hr, lateByMs } = await started
-        return send({ t: 'synced', id: cmd.id, hr: String(hr), lateByMs, clock: { ...session!.clock } })
+        const { hr, agreed, lateByMs, clock } = await started
+        return send({ t: 'synced', id: cmd.id, hr: String(hr), agreedHr: agreed, lateByMs, clock })
       } catch (err) {
         // A refused start (`late` on an overloaded machine) is an outcome to report, not a crash.
         if (!isNetError(err)) throw err

@@ -29,7 +29,7 @@ export type ChildCommand =
 export type ChildReport =
   | { t: 'signal'; data: SignalData }
   | { t: 'open'; clock: ClockEstimate }
-  | { t: 'synced'; id: number; hr: string; lateByMs: number; clock: ClockEstimate }
+  | { t: 'synced'; id: number; hr: string; agreedHr: readonly [string, string]; lateByMs: number; clock: ClockEstimate }
   | { t: 'synced'; id: number; failed: NetErrorCode; message: string }
   | { t: 'many-done'; id: number; ok: number; failed: number; firstError: string | undefined }
   | { t: 'fired'; id: number; hr: string }
@@ -38,7 +38,16 @@ export type ChildReport =
 
 /** One synchronized start on both processes, as {@link PeerProcesses.syncStart} reports it. */
 export type RoundResult =
-  | { ok: true; leaderHr: bigint; followerHr: bigint; lateByMs: [number, number]; clock: ClockEstimate }
+  | {
+      ok: true
+      leaderHr: bigint
+      followerHr: bigint
+      /** When each side's view of the timeline read the agreed instant: between these hrtimes (ns). */
+      agreedHr: [[bigint, bigint], [bigint, bigint]]
+      lateByMs: [number, number]
+      /** The follower's clock estimate when it started. */
+      clock: ClockEstimate
+    }
   | { ok: false; codes: [NetErrorCode | 'ok', NetErrorCode | 'ok'] }
 
 /** Options for {@link startPeerProcesses}. */
@@ -150,7 +159,8 @@ export async function startPeerProcesses(options: PeerProcessOptions): Promise<P
         const id = ++ids
         const [l, f] = await both<Extract<ChildReport, { t: 'synced' }>>('synced', () => ({ t: 'sync', id, key, delayMs }), id)
         if ('failed' in l || 'failed' in f) return { ok: false, codes: ['failed' in l ? l.failed : 'ok', 'failed' in f ? f.failed : 'ok'] }
-        return { ok: true, leaderHr: BigInt(l.hr), followerHr: BigInt(f.hr), lateByMs: [l.lateByMs, f.lateByMs], clock: f.clock }
+        const bracket = ({ agreedHr: [lo, hi] }: typeof l): [bigint, bigint] => [BigInt(lo), BigInt(hi)]
+        return { ok: true, leaderHr: BigInt(l.hr), followerHr: BigInt(f.hr), agreedHr: [bracket(l), bracket(f)], lateByMs: [l.lateByMs, f.lateByMs], clock: f.clock }
       },
       async floor(leadMs) {
         const id = ++ids
