@@ -58,7 +58,7 @@ async function init(role: 'leader' | 'follower', skewMs: number): Promise<void> 
   }
   const now = (): number => defaultNow() + skewMs
   session = await Session.open(fromDataChannel(await channel), { role, now })
-  send({ t: 'open', clock: { ...session.clock } })
+  send({ t: 'open', clock: { ...session.clock }, clockBase: clockBase(now) })
 }
 
 async function onSignal(data: SignalData): Promise<void> {
@@ -139,6 +139,22 @@ process.on('message', (cmd: ChildCommand) => {
     send({ t: 'error', id, message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })
   })
 })
+
+/**
+ * `now()` minus hrtime (ms), between two values: how the clock the session measures relates to
+ * the machine's one monotonic clock. The narrowest of a few hrtime, now, hrtime readings.
+ */
+function clockBase(now: () => number): [number, number] {
+  const hrMs = (): number => Number(process.hrtime.bigint()) / 1e6
+  let best: [number, number] = [-Infinity, Infinity]
+  for (let i = 0; i < 16; i++) {
+    const before = hrMs()
+    const local = now()
+    const after = hrMs()
+    if (after - before < best[1] - best[0]) best = [local - after, local - before]
+  }
+  return best
+}
 
 function withoutCandidates(sdp: string): string {
   return sdp
