@@ -68,8 +68,9 @@ export async function readSilenceProbe(page: Page): Promise<SilenceReport> {
 }
 
 /**
- * When, at the earliest and the latest, a session with these options declares its peer gone (a
- * `timeout`; a peer that says goodbye is noticed sooner), given what the probe saw.
+ * How long after the peer was last heard (`probe.lastHeardAt`), at the least and at the most, a
+ * session with these options declares it gone (a `timeout`; a peer that says goodbye is noticed
+ * sooner), given what the probe saw.
  *
  * The session counts silence on its heartbeat ticks, at most one interval per tick, and gives up
  * once the count exceeds `timeoutMs`. The first tick after the last frame may count time from
@@ -78,10 +79,10 @@ export async function readSilenceProbe(page: Page): Promise<SilenceReport> {
  * ran. Each of those ticks runs late by at most what the probe saw of the same thread's stalls,
  * give or take one probe interval (the probe may have ticked just before a stall began).
  */
-export function noticeWindow(options: { heartbeatMs: number; timeoutMs: number }, probe: SilenceReport): { earliest: number; latest: number } {
+export function noticeWindow(options: { heartbeatMs: number; timeoutMs: number }, probe: SilenceReport): { atLeastMs: number; atMostMs: number } {
   const ticks = Math.ceil(options.timeoutMs / options.heartbeatMs) + 1
   return {
-    earliest: probe.lastHeardAt + options.timeoutMs - options.heartbeatMs - probe.maxGapMs,
-    latest: probe.lastHeardAt + options.timeoutMs + options.heartbeatMs + probe.lateMs + ticks * PROBE_MS,
+    atLeastMs: options.timeoutMs - options.heartbeatMs - probe.maxGapMs,
+    atMostMs: options.timeoutMs + options.heartbeatMs + probe.lateMs + ticks * PROBE_MS,
   }
 }
