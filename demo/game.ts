@@ -10,7 +10,7 @@ import { makeLayout, randomSeed, reaches, type Point } from './layout.js'
 import type { Motion } from './motion.js'
 import { COLOR_NAMES, otherColor, sanitizeSettings, type Color, type Settings } from './protocol.js'
 import { addPoint, notify, type Shared } from './shared.js'
-import { startCountdown } from './start.js'
+import { sanitizeCountdown, startCountdown } from './start.js'
 import type { DemoState } from './state.js'
 import type { ReadyGate } from './timing.js'
 
@@ -22,6 +22,7 @@ class RoundOver extends Error {
 interface LayoutOffer {
   seed: number
   settings: Settings
+  countdownMs: number
 }
 
 export interface GameDeps {
@@ -29,6 +30,8 @@ export interface GameDeps {
   readonly state: DemoState
   readonly motion: Motion
   readonly ready: ReadyGate
+  /** The countdown this side asks for; the leader's applies to both. */
+  readonly countdownMs: number
   /** Appends a line to the page's event log. */
   readonly log: (line: string) => void
 }
@@ -60,15 +63,17 @@ async function lobby({ shared, state, ready, log }: GameDeps, round: number): Pr
   log(`round ${round}: both players ready (join)`)
 }
 
-async function agreeOnLayout({ shared, state, log }: GameDeps, round: number): Promise<void> {
+async function agreeOnLayout({ shared, state, log, countdownMs }: GameDeps, round: number): Promise<void> {
   state.phase = 'starting'
   state.message = 'Both ready: agreeing on the layout…'
-  const mine: LayoutOffer = { seed: randomSeed(), settings: await shared.settings.withRead((g) => sanitizeSettings(g.value)) }
+  const mine: LayoutOffer = { seed: randomSeed(), settings: await shared.settings.withRead((g) => sanitizeSettings(g.value)), countdownMs }
   const theirs = await shared.session.exchange<Partial<LayoutOffer>, LayoutOffer>(mine, { key: `layout/${round}` })
   // An edit can land between the two reads; the leader's copy settles which one the round uses.
-  const settings = shared.session.role === 'leader' ? mine.settings : sanitizeSettings(theirs.settings)
+  const leader = shared.session.role === 'leader'
+  const settings = leader ? mine.settings : sanitizeSettings(theirs.settings)
   const seed = (mine.seed ^ (Number(theirs.seed) >>> 0)) >>> 0
   state.roundSettings = settings
+  state.countdownMs = leader ? mine.countdownMs : sanitizeCountdown(theirs.countdownMs)
   state.layout = makeLayout(seed, settings)
   log(`round ${round}: layout ${seed.toString(16).padStart(8, '0')} (exchange), ${settings.coins} coins, ${settings.roundSeconds} s`)
 }

@@ -17,6 +17,8 @@ export interface ConnectionSnapshot {
   lastLoss: ConnectionLoss | null
   /** A silent peer is declared gone after this long (the session's `timeoutMs`). */
   heartbeatBoundMs: number
+  /** How often the session checks on its peer (its `heartbeatMs`). */
+  heartbeatMs: number
 }
 
 export interface DemoSnapshot {
@@ -67,6 +69,7 @@ export function installHook(state: DemoState, currentSession: () => Session | un
     sessions: state.sessions,
     lastLoss: copy(state.lastLoss),
     heartbeatBoundMs: SESSION_OPTIONS.timeoutMs,
+    heartbeatMs: SESSION_OPTIONS.heartbeatMs,
   })
   const hook: DemoHook = {
     snapshot() {

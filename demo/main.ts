@@ -9,11 +9,14 @@ import { describeError, describeLoss, findOpponent, type Match } from './net.js'
 import { NetPanel } from './panel.js'
 import { startArena } from './render.js'
 import { openShared, PositionStream, receiveMessages, saveSettings, type Shared } from './shared.js'
+import { COUNTDOWN_MS, QUICK_COUNTDOWN_MS } from './start.js'
 import { initialState, resetForNewSession } from './state.js'
 import { ReadyGate } from './timing.js'
 import { mountUi, newRoomName } from './ui.js'
 
 const ROOM_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
+/** `?quick` (the browser tests): a short countdown before each round. */
+const countdownMs = new URL(location.href).searchParams.has('quick') ? QUICK_COUNTDOWN_MS : COUNTDOWN_MS
 
 function roomFromUrl(): string {
   const url = new URL(location.href)
@@ -68,7 +71,7 @@ async function play(match: Match): Promise<void> {
   const receiving = receiveMessages(opened, state, (message) => {
     if (message.t === 'ready') state.peerReadyRound = message.round
   })
-  const game = playRounds({ shared: opened, state, motion, ready, log: (line) => ui.log(line) }).catch((err: unknown) => {
+  const game = playRounds({ shared: opened, state, motion, ready, countdownMs, log: (line) => ui.log(line) }).catch((err: unknown) => {
     // A bug in the game must not leave a half-played round: end the session, both sides recover.
     if (!session.isClosed) {
       ui.log(`game stopped: ${describeError(err)}`)
@@ -76,7 +79,7 @@ async function play(match: Match): Promise<void> {
     }
   })
   const reason = await session.closed
-  state.lastLoss = { code: reason.code, message: describeLoss(reason), at: Date.now() }
+  state.lastLoss = { code: reason.code, message: describeLoss(reason), at: performance.timeOrigin + performance.now() }
   ui.log(`connection lost: ${describeLoss(reason)} [${reason.code}]`)
   connection.close()
   motion.stop()

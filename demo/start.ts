@@ -5,7 +5,18 @@ import type { GameDeps } from './game.js'
 import { COLOR_NAMES, otherColor, type Color } from './protocol.js'
 import { waitForSharedTime } from './timing.js'
 
+/** 3, 2, 1 before each round. */
 export const COUNTDOWN_MS = 3000
+/**
+ * The countdown with `?quick` in the page URL, which the browser tests use: the same rounds with
+ * less waiting. Whatever each side asks for, the leader's choice applies to both (see game.ts).
+ */
+export const QUICK_COUNTDOWN_MS = 500
+
+/** The peer's countdown, within [0, COUNTDOWN_MS]; anything else gives the normal one. */
+export function sanitizeCountdown(raw: unknown): number {
+  return typeof raw === 'number' && raw >= 0 && raw <= COUNTDOWN_MS ? Math.round(raw) : COUNTDOWN_MS
+}
 /** Lead for syncStart beyond what the network needs: the countdown appears 150 ms after both are ready. */
 const START_DELAY_MS = 150
 const MAX_START_DELAY_MS = 2000
@@ -33,7 +44,7 @@ export async function startCountdown(deps: GameDeps, round: number): Promise<voi
   const begin = (start: SyncStartInfo<unknown>): SyncStartInfo<unknown> => {
     state.phase = 'countdown'
     state.countdownAt = start.at
-    state.goAt = start.at + COUNTDOWN_MS
+    state.goAt = start.at + state.countdownMs
     state.endAt = state.goAt + state.roundSettings.roundSeconds * 1000
     state.coinIndex = 0
     state.flash = null

@@ -36,7 +36,7 @@ export interface ConnectionLoss {
   /** NetError code: `closed` (peer left or closed), `timeout` (peer went silent), … */
   code: string
   message: string
-  /** `Date.now()` when this side noticed. */
+  /** When this side noticed: `performance.timeOrigin + performance.now()`, comparable across pages. */
   at: number
 }
 
@@ -62,6 +62,8 @@ export interface DemoState {
   coinIndex: number
   /** Shared-timeline instants (ms) of the countdown start, "go" and the round's end. */
   countdownAt: number
+  /** How long the current round's countdown lasts (ms), the same on both sides. */
+  countdownMs: number
   goAt: number
   endAt: number
   scores: Scoreboard
@@ -96,6 +98,7 @@ export function initialState(room: string): DemoState {
     layout: null,
     coinIndex: 0,
     countdownAt: 0,
+    countdownMs: 0,
     goAt: 0,
     endAt: 0,
     scores: { ...EMPTY_SCOREBOARD },

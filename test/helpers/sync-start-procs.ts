@@ -28,8 +28,8 @@ export type ChildCommand =
 /** Child → parent. */
 export type ChildReport =
   | { t: 'signal'; data: SignalData }
-  | { t: 'open'; clock: ClockEstimate }
-  | { t: 'synced'; id: number; hr: string; lateByMs: number; clock: ClockEstimate }
+  | { t: 'open'; clock: ClockEstimate; clockBase: [number, number] }
+  | { t: 'synced'; id: number; hr: string; agreedHr: readonly [string, string]; lateByMs: number; clock: ClockEstimate }
   | { t: 'synced'; id: number; failed: NetErrorCode; message: string }
   | { t: 'many-done'; id: number; ok: number; failed: number; firstError: string | undefined }
   | { t: 'fired'; id: number; hr: string }
@@ -38,7 +38,16 @@ export type ChildReport =
 
 /** One synchronized start on both processes, as {@link PeerProcesses.syncStart} reports it. */
 export type RoundResult =
-  | { ok: true; leaderHr: bigint; followerHr: bigint; lateByMs: [number, number]; clock: ClockEstimate }
+  | {
+      ok: true
+      leaderHr: bigint
+      followerHr: bigint
+      /** When each side's view of the timeline read the agreed instant: between these hrtimes (ns). */
+      agreedHr: [[bigint, bigint], [bigint, bigint]]
+      lateByMs: [number, number]
+      /** The follower's clock estimate when it started. */
+      clock: ClockEstimate
+    }
   | { ok: false; codes: [NetErrorCode | 'ok', NetErrorCode | 'ok'] }
 
 /** Options for {@link startPeerProcesses}. */
@@ -55,6 +64,13 @@ export interface PeerProcessOptions {
 export interface PeerProcesses {
   /** The follower's clock estimate when its session opened (offset to the leader's clock). */
   readonly openClock: ClockEstimate
+  /**
+   * The true offset of the leader's clock to the follower's (ms), between these two values: each
+   * process's clock against hrtime, one monotonic clock for the whole machine. Not just the
+   * injected skew: `performance.timeOrigin` of two processes can differ by a fraction of a
+   * millisecond, more when one was descheduled while it started.
+   */
+  readonly trueOffset: [number, number]
   /**
    * One syncStart on both: hrtime of each start (ns, as bigint) and each side's `lateByMs`; or,
    * when a side refused to start (NetError `late`, …), the codes each side settled with.
@@ -144,13 +160,16 @@ export async function startPeerProcesses(options: PeerProcessOptions): Promise<P
       role: side === 0 ? 'leader' : 'follower',
       skewMs: side === 0 ? 0 : options.skewMs,
     }))
+    const [leaderBase, followerBase] = [opened[0].clockBase, opened[1].clockBase]
     return {
       openClock: opened[1].clock,
+      trueOffset: [leaderBase[0] - followerBase[1], leaderBase[1] - followerBase[0]],
       async syncStart(key, delayMs) {
         const id = ++ids
         const [l, f] = await both<Extract<ChildReport, { t: 'synced' }>>('synced', () => ({ t: 'sync', id, key, delayMs }), id)
         if ('failed' in l || 'failed' in f) return { ok: false, codes: ['failed' in l ? l.failed : 'ok', 'failed' in f ? f.failed : 'ok'] }
-        return { ok: true, leaderHr: BigInt(l.hr), followerHr: BigInt(f.hr), lateByMs: [l.lateByMs, f.lateByMs], clock: f.clock }
+        const bracket = ({ agreedHr: [lo, hi] }: typeof l): [bigint, bigint] => [BigInt(lo), BigInt(hi)]
+        return { ok: true, leaderHr: BigInt(l.hr), followerHr: BigInt(f.hr), agreedHr: [bracket(l), bracket(f)], lateByMs: [l.lateByMs, f.lateByMs], clock: f.clock }
       },
       async floor(leadMs) {
         const id = ++ids

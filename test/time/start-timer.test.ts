@@ -52,16 +52,16 @@ afterEach(() => {
 describe('waitUntil with a fake clock and fake timers', () => {
   test('sleeps until spinMs before the target, then spins to it and reports the lateness', async () => {
     vi.useFakeTimers()
-    const clock = fakeClock(1000)
+    const clock = fakeClock(1000, 0.5)
     const { signal, live } = countedSignal()
     const done = waitUntil(1100, { now: clock.now, spinMs: 3, signal })
     expect(vi.getTimerCount()).toBe(1)
     expect(live()).toBe(1)
-    clock.set(1098) // the timer fires ~2 ms before the target, as asked
+    clock.set(1098.25) // the timer fires ~2 ms before the target, as asked
     vi.runOnlyPendingTimers()
-    const lateness = await done
-    expect(lateness).toBeGreaterThanOrEqual(0)
-    expect(lateness).toBeLessThan(0.02) // the first reading at or past the target ends the spin
+    // Readings 1098.75 (the timer's), then 1099.25, 1099.75, 1100.25: the first reading at or
+    // past the target ends the spin, and how far past it is the lateness.
+    expect(await done).toBe(0.25)
     expect(vi.getTimerCount()).toBe(0)
     expect(live()).toBe(0)
   })
@@ -76,7 +76,7 @@ describe('waitUntil with a fake clock and fake timers', () => {
     const readings = clock.readings
     clock.set(99)
     vi.runOnlyPendingTimers()
-    await expect(done).resolves.toBeGreaterThanOrEqual(0)
+    await expect(done).resolves.toBeLessThan(0.01) // stopped at the first reading past the target
     expect(clock.readings - readings).toBeLessThan(200) // spun ~1 ms in 0.01 ms steps, not 50 ms
     expect(vi.getTimerCount()).toBe(0)
   })
@@ -142,20 +142,23 @@ describe('waitUntil with real time', () => {
     expect((err as Error).message).toMatch(/stopped advancing/)
   })
 
+  // By this test's own clock reading once the wait is over: it never ended early, and the lateness
+  // it reported is no more than the test itself saw (a busy machine only makes both larger).
   test('never resolves before the target, and the reported lateness is honest', async () => {
     for (let i = 0; i < 10; i++) {
       const target = defaultNow() + 5 + i
       const lateness = await waitUntil(target)
       const after = defaultNow()
-      expect(lateness).toBeGreaterThanOrEqual(0)
-      expect(after).toBeGreaterThanOrEqual(target + lateness)
+      expect(after).toBeGreaterThanOrEqual(target)
+      expect(lateness).toBeLessThanOrEqual(after - target)
     }
   })
 
-  test('also with spinMs 0 (the timer alone, re-armed until due)', async () => {
+  test('also with spinMs 0 (the timer alone, re-armed until due: Node timers fire early)', async () => {
     const target = defaultNow() + 5
     const lateness = await waitUntil(target, { spinMs: 0 })
-    expect(lateness).toBeGreaterThanOrEqual(0)
-    expect(defaultNow()).toBeGreaterThanOrEqual(target)
+    const after = defaultNow()
+    expect(after).toBeGreaterThanOrEqual(target)
+    expect(lateness).toBeLessThanOrEqual(after - target)
   })
 })

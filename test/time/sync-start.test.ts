@@ -21,7 +21,7 @@ describe('syncStart', () => {
     ['follower calls first', 'follower', -777.25],
   ] as const)('%s: both start at one instant and swap payloads', async (_name, first, skew) => {
     const p = await pair(skew)
-    const [l, f] = [recorder<string>(), recorder<string>()]
+    const [l, f] = [recorder<string>(p.leader), recorder<string>(p.follower)]
     const firstCall =
       first === 'leader' ? p.leader.syncStart(l.fn, { payload: 'L', key: 's', ...AHEAD }) : p.follower.syncStart(f.fn, { payload: 'F', key: 's', ...AHEAD })
     await delivered(p)
@@ -38,35 +38,34 @@ describe('syncStart', () => {
     await expectKeyFree(p, 's')
   })
 
-  it('both sides start within 2 ms of true time over seeded skews and jitter', async () => {
+  it('both sides schedule one instant of true time, within the clock error bound, over seeded skews and jitter', async () => {
     const runs = 16
-    let clean = 0
     let late = 0
     let worst = 0
     for (let run = 0; run < runs; run++) {
       const skew = (random() - 0.5) * 2e6
       const p = await pair(skew, { latencyMs: random() * 0.5, jitterMs: random() * 0.5, random })
-      const [l, f] = [recorder<undefined>(), recorder<undefined>()]
+      const [l, f] = [recorder<undefined>(p.leader), recorder<undefined>(p.follower)]
       const outcomes = await Promise.allSettled([p.leader.syncStart(l.fn), p.follower.syncStart(f.fn)])
-      const refused = outcomes.filter((o) => o.status === 'rejected')
-      if (refused.length > 0) {
-        // Only an overloaded machine delays `start` past the default 50 ms lead; refusing is right.
-        expect(refused).toMatchObject([{ reason: { code: 'late' } }])
+      if (outcomes.some((o) => o.status === 'rejected')) {
+        // `start` reached the follower after the instant (a stall longer than the lead): both
+        // sides refuse, the leader because it started alone.
+        expect(outcomes).toMatchObject([
+          { status: 'rejected', reason: { code: 'late' } },
+          { status: 'rejected', reason: { code: 'late' } },
+        ])
         late++
         continue
       }
-      if (expectSameInstant(l.calls[0]!, f.calls[0]!)) clean++
-      worst = Math.max(worst, Math.abs(l.calls[0]!.trueAt - f.calls[0]!.trueAt))
+      worst = Math.max(worst, Math.abs(expectSameInstant(l.calls[0]!, f.calls[0]!)))
     }
-    console.log(`syncStart over memory pairs: worst true-time difference ${worst.toFixed(3)} ms; ${clean}/${runs} runs undisturbed, ${late} refused as late`)
-    // Only a machine that keeps descheduling this thread disturbs a run or makes it late.
-    expect(late).toBeLessThanOrEqual(runs / 4)
-    expect(clean).toBeGreaterThanOrEqual(runs / 4)
+    console.log(`syncStart over memory pairs: worst true-time difference ${worst.toFixed(3)} ms; ${late}/${runs} refused as late`)
+    expect(late, 'at least one start to check').toBeLessThan(runs)
   })
 
   it('the larger delayMs of the two sides wins', async () => {
     const p = await pair()
-    const l = recorder<unknown>()
+    const l = recorder<unknown>(p.leader)
     const agreed = defaultNow()
     await Promise.all([p.leader.syncStart(l.fn, { delayMs: 5 }), p.follower.syncStart(() => {}, { delayMs: 300 })])
     expect(l.calls[0]!.trueAt - agreed).toBeGreaterThanOrEqual(300)
@@ -180,11 +179,20 @@ describe('syncStart, when only one side could start', () => {
   it('the side that started learns the peer did not, and rejects with NetError late too', async () => {
     const p = await memorySessions({ latencyMs: 1 })
     let leaderRan = false
-    const leaderCall = p.leader.syncStart(() => (leaderRan = true), { key: 'alone', delayMs: 50 })
+    let started: (at: number) => void
+    const leaderStarted = new Promise<number>((resolve) => (started = resolve))
+    const leaderCall = p.leader.syncStart(
+      (info) => {
+        leaderRan = true
+        started(info.at)
+      },
+      { key: 'alone', delayMs: 50 },
+    )
     const followerCall = p.follower.syncStart(() => 'follower started', { key: 'alone', delayMs: 50 })
     // The follower stops reading (a stalled tab) until well past the agreed instant.
     p.followerEnd.pause()
-    setTimeout(() => p.followerEnd.resume(), 150)
+    await waitUntil((await leaderStarted) + 5, { now: () => p.leader.now() })
+    p.followerEnd.resume()
     const [leader, follower] = await Promise.allSettled([leaderCall, followerCall])
     expect(leaderRan).toBe(true)
     expect(follower).toMatchObject({ status: 'rejected', reason: { code: 'late' } })
