@@ -77,7 +77,12 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
 
   /** Runs the handshake and the first clock burst; called once by `Session.open`. */
   protected async start(signal: AbortSignal | undefined): Promise<void> {
-    signal?.throwIfAborted()
+    if (signal?.aborted) {
+      // Nothing was sent yet: close the channel (it is the session's now) without a word.
+      const reason = abortError(signal, 'opening the session')
+      this.#shutdown(reason, 'silent')
+      throw reason
+    }
     this.#channel.onFrame((frame) => this.#onFrame(frame))
     void this.#channel.closed.then((reason) =>
       this.#shutdown(reason.code === 'protocol' ? reason : new NetError('closed', 'the connection closed', { cause: reason }), 'silent'),
