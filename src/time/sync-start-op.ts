@@ -235,6 +235,8 @@ export class SyncStartOp<P, R> {
 
   #releaseIfDone(): void {
     if (this.#sentFinal && this.#peerFinal) this.#port.release()
+    // Failed, with only the peer's final message to come: free the key for the next call now.
+    else if (this.#sentFinal && this.#state === 'failed') this.#port.retire()
   }
 
   #lead(peerDelayMs: number): number {
