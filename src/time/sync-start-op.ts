@@ -36,7 +36,8 @@ type State = 'agreeing' | 'waiting' | 'started' | 'failed'
 /**
  * One syncStart call: the state machine of one side. Each side ends with exactly one final
  * message (`done` or `abort`) and releases its port once it has sent its own and received the
- * peer's, so nothing can arrive for a released key.
+ * peer's, so nothing can arrive for a released key. A call that failed first retires its port (the
+ * key is free for the next call while the peer's last messages still reach this one).
  */
 export class SyncStartOp<P, R> {
   readonly result = deferred<R>()
