@@ -31,7 +31,12 @@ export interface FrameChannel {
   readonly isClosed: boolean
   /** Bytes accepted by `send` that the transport has not yet put on the wire. */
   readonly bufferedAmount: number
-  /** Closes the channel and the transport under it. Idempotent. */
+  /**
+   * Closes the channel and the transport under it, at once. Idempotent. Frames still on their way
+   * may be lost: node-datachannel drops those that reach the peer together with the close. A
+   * Session closes with a handshake that waits for the peer first; do the same over a bare
+   * FrameChannel if the last frames matter.
+   */
   close(reason?: NetError): void
 }
 

@@ -10,14 +10,22 @@ export type { PortHost } from './router-port.js'
  * Routes port messages by key. Messages for a key that is not open yet are held (bounded) until
  * it opens; a message that names another kind than the local port's is a protocol error.
  *
+ * A port whose call settled before the peer's last message for it came (aborted before its result
+ * went out, say) retires: the key is free for the caller's next instance at once, while the peer's
+ * messages for the retired instance, which arrive before any of the next one's, still reach it.
+ * Each key's receiver is therefore its oldest retired port, else its open one.
+ *
  * A peer's `cancel` goes to the operation it concerns: to the open port that has its messages,
  * behind held messages the port has not received yet, or, when this side never opened that
  * operation, it replaces the held messages with a mark (the later open rejects with `aborted`)
  * and is answered `cancelled` at once, so the peer need not wait for this side to call.
  */
 export class PortRouter {
-  /** The open port of each key; read by the ports themselves. */
-  readonly open = new Map<string, RouterPort<unknown>>()
+  /** The port of each key that the caller holds. */
+  readonly #open = new Map<string, RouterPort<unknown>>()
+  /** Retired ports still waiting for the peer's last messages, oldest first per key. */
+  readonly #retired = new Map<string, RouterPort<unknown>[]>()
+  #retiredCount = 0
   private readonly held: HeldMessages
   /** Set once every port was closed; read by the ports themselves. */
   closedReason: NetError | undefined
@@ -32,7 +40,7 @@ export class PortRouter {
   }
 
   get openCount(): number {
-    return this.open.size
+    return this.#open.size + this.#retiredCount
   }
 
   get pendingMessages(): number {
@@ -41,28 +49,64 @@ export class PortRouter {
 
   openPort<Out, In>(kind: string, key: string, handlers: PortHandlers<In>): CancellablePort<Out> {
     if (this.closedReason !== undefined) throw this.closedReason
-    if (this.open.has(key)) {
+    if (this.#open.has(key)) {
       throw new NetError('usage', `operation key "${key}" is already in use; give concurrent operations distinct keys`)
     }
-    this.refuseIfCancelled(kind, key, handlers)
+    // With a retired port of the key waiting, the head of what is held is its instance.
+    if (!this.#retired.has(key)) this.refuseIfCancelled(kind, key, handlers)
     const port = new RouterPort<Out>(this, this.host, kind, key, handlers as PortHandlers<never>)
-    this.open.set(key, port as RouterPort<unknown>)
+    this.#open.set(key, port as RouterPort<unknown>)
     // Held messages go out on a microtask, so the primitive has its port before the first one.
-    if (this.held.has(key)) {
-      queueMicrotask(() => {
-        try {
-          this.drainPending(key, port as RouterPort<unknown>)
-        } catch (err) {
-          this.fail(err instanceof NetError ? err : new NetError('protocol', 'bad port message', { cause: err }))
-        }
-      })
-    }
+    this.#drainSoon(key)
     return port
+  }
+
+  /** Called by a port: the key is free for the caller's next instance. */
+  retire(port: RouterPort<unknown>): void {
+    if (this.#open.get(port.key) !== port) return
+    this.#open.delete(port.key)
+    port.state = 'retired'
+    const queue = this.#retired.get(port.key)
+    if (queue === undefined) this.#retired.set(port.key, [port])
+    else queue.push(port)
+    this.#retiredCount++
+  }
+
+  /** Called by a port: it takes nothing more. */
+  release(port: RouterPort<unknown>): void {
+    const { key } = port
+    if (port.state === 'open' && this.#open.get(key) === port) this.#open.delete(key)
+    const queue = port.state === 'retired' ? this.#retired.get(key) : undefined
+    const at = queue?.indexOf(port) ?? -1
+    if (at >= 0) {
+      queue!.splice(at, 1)
+      this.#retiredCount--
+      if (queue!.length === 0) this.#retired.delete(key)
+    }
+    port.state = 'released'
+    // What was held behind this instance now belongs to the next receiver, if there is one.
+    if (at === 0) this.#drainSoon(key)
+  }
+
+  /** Where the peer's next message for `key` goes: its oldest retired port, else its open one. */
+  #receiver(key: string): RouterPort<unknown> | undefined {
+    return this.#retired.get(key)?.[0] ?? this.#open.get(key)
+  }
+
+  #drainSoon(key: string): void {
+    if (!this.held.has(key)) return
+    queueMicrotask(() => {
+      try {
+        this.drainPending(key)
+      } catch (err) {
+        this.fail(err instanceof NetError ? err : new NetError('protocol', 'bad port message', { cause: err }))
+      }
+    })
   }
 
   /** Routes one message from the peer; throws NetError `protocol` on a broken sequence. */
   route(key: string, kind: string | undefined, message: unknown): void {
-    const port = this.open.get(key)
+    const port = this.#receiver(key)
     if (!this.held.has(key) && port !== undefined) {
       if (kind === undefined && port.introduced) return deliver(port, message)
       if (kind !== undefined && !port.introduced) {
@@ -81,7 +125,7 @@ export class PortRouter {
 
   /** Routes a peer's `cancel`; throws NetError `protocol` for a port that cannot be cancelled. */
   routeCancel(key: string): void {
-    const port = this.open.get(key)
+    const port = this.#receiver(key)
     const outcome = this.held.cancel(key, port !== undefined && !port.introduced)
     switch (outcome) {
       case 'not-held':
@@ -102,7 +146,8 @@ export class PortRouter {
 
   /** Routes the peer's `cancelled` answer; throws NetError `protocol` unless a port here awaits it. */
   routeCancelled(key: string): void {
-    const handlers = this.open.get(key)?.handlers
+    // Only a call still waiting for its verdict cancels, and it is not retired before the answer.
+    const handlers = this.#open.get(key)?.handlers
     if (handlers?.onCancelAnswered === undefined) {
       throw new NetError('protocol', `peer answered a cancel for operation "${key}", which was not cancelled here`)
     }
@@ -113,8 +158,10 @@ export class PortRouter {
   closeAll(reason: NetError): void {
     if (this.closedReason !== undefined) return
     this.closedReason = reason
-    const ports = [...this.open.values()]
-    this.open.clear()
+    const ports = [...this.#open.values(), ...[...this.#retired.values()].flat()]
+    this.#open.clear()
+    this.#retired.clear()
+    this.#retiredCount = 0
     this.held.clear()
     for (const port of ports) port.handlers.onClose(reason)
   }
@@ -132,19 +179,26 @@ export class PortRouter {
     throw new NetError('aborted', `${kind} "${key}" was aborted by the peer before it was called here`)
   }
 
-  private drainPending(key: string, port: RouterPort<unknown>): void {
-    if (this.open.get(key) !== port) return
-    // Deliver this instance's items: its first message (it names the kind), those after it, and
-    // a cancel queued behind them; the next first message belongs to a later use of the key.
-    this.held.takeInstance(key, (item, index) => {
-      // Released meanwhile: a cancel behind its last message is moot (its result is on its way).
-      if (this.open.get(key) !== port) return item.type === 'cancel'
-      if (index === 0 && (item.type !== 'message' || item.kind === undefined)) {
-        throw new NetError('protocol', `peer sent a message for operation "${key}" before its first message`)
-      }
-      deliverHeld(port, item)
-      return true
-    })
+  /** Hands what is held for `key` to its receivers, one instance each, while they can take one. */
+  private drainPending(key: string): void {
+    for (let port = this.#receiver(key); port !== undefined && !port.introduced && this.held.has(key); port = this.#receiver(key)) {
+      const receiver = port
+      let took = false
+      // Deliver this instance's items: its first message (it names the kind), those after it, and
+      // a cancel queued behind them; the next first message belongs to a later use of the key.
+      this.held.takeInstance(key, (item, index) => {
+        // Released meanwhile: a cancel behind its last message is moot (its result is on its way).
+        if (this.#receiver(key) !== receiver) return item.type === 'cancel'
+        if (index === 0 && (item.type !== 'message' || item.kind === undefined)) {
+          if (item.type === 'cancelled') return false // a mark: the caller's next open refuses it
+          throw new NetError('protocol', `peer sent a message for operation "${key}" before its first message`)
+        }
+        deliverHeld(receiver, item)
+        took = true
+        return true
+      })
+      if (!took) return
+    }
   }
 }
 

@@ -40,7 +40,7 @@ export interface Port<Out> {
   send(message: Out): Promise<void>
   /** Frees the key so a later operation may use it again. Idempotent. */
   release(): void
-  /** True until released or the session closed. */
+  /** True until released (a retired port is still open) or the session closed. */
   readonly isOpen: boolean
   /** The shared timeline (the leader's clock), in ms. */
   now(): number
@@ -48,7 +48,7 @@ export interface Port<Out> {
   clockErrorBound(): number
 }
 
-/** The port a session hands out; one-shot operations also use {@link CancellablePort.cancel}. */
+/** The port a session hands out; one-shot operations also use `cancel` and `retire`. */
 export interface CancellablePort<Out> extends Port<Out> {
   /**
    * Tells the peer this side gave up after its own result went out (one extra frame, after this
@@ -56,4 +56,10 @@ export interface CancellablePort<Out> extends Port<Out> {
    * not, or, if it never opened the operation, its session answers on its behalf.
    */
   cancel(): void
+  /**
+   * Frees the key for the caller's next operation while this port still takes the peer's
+   * remaining messages for this one (its call settled before they came); `release()` once they
+   * have. Idempotent.
+   */
+  retire(): void
 }

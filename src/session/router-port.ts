@@ -11,10 +11,13 @@ export interface PortHost {
   clockErrorBound(): number
 }
 
-/** The router's state a port reads: which port holds each key, and whether all were closed. */
+/** What a port asks of its router. */
 export interface PortRegistry {
-  readonly open: Map<string, unknown>
   readonly closedReason: NetError | undefined
+  /** Frees the key for the caller's next instance; the port still takes the peer's messages. */
+  retire(port: RouterPort<unknown>): void
+  /** Forgets the port: it takes nothing more. */
+  release(port: RouterPort<unknown>): void
 }
 
 export function cancelPort(port: RouterPort<unknown>): void {
@@ -38,6 +41,8 @@ export class RouterPort<Out> implements CancellablePort<Out> {
   readonly isLeader: boolean
   /** The peer's first message (which names the kind) has arrived. */
   introduced = false
+  /** `retired`: the key is free again, but the peer's last messages for this instance still come here. */
+  state: 'open' | 'retired' | 'released' = 'open'
   #sentFirst = false
 
   constructor(
@@ -51,7 +56,7 @@ export class RouterPort<Out> implements CancellablePort<Out> {
   }
 
   get isOpen(): boolean {
-    return this.router.closedReason === undefined && this.router.open.get(this.key) === (this as RouterPort<unknown>)
+    return this.router.closedReason === undefined && this.state !== 'released'
   }
 
   post(message: Out): Promise<void> {
@@ -73,8 +78,12 @@ export class RouterPort<Out> implements CancellablePort<Out> {
     if (this.isOpen) void this.host.sendCancel(this.key, 'cancel').catch(ignore)
   }
 
+  retire(): void {
+    if (this.state === 'open') this.router.retire(this as RouterPort<unknown>)
+  }
+
   release(): void {
-    if (this.router.open.get(this.key) === (this as RouterPort<unknown>)) this.router.open.delete(this.key)
+    if (this.state !== 'released') this.router.release(this as RouterPort<unknown>)
   }
 
   now(): number {

@@ -5,6 +5,7 @@ import { onAbort } from '../internal/abort.js'
 import { deferred } from '../internal/deferred.js'
 import { unreachable } from '../internal/unreachable.js'
 import { createFrameCodec, type FrameCodec } from './codec.js'
+import { Goodbye, type Parting } from './goodbye.js'
 import { decideRole, drawNonce, type HelloRound } from './handshake.js'
 import type { OpHost } from './op-host.js'
 import type { CancellablePort, PortHandlers } from './port.js'
@@ -31,6 +32,7 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
   readonly #opts: ResolvedSessionOptions
   readonly #codec: FrameCodec
   readonly #router: PortRouter
+  readonly #goodbye: Goodbye
   readonly #clock: ClockTracker
   readonly #keyCounters = new Map<string, number>()
   readonly #helloRounds = new Map<number, HelloRound>()
@@ -48,6 +50,7 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
     this.#opts = resolveSessionOptions(options)
     this.#codec = createFrameCodec(this.#opts)
     this.#clock = new ClockTracker(this.#opts.now, this.#opts.heartbeatMs)
+    this.#goodbye = new Goodbye(channel, this.#opts.timeoutMs)
     const core = this
     this.#router = new PortRouter(
       {
@@ -67,21 +70,26 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
         clockErrorBound: () => (this.isLeader ? 0 : this.#clock.estimate.errorBound),
       },
       this.#opts.maxPendingMessages,
-      (err) => this.#shutdown(err, true),
+      (err) => this.#shutdown(err, 'initiate'),
     )
     this.#roleDecided.promise.catch(() => {})
   }
 
   /** Runs the handshake and the first clock burst; called once by `Session.open`. */
   protected async start(signal: AbortSignal | undefined): Promise<void> {
-    signal?.throwIfAborted()
+    if (signal?.aborted) {
+      // Nothing was sent yet: close the channel (it is the session's now) without a word.
+      const reason = abortError(signal, 'opening the session')
+      this.#shutdown(reason, 'silent')
+      throw reason
+    }
     this.#channel.onFrame((frame) => this.#onFrame(frame))
     void this.#channel.closed.then((reason) =>
-      this.#shutdown(reason.code === 'protocol' ? reason : new NetError('closed', 'the connection closed', { cause: reason }), false),
+      this.#shutdown(reason.code === 'protocol' ? reason : new NetError('closed', 'the connection closed', { cause: reason }), 'silent'),
     )
     this.#heartbeat = setInterval(() => this.#tick(), this.#opts.heartbeatMs)
     unrefTimer(this.#heartbeat)
-    const stopAbort = onAbort(signal, () => this.#shutdown(abortError(signal!, 'opening the session'), true))
+    const stopAbort = onAbort(signal, () => this.#shutdown(abortError(signal!, 'opening the session'), 'initiate'))
     try {
       this.#sendHello(0)
       await this.#roleDecided.promise
@@ -125,9 +133,14 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
     return this.#closeReason !== undefined
   }
 
-  /** Closes the session: tells the peer, rejects every pending call with NetError `closed`. Idempotent. */
+  /**
+   * Closes the session: rejects every pending call with NetError `closed` at once and tells the
+   * peer. Resolves once the peer has answered, so everything sent before the close has reached
+   * it, and the channel is closed; a peer that does not answer within `timeoutMs` is not waited
+   * for. Idempotent.
+   */
   async close(): Promise<void> {
-    this.#shutdown(new NetError('closed', 'the session was closed locally'), true)
+    this.#shutdown(new NetError('closed', 'the session was closed locally'), 'initiate')
     await this.#channel.closed
   }
 
@@ -185,7 +198,10 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
   }
 
   #onFrame(bytes: Uint8Array): void {
-    if (this.#closeReason !== undefined) return
+    if (this.#closeReason !== undefined) {
+      if (this.#goodbye.awaitsAnswer && this.#isBye(bytes)) this.#goodbye.answered()
+      return
+    }
     this.#silentMs = 0
     this.#stats.framesReceived++
     this.#stats.bytesReceived += bytes.length
@@ -196,7 +212,16 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
       this.#handle(parseSessionFrame(this.#codec.decode(bytes)))
     } catch (err) {
       const reason = err instanceof NetError ? err : new NetError('protocol', 'a peer frame could not be handled', { cause: err })
-      this.#shutdown(reason, true)
+      this.#shutdown(reason, 'initiate')
+    }
+  }
+
+  /** While closing: whether `bytes` is the peer's `bye` (anything unreadable is not). */
+  #isBye(bytes: Uint8Array): boolean {
+    try {
+      return parseSessionFrame(this.#codec.decode(bytes)).type === 'bye'
+    } catch {
+      return false
     }
   }
 
@@ -223,7 +248,7 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
       case 'bye':
         return this.#shutdown(
           new NetError(frame.code, frame.code === 'closed' ? 'the peer closed the session' : `the peer closed the session: ${frame.reason}`),
-          false,
+          'answer',
         )
       case 'port':
         return this.#router.route(frame.key, frame.kind, frame.message)
@@ -259,27 +284,24 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
     this.#silentMs += Math.min(now - this.#lastTick, this.#opts.heartbeatMs)
     this.#lastTick = now
     if (this.#silentMs > this.#opts.timeoutMs) {
-      this.#shutdown(new NetError('timeout', `the peer has been silent for ${Math.round(this.#silentMs)} ms`), true)
+      this.#shutdown(new NetError('timeout', `the peer has been silent for ${Math.round(this.#silentMs)} ms`), 'abandon')
       return
     }
     this.#clock.heartbeat((id, t0) => this.#send({ type: 'ping', id, t0 }), this.isLeader)
   }
 
-  #shutdown(reason: NetError, tellPeer: boolean): void {
+  /** Closes the session for `reason`; the channel closes once the `bye` handshake allows (goodbye.ts). */
+  #shutdown(reason: NetError, how: Parting): void {
     if (this.#closeReason !== undefined) return
     this.#closeReason = reason
     clearInterval(this.#heartbeat)
     this.#clock.stop()
     this.#roleDecided.reject(reason)
     this.#router.closeAll(reason)
-    if (tellPeer && !this.#channel.isClosed) {
-      const code = reason.code === 'aborted' ? 'closed' : reason.code
-      const bye = this.#send({ type: 'bye', code, reason: reason.message })
-      const bound = new Promise<void>((resolve) => unrefTimer(setTimeout(resolve, 1000)))
-      void Promise.race([bye, bound]).catch(() => {}).finally(() => this.#channel.close(reason))
-    } else {
-      this.#channel.close(reason)
-    }
+    // A peer that never said hello may have no session reading the channel: nobody would answer.
+    const parting = how === 'initiate' && !this.#roleKnown ? 'abandon' : how
+    const code = reason.code === 'aborted' ? 'closed' : reason.code
+    this.#goodbye.part(parting, reason, () => this.#send({ type: 'bye', code, reason: reason.message }))
     this.#closed.resolve(reason)
     this.#emitSafely('close', reason)
   }

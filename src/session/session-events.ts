@@ -17,7 +17,10 @@ export interface SessionStats {
   readonly framesReceived: number
   readonly bytesSent: number
   readonly bytesReceived: number
-  /** Operations (and locks, channels) whose key is open on this side. */
+  /**
+   * Operations (and locks, channels) whose key is open on this side, plus settled one-shot calls
+   * still waiting for the peer's answer to pass (their key is already free again).
+   */
   readonly openOperations: number
   /**
    * Messages the peer sent for operations this side has not started yet; an operation the peer

@@ -32,8 +32,10 @@ export class Session extends SessionCore {
   /**
    * Opens a session: both sides exchange hellos (protocol version, leader election) and clock
    * probes. Rejects with NetError `version` if the peer speaks another protocol version, with
-   * NetError `timeout` if the peer stays silent, and with NetError `usage` (naming the option)
-   * when `channel` is not a FrameChannel or an option is out of range.
+   * NetError `timeout` if the peer stays silent, with NetError `aborted` when `options.signal`
+   * aborts (or was aborted already), and with NetError `usage` (naming the option) when `channel`
+   * is not a FrameChannel or an option is out of range. Once it started opening, a failed open
+   * closes `channel`.
    */
   static async open(channel: FrameChannel, options: SessionOptions = {}): Promise<Session> {
     checkFrameChannel(channel)

@@ -59,7 +59,7 @@ export class LockCore<T> implements GuardHost<T> {
     if (signal?.aborted) return Promise.reject(abortError(signal, `locking "${this.key}"`))
     if (this.#admissible(mode)) return Promise.resolve(this.#admit(mode))
     if (ifAvailable) return Promise.resolve(null)
-    const id = this.#seq.nextRequest(this.link.now())
+    const id = this.#seq.nextRequest(this.link.sharedTime())
     const waiter: Waiter<Guard<T>> = { id, ts: this.#seq.clock, mode, done: deferred(), stopAbort: noop }
     this.#queue.local.push(waiter)
     this.tracer?.queued(id, waiter.ts)
@@ -167,7 +167,7 @@ export class LockCore<T> implements GuardHost<T> {
 
   #onMessage(m: EngineMessage): void {
     if (m.type === 'hello') return this.#onHello(m.value)
-    this.#seq.receive(m, () => this.link.now())
+    this.#seq.receive(m, () => this.link.sharedTime())
     switch (m.type) {
       case 'request':
       case 'cancel':

@@ -58,9 +58,12 @@ export class LockLink {
     return this.#freed.promise
   }
 
-  /** The shared timeline, in ms. */
-  now(): number {
-    return this.#port.now()
+  /**
+   * The shared timeline in ms, or undefined while this side has no clock estimate (a follower's
+   * `now()` is then just its own clock, which may be any distance from the leader's).
+   */
+  sharedTime(): number | undefined {
+    return Number.isFinite(this.#port.clockErrorBound()) ? this.#port.now() : undefined
   }
 
   /** Sends `message` in order (see {@link LockOutbox.send}); dropped once the lock stopped. */

@@ -7,6 +7,7 @@ type Clocked = Exclude<LockMessage, { type: 'hello' | 'broken' | 'close' }>
  * How far ahead of this side's shared timeline a peer's clock may be, in µs. A correct peer is
  * ahead by at most both sides' clock errors (a round trip at worst); a minute leaves room for any
  * real link while keeping a hostile peer from dragging this side's clock far from real time.
+ * Checked only while this side knows the shared time (see {@link LockSequence.receive}).
  */
 export const MAX_PEER_LEAD_US = 60_000_000
 
@@ -21,6 +22,11 @@ export const MAX_PEER_LEAD_US = 60_000_000
  * this side made or saw if that is later (the Lamport part): so a request made after this side
  * learned of another is stamped after it, and requests made further apart in real time than the
  * clock's error bound are stamped in real-time order, whichever side made them.
+ *
+ * Before the follower has a clock estimate (a session opened with `clockBurst: 0`), its own clock
+ * may be any distance from the leader's, minutes even: it then stamps with the Lamport part alone
+ * and takes the leader's stamps unchecked. There is no error bound to keep yet, and a stamp from
+ * its own clock could run far ahead of (or behind) everything the leader stamps.
  */
 export class LockSequence {
   /** This side's clock in µs: past every stamp made or seen, and never behind the shared time of its last request. */
@@ -34,9 +40,12 @@ export class LockSequence {
 
   constructor(private readonly key: string) {}
 
-  /** The id of a new request of this side, made at `nowMs` on the shared timeline; its stamp is `clock` afterwards. */
-  nextRequest(nowMs: number): number {
-    this.clock = Math.max(this.clock + 1, micros(nowMs))
+  /**
+   * The id of a new request of this side, made at `nowMs` on the shared timeline (undefined: not
+   * known here yet); its stamp is `clock` afterwards.
+   */
+  nextRequest(nowMs: number | undefined): number {
+    this.clock = Math.max(this.clock + 1, nowMs === undefined ? 0 : micros(nowMs))
     return ++this.#lastId
   }
 
@@ -47,15 +56,19 @@ export class LockSequence {
 
   /**
    * Checks any message after the hello, and moves our clock up to the peer's. `nowMs` (the shared
-   * time) is asked only when the peer's clock is ahead of ours.
+   * time, undefined while this side cannot tell it) is asked only when the peer's clock is ahead of
+   * ours.
    */
-  receive(m: Clocked, nowMs: () => number): void {
+  receive(m: Clocked, nowMs: () => number | undefined): void {
     if (!this.#helloSeen) throw this.#bad(`a ${m.type} before its hello`)
     if (m.clock < this.#peerClock || (m.type === 'request' && m.clock === this.#peerClock)) {
       throw this.#bad(`a ${m.type} whose clock went back (${m.clock} after ${this.#peerClock})`)
     }
     if (m.clock > this.clock) {
-      if (m.clock - micros(nowMs()) > MAX_PEER_LEAD_US) throw this.#bad(`a ${m.type} whose clock runs more than a minute ahead of ours`)
+      const now = nowMs()
+      if (now !== undefined && m.clock - micros(now) > MAX_PEER_LEAD_US) {
+        throw this.#bad(`a ${m.type} whose clock runs more than a minute ahead of ours`)
+      }
       this.clock = m.clock
     }
     this.#peerClock = m.clock

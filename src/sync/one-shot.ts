@@ -6,8 +6,10 @@ import type { CancellablePort, PortHandlers } from '../session/port.js'
 /**
  * The lifecycle shared by exchange, join and select: each side sends exactly one message (its
  * outcome, `yield`, or `abort`) and receives exactly one. The caller's promise may settle early
- * (abort, fail fast), but the port is released only once both messages have passed, because the
- * router treats any later message for a released key as a protocol error.
+ * (abort, fail fast); the port is released only once both messages have passed, because the
+ * router treats any later message for a released key as a protocol error, but retired as soon as
+ * the call settled, so that the key is free for the next call while the peer's message still
+ * reaches this one.
  *
  * Agreement under abort: an abort before this side's message went out sends `abort` as that
  * message and rejects at once (the peer cannot settle without it). An abort after it, before
@@ -139,11 +141,15 @@ export abstract class OneShot<M extends { type: string }, R> implements PortHand
   }
 
   resolve(value: R): void {
-    if (this.#settle()) this.#resolve(value)
+    if (!this.#settle()) return
+    this.#resolve(value)
+    this.#releaseIfDone()
   }
 
   reject(reason: unknown): void {
-    if (this.#settle()) this.#reject(reason)
+    if (!this.#settle()) return
+    this.#reject(reason)
+    this.#releaseIfDone()
   }
 
   /**
@@ -184,5 +190,8 @@ export abstract class OneShot<M extends { type: string }, R> implements PortHand
 
   #releaseIfDone(): void {
     if (this.#sent && this.#received) this.#port!.release()
+    // Settled with only the peer's message to come (which may take as long as the peer takes to
+    // call): the caller may use the key again at once, and the retired port takes that message.
+    else if (this.#sent && this.#settled) this.#port?.retire()
   }
 }

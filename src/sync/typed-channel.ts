@@ -55,6 +55,8 @@ export interface TypedChannel<T> extends AsyncIterable<T> {
    * Closes this side for sending (a half-close): values already passed to `send` still go out
    * (so it waits while they wait for credit), then the peer's iteration ends. Resolves once that
    * end went to the transport. This side may still read until the peer closes too. Idempotent.
+   * Rejects with the session's reason if the session closed before the end went out (the peer may
+   * then have missed values sent before it).
    */
   close(): Promise<void>
   /**

@@ -39,7 +39,8 @@ type State = 'agreeing' | 'waiting' | 'started' | 'failed'
 /**
  * One syncStart call: the state machine of one side. Each side ends with exactly one final
  * message (`done` or `abort`) and releases its port once it has sent its own and received the
- * peer's, so nothing can arrive for a released key.
+ * peer's, so nothing can arrive for a released key. A call that failed first retires its port (the
+ * key is free for the next call while the peer's last messages still reach this one).
  */
 export class SyncStartOp<P, R> {
   readonly result = deferred<R>()
@@ -239,6 +240,8 @@ export class SyncStartOp<P, R> {
 
   #releaseIfDone(): void {
     if (this.#sentFinal && this.#peerFinal) this.#port.release()
+    // Failed, with only the peer's final message to come: free the key for the next call now.
+    else if (this.#sentFinal && this.#state === 'failed') this.#port.retire()
   }
 
   #lead(peerDelayMs: number): number {

@@ -16,13 +16,6 @@ interface Link {
   /** The connection goes away under both sides; the sessions see `code`. */
   loseTransport(): void
   readonly lossCode: NetError['code']
-  /**
-   * The transport may drop the last message sent before a local close: node-datachannel does, in
-   * about 1 run in 10 with traffic both ways (seen with raw data channels too). The peer then
-   * learns of a session's close from the transport ("the connection closed", code `closed`)
-   * instead of from its `bye`.
-   */
-  readonly mayLoseLastMessage: boolean
   teardown(): Promise<void>
 }
 
@@ -32,7 +25,7 @@ const links: [string, () => Promise<Link>][] = [
     async () => {
       const [a, b] = memoryPair({ latencyMs: 1 })
       // Severed: nothing more arrives either way and nobody is told, so only the heartbeat notices.
-      return { a, b, loseTransport: () => a.sever(), lossCode: 'timeout', mayLoseLastMessage: false, teardown: async () => {} }
+      return { a, b, loseTransport: () => a.sever(), lossCode: 'timeout', teardown: async () => {} }
     },
   ],
   [
@@ -45,7 +38,6 @@ const links: [string, () => Promise<Link>][] = [
         b: pair.b,
         loseTransport: () => pair.raw.pcA.close(),
         lossCode: 'closed',
-        mayLoseLastMessage: true,
         teardown: () => pair.close(),
       }
     },
@@ -99,16 +91,6 @@ async function setUp(link: Link): Promise<Closables> {
   return { link, leader, follower, ca, cb }
 }
 
-/**
- * What the peer of a closing session resolves with: the `bye` it read, or, where the transport may
- * have dropped that bye, the transport's close.
- */
-function expectPeerReason(link: Link, reason: NetError, bye: { code: NetError['code']; message: RegExp }): void {
-  const fromTransport = link.mayLoseLastMessage && reason.message === 'the connection closed'
-  if (fromTransport) expect(reason.code).toBe('closed')
-  else expect(reason).toMatchObject({ code: bye.code, message: expect.stringMatching(bye.message) })
-}
-
 /** All six reasons, each checked to have resolved (never rejected) with a NetError. */
 async function allReasons(c: Closables): Promise<Record<'frameA' | 'frameB' | 'leader' | 'follower' | 'channelA' | 'channelB', NetError>> {
   const [frameA, frameB, leader, follower, channelA, channelB] = await Promise.all([
@@ -141,7 +123,8 @@ describe.each(links)('every closed promise resolves with its reason and never re
     await c.leader.close()
     const r = await allReasons(c)
     expect(r.leader).toMatchObject({ code: 'closed', message: 'the session was closed locally' })
-    expectPeerReason(link, r.follower, { code: 'closed', message: /^the peer closed the session$/ })
+    // The bye always arrives: the session keeps its channel open until the peer answered it.
+    expect(r.follower).toMatchObject({ code: 'closed', message: 'the peer closed the session' })
     expect(r.frameA).toBe(r.leader)
     expect(r.frameB.code).toBe('closed')
     expect(r.channelA).toBe(r.leader)
@@ -174,7 +157,7 @@ describe.each(links)('every closed promise resolves with its reason and never re
     await link.b.send(Uint8Array.of(0xff, 0x00, 0x13))
     const r = await allReasons(c)
     expect(r.leader.code).toBe('protocol')
-    expectPeerReason(link, r.follower, { code: 'protocol', message: /^the peer closed the session: / })
+    expect(r.follower).toMatchObject({ code: 'protocol', message: expect.stringMatching(/^the peer closed the session: /) })
     expect(r.frameA).toBe(r.leader)
     expect(r.channelA).toBe(r.leader)
     expect(r.channelB).toBe(r.follower)

@@ -80,11 +80,20 @@ async function openVictim(): Promise<Victim> {
   attacker.onFrame((bytes) => {
     const frame = codec.decode(bytes) as unknown[]
     if (frame[0] === 2) onPong?.()
+    answerBye(attacker, frame)
   })
   const nextPong = (): Promise<void> => new Promise((resolve) => (onPong = resolve))
   const opening = Session.open(x, { role: 'leader', clockBurst: 0, heartbeatMs: 10_000, timeoutMs: 60_000, maxFrameBytes: 64 * 1024 })
   await attacker.send(plain([0, PROTOCOL_VERSION, 1, 0, 'follower', 1 << 20]))
   return { session: await opening, attacker, nextPong }
+}
+
+/**
+ * Answers the session's `bye` as a peer does; a closing session keeps the channel open until then
+ * (or for its `timeoutMs`, a minute here).
+ */
+function answerBye(attacker: FrameChannel, frame: unknown[]): void {
+  if (frame[0] === 3) attacker.send(plain(encodeSessionFrame({ type: 'bye', code: 'closed', reason: 'answer' }))).catch(() => {})
 }
 
 /** Waits until the session has handled everything sent so far: it answers a ping, or it closed. */
@@ -151,6 +160,7 @@ describe('hostile frames', () => {
     victim.attacker.onFrame((bytes) => {
       const frame = codec.decode(bytes) as unknown[]
       if (frame[0] === 3) byes.push(frame)
+      answerBye(victim.attacker, frame)
     })
     await victim.attacker.send(Uint8Array.from([0xd8, 0x1b, 0x80]))
     const reason = await victim.attacker.closed

@@ -215,3 +215,72 @@ describe('PortRouter: a peer cancel', () => {
     expect(() => r.route('one-more', 'join', 0)).toThrow(/more than 10 messages/)
   })
 })
+
+describe('PortRouter: a retired port', () => {
+  it('frees its key at once and still takes the peer message of its own instance, which comes first', () => {
+    const { router: r, failures } = router()
+    const first = collector(true)
+    const old = r.openPort('join', 'k', first.handlers)
+    old.retire()
+    const second = collector(true)
+    r.openPort('join', 'k', second.handlers) // no "already in use"
+    expect(r.openCount).toBe(2)
+    r.route('k', 'join', 'answer to the first')
+    expect(first.got).toEqual(['answer to the first'])
+    old.release()
+    r.routeCancel('k') // the peer's cancel of its first instance: nothing of it is here any more
+    r.route('k', 'join', 'the second')
+    expect(second.got).toEqual(['the second'])
+    expect(r.openCount).toBe(1)
+    expect(failures).toEqual([])
+  })
+
+  it('retired before its held messages were delivered: they still go to it, and what follows to the next port', async () => {
+    const { router: r } = router()
+    r.route('k', 'exchange', 'first instance')
+    const first = collector(true)
+    const old = r.openPort('exchange', 'k', {
+      ...first.handlers,
+      onMessage: (m) => {
+        first.got.push(m)
+        old.release()
+      },
+    })
+    old.retire() // settled before the microtask that delivers what was held
+    const second = collector(true)
+    r.openPort('exchange', 'k', second.handlers)
+    r.route('k', 'exchange', 'second instance') // held behind the first, in order
+    await microtask()
+    expect(first.got).toEqual(['first instance'])
+    await microtask()
+    expect(second.got).toEqual(['second instance'])
+    expect(r.pendingMessages).toBe(0)
+  })
+
+  it('releasing hands what was held behind it to the next receiver', async () => {
+    const { router: r } = router()
+    const first = collector(true)
+    const old = r.openPort('syncStart', 'k', first.handlers)
+    r.route('k', 'syncStart', 'ready')
+    old.retire()
+    const second = collector(true)
+    r.openPort('syncStart', 'k', second.handlers)
+    r.route('k', undefined, 'final') // still the retired instance
+    r.route('k', 'syncStart', 'next ready') // the next instance: held while the retired one is open
+    expect(first.got).toEqual(['ready', 'final'])
+    expect(second.got).toEqual([])
+    old.release()
+    await microtask()
+    expect(second.got).toEqual(['next ready'])
+  })
+
+  it('is closed with the session, and the key with it', () => {
+    const { router: r } = router()
+    const first = collector(true)
+    r.openPort('join', 'k', first.handlers).retire()
+    const reason = new NetError('closed', 'gone')
+    r.closeAll(reason)
+    expect(first.closed).toEqual([reason])
+    expect(r.openCount).toBe(0)
+  })
+})

@@ -68,6 +68,15 @@ describe('Session', () => {
     await expect(opening).rejects.toMatchObject({ code: 'aborted' })
   })
 
+  it('rejects opening with an already aborted signal as NetError aborted, and closes the channel', async () => {
+    const [a] = memoryPair()
+    const reason = new Error('gave up before opening')
+    const err = await Session.open(a, { signal: AbortSignal.abort(reason) }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(NetError)
+    expect(err).toMatchObject({ code: 'aborted', message: 'opening the session was aborted', cause: reason })
+    expect(await a.closed).toBe(err)
+  })
+
   it('closes idempotently, through asyncDispose too, and refuses work afterwards', async () => {
     const pair = await memorySessions()
     await Promise.all([pair.leader.close(), pair.leader.close(), pair.leader[Symbol.asyncDispose]()])

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { prng, seedFromEnv } from '../helpers/prng.js'
-import { randomAbortRuns } from './abort-agreement-random.js'
+import { randomAbortRuns, randomReuseRuns } from './abort-agreement-random.js'
 import { sessionPairs } from './op-helpers.js'
 
 const seed = seedFromEnv()
@@ -16,5 +16,9 @@ describe('agreement under random aborts (seeded; SEED=... replays the plans)', (
     console.log(`random aborts over a memory pair: ${cancelPaths} of ${runs} runs took the cancel path`)
     // The mix must reach the new path often, or this test would prove little.
     expect(cancelPaths).toBeGreaterThan(runs / 20)
+  })
+
+  it('50 keys, each reused by 20 operations in a row, either side aborting at random: both sides agree on every pair of calls', async () => {
+    await randomReuseRuns(await pair(), random, 50, 20, 'memory')
   })
 })

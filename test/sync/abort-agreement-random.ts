@@ -87,6 +87,36 @@ function describe(o: Outcome): string {
 }
 
 /**
+ * Runs `chains` chains at once, each `length` random operations on one key: each side calls the
+ * next one as soon as its previous call settled, so calls pair by their place in the chain, and a
+ * side often calls again while the peer's answer to its last call (aborted early) is still on its
+ * way, or before the peer called at all. Checks agreement for every pair of calls, then that
+ * nothing is left open or held.
+ */
+export async function randomReuseRuns(pair: SessionPair, random: Random, chains: number, length: number, tag: string): Promise<void> {
+  const chain = async (c: number): Promise<void> => {
+    const key = `random-reuse:${tag}:${c}`
+    const plans = Array.from({ length }, () => {
+      const kind = KINDS[randomInt(random, 0, KINDS.length - 1)]!
+      return { kind, lp: planSide(random, 'L'), fp: planSide(random, 'F') }
+    })
+    const run = async (session: Session, side: 'lp' | 'fp'): Promise<Outcome[]> => {
+      const outcomes: Outcome[] = []
+      for (const plan of plans) outcomes.push(await runSide(session, plan.kind, key, plan[side]))
+      return outcomes
+    }
+    const [l, f] = await Promise.all([run(pair.leader, 'lp'), run(pair.follower, 'fp')])
+    plans.forEach(({ kind, lp, fp }, i) => expectAgreement(kind, l[i]!, f[i]!, lp, fp))
+  }
+  await Promise.all(Array.from({ length: chains }, (_, c) => chain(c)))
+  await delivered(pair)
+  for (const session of [pair.leader, pair.follower]) {
+    expect(session.isClosed).toBe(false)
+    expect(session.stats).toMatchObject({ openOperations: 0, heldMessages: 0 })
+  }
+}
+
+/**
  * Runs `runs` random operations on `pair` (`batch` at a time, each on its own key) and checks
  * agreement in every one, then that nothing is left open or held on either side. Returns how many
  * runs took the cancel path (a third message or more), for the caller to report and bound.

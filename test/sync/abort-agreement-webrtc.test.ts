@@ -9,7 +9,7 @@ import { prng, seedFromEnv } from '../helpers/prng.js'
 import { nodeDataChannelPair, type FrameChannelPair } from '../helpers/webrtc-pair.js'
 import { shiftableClocks, syncStartAbortScenarios } from '../time/sync-start-abort-scenarios.js'
 import { abortAgreementScenarios } from './abort-agreement-scenarios.js'
-import { randomAbortRuns } from './abort-agreement-random.js'
+import { randomAbortRuns, randomReuseRuns } from './abort-agreement-random.js'
 import { exchangeAbortScenarios } from './exchange-abort-scenarios.js'
 
 const seed = seedFromEnv()
@@ -40,5 +40,9 @@ describe('over node-datachannel', () => {
     const cancelPaths = await randomAbortRuns(pair, random, runs, 30, 'webrtc')
     console.log(`random aborts over WebRTC: ${cancelPaths} of ${runs} runs took the cancel path`)
     expect(cancelPaths).toBeGreaterThan(runs / 20)
+  })
+
+  it('10 keys, each reused by 10 random operations in a row: both sides agree on every pair of calls', async () => {
+    await randomReuseRuns(pair, random, 10, 10, 'webrtc')
   })
 })

@@ -203,8 +203,9 @@ describe('join: the work signal is made only for a function that can see it', ()
     }, { key: 'j' })
     expect(seen).toBeInstanceOf(AbortSignal)
     expect(seen!.aborted).toBe(false)
+    const rejected = expect(leaderSide).rejects.toBeInstanceOf(NetError) // rejects before close() resolves
     await p.follower.close()
-    await expect(leaderSide).rejects.toBeInstanceOf(NetError)
+    await rejected
     expect(seen!.aborted).toBe(true)
   })
 

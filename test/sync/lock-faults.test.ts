@@ -13,8 +13,9 @@ describe('locks when the peer goes away', () => {
     g.value = { n: 2 }
     const waiting = a.lock()
     await until(() => b.query().peerWaiting === 1, 'the leader’s request reached the holder')
+    const rejected = rejectsWith(waiting, 'closed') // rejects before close() resolves (the peer answered)
     await pair.follower.close()
-    await rejectsWith(waiting, 'closed')
+    await rejected
     expect(g.value).toEqual({ n: 2 })
     await g.release()
     await g.release()
@@ -32,8 +33,9 @@ describe('locks when the peer goes away', () => {
     const held = await a.write()
     const queued = [b.read(), b.write()]
     await until(() => a.query().peerWaiting === 2, 'both requests queued at the holder')
+    const rejected = queued.map((request) => rejectsWith(request, 'closed')) // before close() resolves
     await pair.leader.close()
-    for (const request of queued) await rejectsWith(request, 'closed')
+    await Promise.all(rejected)
     expect(held.value).toBe(1)
     // The lock closed with the session: a new value could never reach the peer, so it is refused.
     expect(() => (held.value = 5)).toThrowError(expect.objectContaining({ code: 'closed' }))

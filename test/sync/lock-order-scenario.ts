@@ -58,6 +58,10 @@ function openLock(session: Session, kind: ScenarioKind, key: string): ScenarioLo
  * (B1), 50 ms later A requests again (A2). Once the holder knows of all three, it releases; the
  * grants must follow real time: A1, B1, A2. Each grant is released a task after it landed, so
  * grants that would overlap (two reads) show up as such.
+ *
+ * Real-time order is promised only for requests further apart than the follower's clock error
+ * bound. On a loaded machine its clock samples can take long enough round trips for that bound to
+ * pass 50 ms, so each gap is the larger of 50 ms and the bound the follower reports right then.
  */
 export async function runOrderScenario(
   sessions: { leader: Session; follower: Session },
@@ -80,10 +84,11 @@ export async function runOrderScenario(
     await guard.release()
   }
   const [m1, m2, m3] = s.modes
+  const gap = (): number => Math.max(50, Math.ceil(sessions.follower.clock.errorBound) + 1)
   const turns = [take('A1', a, m1)]
-  clock.skip(50)
+  clock.skip(gap())
   turns.push(take('B1', b, m2))
-  clock.skip(50)
+  clock.skip(gap())
   turns.push(take('A2', a, m3))
   // The holder decides once it knows of all three: the peer's requests have reached it.
   const peerRequests = s.holder === 'B' ? 2 : 1

@@ -131,8 +131,10 @@ describe('syncStart', () => {
     let ran = 0
     const both = [p.leader.syncStart(() => ran++, { delayMs: 5_000 }), p.follower.syncStart(() => ran++)]
     await delivered(p)
+    // close() resolves once the peer has answered its bye, so both calls may reject before it does.
+    const rejected = Promise.all(both.map(rejectionOf))
     await p.leader.close()
-    const reasons = await Promise.all(both.map(rejectionOf))
+    const reasons = await rejected
     expect(reasons).toMatchObject([{ code: 'closed' }, { code: 'closed' }])
     expect(ran).toBe(0)
   })
