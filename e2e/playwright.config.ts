@@ -2,7 +2,7 @@
 // first makes sure a Chromium exists (installing one if needed).
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from '@playwright/test'
-import { findChromium } from '../e2e/ensure-chromium.mjs'
+import { findChromium } from './ensure-chromium.mjs'
 import { loopbackOnlyNetwork } from './network.js'
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url))

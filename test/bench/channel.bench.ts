@@ -1,5 +1,5 @@
-import type { Session } from '../../src/session/session.js'
-import type { TypedChannel } from '../../src/sync/typed-channel.js'
+import type { Session } from '../../src/session.js'
+import type { TypedChannel } from '../../src/ops/channel/typed-channel.js'
 import { alternateBlocks } from './paired.js'
 
 /** What one small-message benchmark value looks like: about 64 bytes once encoded. */

@@ -4,9 +4,9 @@
  * measured in the same run. Each function validates its own figures and throws when one is wrong.
  */
 import { createRequire } from 'node:module'
-import { fromDataChannel } from '../../src/channel/data-channel.js'
-import { Session } from '../../src/session/session.js'
-import { defaultNow } from '../../src/time/local-clock.js'
+import { fromDataChannel } from '../../src/transport/data-channel.js'
+import { Session } from '../../src/session.js'
+import { defaultNow } from '../../src/clock/local-clock.js'
 import { hrDiffMs, canPin, startPeerProcesses } from '../helpers/sync-start-procs.js'
 import { rawNodeDataChannelPair, type RawDataChannelPair } from '../helpers/webrtc-pair.js'
 import { percentile } from './stats.js'

@@ -153,8 +153,8 @@ async function benchStack(report: Report, stack: Stack): Promise<void> {
 /** What the figures are of: the built library under `npm run bench`, else the sources. */
 async function measuredCode(): Promise<string> {
   if (process.env['NETBEAM_BENCH_DIST'] !== '1') return 'the sources (through tsx)'
-  // dist/index.js exports everything; src/session/session.js alone would not have this.
-  if (!('fromDataChannel' in (await import('../../src/session/session.js')))) throw new Error('use-dist did not redirect the library')
+  // dist/index.js exports everything; src/session.js alone would not have this.
+  if (!('fromDataChannel' in (await import('../../src/session.js')))) throw new Error('use-dist did not redirect the library')
   return 'the built library (dist/index.js)'
 }
 

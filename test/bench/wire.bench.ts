@@ -1,4 +1,4 @@
-import { isNetError } from '../../src/errors.js'
+import { isNetError } from '../../src/base/errors.js'
 import type { SessionPair } from '../helpers/session-pair.js'
 
 /** Messages and bytes one operation puts on the wire (both sides together). */

@@ -1,6 +1,6 @@
-import type { FrameChannel } from '../../src/channel/frame-channel.js'
-import { NetError } from '../../src/errors.js'
-import { deferred, type Deferred } from '../../src/internal/deferred.js'
+import type { FrameChannel } from '../../src/transport/frame-channel.js'
+import { NetError } from '../../src/base/errors.js'
+import { deferred, type Deferred } from '../../src/base/deferred.js'
 import { openSessions, type SessionPair } from './session-pair.js'
 
 /** A {@link FrameChannel} whose outgoing frames a test can hold back and let go, in order. */

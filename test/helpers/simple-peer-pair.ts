@@ -4,8 +4,8 @@
  * @thaunknown/simple-peer 10 (node-datachannel through webrtc-polyfill).
  */
 import type SimplePeer from 'simple-peer'
-import type { FrameChannelOptions } from '../../src/channel/frame-channel.js'
-import { fromSimplePeer, type SimplePeerLike } from '../../src/channel/simple-peer.js'
+import type { FrameChannelOptions } from '../../src/transport/frame-channel.js'
+import { fromSimplePeer, type SimplePeerLike } from '../../src/transport/simple-peer.js'
 import {
   candidateLog,
   connectWithin,

@@ -4,8 +4,8 @@
  * simple-peer and WebSocket pairs. Every helper rejects with a clear error when it cannot
  * connect within {@link CONNECT_TIMEOUT_MS}, and every `close()` tears down all it built.
  */
-import { fromDataChannel } from '../../src/channel/data-channel.js'
-import type { FrameChannel, FrameChannelOptions } from '../../src/channel/frame-channel.js'
+import { fromDataChannel } from '../../src/transport/data-channel.js'
+import type { FrameChannel, FrameChannelOptions } from '../../src/transport/frame-channel.js'
 import {
   candidateLog,
   connectWithin,

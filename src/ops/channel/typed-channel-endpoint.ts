@@ -1,0 +1,283 @@
+import { abortError, isNetError, NetError } from '../../base/errors.js'
+import { onAbort } from '../../base/abort.js'
+import { checkOptionsObject, checkSignal, rejectMisuse } from '../../base/arguments.js'
+import { deferred, type Deferred } from '../../base/deferred.js'
+import { unreachable } from '../../base/unreachable.js'
+import type { OpHost } from '../../core/op-host.js'
+import type { Port } from '../../core/port.js'
+import type { ChannelSendOptions, TypedChannel } from './typed-channel-types.js'
+import { ReceiveCredit, SendCredit } from './typed-channel-credit.js'
+import { ChannelClosing } from './typed-channel-closing.js'
+import { ChannelInbox, type Received } from './typed-channel-inbox.js'
+import { encodeChannelMessage, measureValue, parseChannelMessage, type ChannelMessage } from './typed-channel-wire.js'
+
+interface PendingSend {
+  readonly value: unknown
+  readonly weight: number
+  readonly done: Deferred<void>
+  stopAbort: () => void
+}
+
+const noop = (): void => {}
+
+/**
+ * How many bytes of data may be with the port (waiting for the transport) before further sends
+ * wait here. Everything this side sends shares one lane, so a credit for the peer queues behind
+ * this much at most; one message always goes, however large.
+ */
+const MAX_IN_PORT_BYTES = 256 * 1024
+
+/**
+ * One side of a typed channel. Two streams share its port: this side's data (`data`… `end`) and
+ * its credit for the peer's data (`credit`… `stop`). How it closes is {@link ChannelClosing}.
+ */
+export class ChannelEndpoint<T> implements TypedChannel<T> {
+  readonly key: string
+  readonly #port: Port<unknown[]>
+  readonly #sendCredit = new SendCredit()
+  readonly #receiveCredit: ReceiveCredit
+  readonly #closing: ChannelClosing
+  readonly #ended = deferred<void>()
+  /** The session's reason, once it closed before this channel did. */
+  #failure: NetError | undefined
+  /**
+   * Data handed to the port and not yet taken by the transport. Messages are pipelined: the
+   * session sends every message of this key in one lane, so they arrive in the order sent.
+   */
+  #inPortBytes = 0
+  #inPortCount = 0
+  /** Sends waiting for credit or for room in the port, in order. */
+  readonly #outbox: PendingSend[] = []
+  #sendRefusal: NetError | undefined
+  #endDue = false
+  readonly #inbox: ChannelInbox<T>
+  #grantDue = 0
+  #gotHello = false
+  #stopDue = false
+
+  constructor(host: OpHost, key: string, window: number, windowBytes: number) {
+    this.key = key
+    this.#closing = new ChannelClosing(key)
+    this.#receiveCredit = new ReceiveCredit(window, windowBytes)
+    this.#inbox = new ChannelInbox<T>(
+      key,
+      (item) => this.#taken(item),
+      () => this.#abandon(),
+    )
+    this.#ended.promise.catch(noop)
+    this.#port = host.openPort<unknown[], ChannelMessage>('channel', key, {
+      parse: parseChannelMessage,
+      onMessage: (message) => this.#onMessage(message),
+      onClose: (reason) => this.#onClose(reason),
+    })
+    this.#transmit({ type: 'hello', window, windowBytes }).catch(noop)
+  }
+
+  get closed(): Promise<NetError> {
+    return this.#closing.closed
+  }
+
+  get bufferedMessages(): number {
+    return this.#inbox.messages
+  }
+
+  get bufferedBytes(): number {
+    return this.#inbox.bytes
+  }
+
+  send(value: T, options: ChannelSendOptions = {}): Promise<void> {
+    const misuse = rejectMisuse(() => checkSendOptions(`channel "${this.key}" send`, options))
+    if (misuse !== undefined) return misuse
+    const { signal } = options
+    if (signal?.aborted) return Promise.reject(abortError(signal, 'send'))
+    const refusal = this.#failure ?? this.#sendRefusal
+    if (refusal !== undefined) return Promise.reject(refusal)
+    const weight = measureValue(value)
+    // The common case goes straight to the port: no queue entry, no extra promise.
+    if (this.#outbox.length === 0 && this.#mayHandOver()) return this.#sendData(value, weight)
+    const entry: PendingSend = { value, weight, done: deferred<void>(), stopAbort: noop }
+    this.#outbox.push(entry)
+    entry.stopAbort = onAbort(signal, () => {
+      this.#outbox.splice(this.#outbox.indexOf(entry), 1)
+      entry.done.reject(abortError(signal!, 'send'))
+      this.#pump()
+    })
+    return entry.done.promise
+  }
+
+  close(): Promise<void> {
+    this.#closing.closingHere()
+    if (this.#failure === undefined && !this.#endDue) {
+      this.#sendRefusal = new NetError('usage', `channel "${this.key}" is closed for sending`)
+      this.#endDue = true
+      this.#pump()
+    }
+    return this.#ended.promise
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.#abandon()
+    await this.#closing.closed
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<T, undefined> {
+    return this.#inbox.iterator()
+  }
+
+  #taken(item: Received): void {
+    if (this.#stopDue) return
+    const grant = this.#receiveCredit.taken(item.weight, item.wait)
+    if (grant === 0) return
+    this.#grantDue += grant
+    this.#pump()
+  }
+
+  /** The reader gave up (break, dispose): drop what is buffered, stop the peer, close this side. */
+  #abandon(): void {
+    this.#inbox.abandon()
+    this.#stopReading()
+    this.close().catch(noop)
+  }
+
+  /** No more credit from this side: the peer's data ended, or nobody will read it. */
+  #stopReading(): void {
+    if (this.#stopDue) return
+    this.#stopDue = true
+    this.#grantDue = 0
+    this.#pump()
+  }
+
+  /**
+   * Hands everything due to the port: credit and stop first (they concern the other direction),
+   * then data while credit and room allow, then end once every value has gone.
+   */
+  #pump(): void {
+    if (this.#failure !== undefined) return
+    if (this.#grantDue > 0) {
+      const n = this.#grantDue
+      this.#grantDue = 0
+      this.#transmit({ type: 'credit', n }).catch(noop)
+    }
+    if (this.#stopDue && !this.#closing.sentStop) {
+      this.#closing.sentStop = true
+      this.#transmit({ type: 'stop' }).catch(noop)
+    }
+    while (this.#outbox.length > 0 && this.#mayHandOver()) {
+      const entry = this.#outbox.shift()!
+      entry.stopAbort()
+      this.#sendData(entry.value, entry.weight).then(entry.done.resolve, entry.done.reject)
+    }
+    if (this.#outbox.length === 0 && this.#endDue && !this.#closing.sentEnd) {
+      this.#closing.sentEnd = true
+      this.#transmit({ type: 'end' }).then(this.#ended.resolve, this.#ended.reject)
+    }
+  }
+
+  /** True when the next value may go to the port now: the peer has room and the port is not backed up. */
+  #mayHandOver(): boolean {
+    return this.#sendCredit.available && (this.#inPortCount === 0 || this.#inPortBytes < MAX_IN_PORT_BYTES)
+  }
+
+  #sendData(value: unknown, weight: number): Promise<void> {
+    const spent = this.#sendCredit.spend(weight)
+    this.#inPortBytes += weight
+    this.#inPortCount++
+    // One reaction per value (this runs for every message): leave the port, then pump.
+    return this.#port.send(encodeChannelMessage({ type: 'data', value, wait: spent.wait })).then(
+      () => this.#leftPort(weight),
+      (err: unknown) => {
+        // The codec refused it: nothing was sent, so its credit comes back.
+        if (this.#failure === undefined && isNetError(err, 'usage')) this.#sendCredit.refund(spent)
+        this.#leftPort(weight)
+        throw this.#failure ?? err
+      },
+    )
+  }
+
+  #leftPort(weight: number): void {
+    this.#inPortBytes -= weight
+    this.#inPortCount--
+    this.#pump()
+  }
+
+  /** Hands one control message (hello, credit, stop, end) to the port. */
+  #transmit(message: ChannelMessage): Promise<void> {
+    const taken = this.#port.send(encodeChannelMessage(message))
+    this.#maybeRelease()
+    return taken.catch((err: unknown) => {
+      throw this.#failure ?? err
+    })
+  }
+
+  #onMessage(message: ChannelMessage): void {
+    if (!this.#gotHello && message.type !== 'hello') throw protocolError(`${message.type} before its hello`)
+    switch (message.type) {
+      case 'hello':
+        if (this.#gotHello) throw protocolError('a second hello')
+        this.#gotHello = true
+        this.#sendCredit.open(message.window, message.windowBytes)
+        return this.#pump()
+      case 'data':
+        return this.#onData(message.value, message.wait)
+      case 'credit':
+        if (this.#closing.gotStop) throw protocolError('credit after its stop')
+        this.#sendCredit.grant(message.n)
+        return this.#pump()
+      case 'end':
+        if (this.#closing.gotEnd) throw protocolError('a second end')
+        this.#closing.gotEnd = true
+        this.#closing.closingThere()
+        this.#inbox.end()
+        this.#stopReading()
+        return this.#maybeRelease()
+      case 'stop': {
+        if (this.#closing.gotStop) throw protocolError('a second stop')
+        this.#closing.gotStop = true
+        this.#closing.closingThere()
+        const refusal = new NetError('closed', `the peer stopped reading channel "${this.key}"`)
+        this.#sendRefusal ??= refusal
+        this.#rejectOutbox(refusal)
+        this.#endDue = true
+        this.#pump()
+        return this.#maybeRelease()
+      }
+      default:
+        return unreachable(message)
+    }
+  }
+
+  #onData(value: unknown, wait: boolean): void {
+    if (this.#closing.gotEnd) throw protocolError('data after its end')
+    this.#receiveCredit.received()
+    if (!this.#inbox.abandoned) this.#inbox.deliver({ value, weight: measureValue(value), wait })
+  }
+
+  /** Frees the key once both sides sent their `end` and `stop`: neither will send anything more. */
+  #maybeRelease(): void {
+    if (this.#closing.complete()) this.#port.release()
+  }
+
+  /** The session closed first: everything pending rejects with its reason, and so `closed` resolves. */
+  #onClose(reason: NetError): void {
+    if (!this.#closing.fail(reason)) return
+    this.#failure = reason
+    this.#rejectOutbox(reason)
+    this.#ended.reject(reason)
+    this.#inbox.fail(reason)
+  }
+
+  #rejectOutbox(reason: NetError): void {
+    for (const entry of this.#outbox.splice(0)) {
+      entry.stopAbort()
+      entry.done.reject(reason)
+    }
+  }
+}
+
+function checkSendOptions(where: string, options: unknown): void {
+  checkSignal(where, checkOptionsObject(where, options).signal)
+}
+
+function protocolError(what: string): NetError {
+  return new NetError('protocol', `peer sent ${what} on a channel`)
+}

@@ -1,0 +1,60 @@
+import { NO_TASK } from '../../core/op-arguments.js'
+import type { OpHost } from '../../core/op-host.js'
+import type { LockSnapshot } from './lock-state.js'
+import { runLocked, type WriteGuard } from './lock-guard.js'
+import { LockHandle, type ClosableLock, type LockEventSource, type LockOptions, type NetRwLock, type NetRwLockOptions } from './rwlock.js'
+
+/** Options for `session.mutex`. */
+export type NetMutexOptions<T> = NetRwLockOptions<T>
+
+/** A held mutex: read and replace (or mutate) `value`; the change is committed on release. */
+export type MutexGuard<T> = WriteGuard<T>
+
+/**
+ * A value shared by both peers behind a mutual exclusion lock: the exclusive-only view of the
+ * rwlock protocol. The side holding the token locks again with no message; the other side's
+ * lock costs one request and one grant, and the value travels only when it changed. Requests
+ * are served first-come first-served in real time across both peers (see {@link NetRwLock}).
+ * Close it when done ({@link ClosableLock}): a lock and its key otherwise live as long as the
+ * session.
+ *
+ * @example
+ * ```ts
+ * const score = session.mutex('score', { initial: 0 })
+ * await score.withLock((g) => { g.value += 1 })
+ * await using g = await score.lock({ signal: AbortSignal.timeout(1000) })
+ * ```
+ */
+export interface NetMutex<T> extends LockEventSource<T>, ClosableLock {
+  readonly key: string
+  /** The lock; resolves with a guard once both sides' earlier requests were served. Rejects with NetError `closed` once the lock closed. */
+  lock(options: LockOptions & { ifAvailable: true }): Promise<MutexGuard<T> | null>
+  lock(options?: LockOptions): Promise<MutexGuard<T>>
+  /** Runs `callback` under the lock released when it settles; resolves with its result. */
+  withLock<R>(callback: (guard: MutexGuard<T> | null) => R | PromiseLike<R>, options: LockOptions & { ifAvailable: true }): Promise<R>
+  withLock<R>(callback: (guard: MutexGuard<T>) => R | PromiseLike<R>, options?: LockOptions): Promise<R>
+  /**
+   * The last value known here, without locking: the last one committed here or received (it may
+   * be stale). Keeps working after the session closed.
+   */
+  peek(): T
+  /** Where the token is, and what is held and waiting on this side. */
+  query(): LockSnapshot
+}
+
+class MutexHandle<T> extends LockHandle<T> implements NetMutex<T> {
+  lock(options?: LockOptions): Promise<MutexGuard<T>>
+  lock(options: LockOptions = {}): Promise<MutexGuard<T> | null> {
+    return this.acquire<MutexGuard<T>>('write', options, NO_TASK)
+  }
+
+  withLock<R>(callback: (guard: MutexGuard<T>) => R | PromiseLike<R>, options: LockOptions = {}): Promise<R> {
+    // With `ifAvailable` the callback may get null (the interface's first overload says so).
+    return runLocked(this.acquire<MutexGuard<T>>('write', options, callback), callback as (guard: MutexGuard<T> | null) => R)
+  }
+}
+
+/** Opens the mutex `key`; throws NetError `usage` if `initial` cannot be encoded or the key is in use. */
+export function createNetMutex<T>(host: OpHost, key: string, options: NetMutexOptions<T>): NetMutex<T> {
+  return new MutexHandle<T>(host, 'mutex', key, options.initial)
+}

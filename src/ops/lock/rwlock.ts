@@ -1,0 +1,185 @@
+import { EventEmitter } from 'eventemitter3'
+import { NetError } from '../../base/errors.js'
+import { rejectMisuse } from '../../base/arguments.js'
+import { checkLockCall, NO_TASK } from '../../core/op-arguments.js'
+import type { OpHost } from '../../core/op-host.js'
+import { LockCore } from './lock-core.js'
+import type { LockSnapshot } from './lock-state.js'
+import { runLocked, type LockGuard, type ReadGuard, type WriteGuard } from './lock-guard.js'
+import type { LockMode } from './lock-wire.js'
+
+/** Options for `session.rwlock` and `session.mutex`. */
+export interface NetRwLockOptions<T> {
+  /**
+   * The starting value; if both sides give one, the leader's wins.
+   * Must be encodable as CBOR (plain data: no functions, symbols or cycles).
+   * @default undefined
+   * @example `session.rwlock('config', { initial: { theme: 'dark' } })`
+   */
+  initial?: T
+}
+
+/** Options for every acquisition, in the Web Locks vocabulary. */
+export interface LockOptions {
+  /** Aborting it while the request waits removes it on both sides and rejects with NetError `aborted` (or the signal's NetError reason). */
+  signal?: AbortSignal
+  /**
+   * Grant only if that needs no waiting (and no message); otherwise resolve with `null`. A write
+   * on the side that does not hold the token always gives `null`.
+   * @default false
+   */
+  ifAvailable?: boolean
+}
+
+/** Events of a lock, for UIs. */
+export interface LockEvents<T> {
+  /** The value changed: committed by a write here (`local`), or arrived from the peer (`peer`). */
+  change: [value: T, origin: 'local' | 'peer']
+  /** The lock closed and its key is free again; as {@link ClosableLock.closed} resolves. */
+  close: [reason: NetError]
+}
+
+/**
+ * Closing a lock (NetMutex and NetRwLock). A lock lives until it is closed on either side or the
+ * session closes; close locks you no longer need (per-round keys, say), or each keeps its state
+ * and its key for the session's lifetime.
+ */
+export interface ClosableLock extends AsyncDisposable {
+  /**
+   * Closes the lock on both sides: requests still waiting here and on the peer reject with
+   * NetError `closed`, the peer's lock closes too, and guards still held follow the rules of
+   * {@link LockGuard}. Resolves once the peer has answered (or the session closed) and the key
+   * is free again on both sides: `session.mutex(key)` / `rwlock(key)` may then open a fresh lock
+   * under it, on either side. While the peer has not created its lock of the key yet, it answers
+   * when it does. Idempotent; `await using` calls it for you.
+   */
+  close(): Promise<void>
+  /**
+   * Resolves with the reason once the lock has closed and its key is free again: NetError
+   * `closed` after `close()` here or on the peer, `usage` for a lock broken by a value too large
+   * for the peer, or the session's reason. Never rejects.
+   */
+  readonly closed: Promise<NetError>
+}
+
+/** Subscribing to {@link LockEvents}. */
+export type LockEventSource<T> = Pick<EventEmitter<LockEvents<T>>, 'on' | 'once' | 'off'>
+
+/**
+ * A value shared by both peers behind one-writer-or-many-readers. Readers on both sides read at
+ * once; a writer excludes everyone; a reader queued behind a waiting writer waits. Requests are
+ * served first-come first-served in real time across both peers: each is stamped on a hybrid
+ * logical clock (the shared timeline, moved past every stamp seen; the leader first on a tie), so
+ * a request made earlier by more than the clock's error bound is granted first once the token
+ * holder knows of it. Close it when done ({@link ClosableLock}).
+ *
+ * @example
+ * ```ts
+ * const config = session.rwlock('config', { initial: { level: 1 } })
+ * const level = await config.withRead((g) => g.value.level)
+ * await config.withWrite((g) => { g.value = { level: level + 1 } })
+ * ```
+ */
+export interface NetRwLock<T> extends LockEventSource<T>, ClosableLock {
+  readonly key: string
+  /** A shared lock; with the read lease held, a read here costs no message. */
+  read(options: LockOptions & { ifAvailable: true }): Promise<ReadGuard<T> | null>
+  read(options?: LockOptions): Promise<ReadGuard<T>>
+  /** The exclusive lock; the token (and the value) moves to this side if it is not here. */
+  write(options: LockOptions & { ifAvailable: true }): Promise<WriteGuard<T> | null>
+  write(options?: LockOptions): Promise<WriteGuard<T>>
+  /** Runs `callback` under a read lock released when it settles; resolves with its result. */
+  withRead<R>(callback: (guard: ReadGuard<T> | null) => R | PromiseLike<R>, options: LockOptions & { ifAvailable: true }): Promise<R>
+  withRead<R>(callback: (guard: ReadGuard<T>) => R | PromiseLike<R>, options?: LockOptions): Promise<R>
+  /** Runs `callback` under the write lock released when it settles; resolves with its result. */
+  withWrite<R>(callback: (guard: WriteGuard<T> | null) => R | PromiseLike<R>, options: LockOptions & { ifAvailable: true }): Promise<R>
+  withWrite<R>(callback: (guard: WriteGuard<T>) => R | PromiseLike<R>, options?: LockOptions): Promise<R>
+  /**
+   * The last value known here, without locking: the last one committed here or received (it may
+   * be stale). A write in progress shows only once released, unless it mutates an object in place.
+   * Keeps working after the session closed.
+   */
+  peek(): T
+  /** Where the token and the lease are, and what is held and waiting on this side. */
+  query(): LockSnapshot
+}
+
+/** The public face shared by NetRwLock and NetMutex: a {@link LockCore} plus its events and closing. */
+export class LockHandle<T> extends EventEmitter<LockEvents<T>> {
+  protected readonly core: LockCore<T>
+
+  constructor(host: OpHost, kind: 'mutex' | 'rwlock', key: string, initial: T | undefined) {
+    super()
+    this.core = new LockCore<T>(host, kind, key, initial)
+    this.core.onChange = (value, origin) => this.#emitSafely('change', value, origin)
+    void this.core.link.freed.then((reason) => this.#emitSafely('close', reason))
+  }
+
+  get closed(): Promise<NetError> {
+    return this.core.link.freed
+  }
+
+  async close(): Promise<void> {
+    await this.core.link.close(new NetError('closed', `lock "${this.key}" was closed`))
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close()
+  }
+
+  get key(): string {
+    return this.core.key
+  }
+
+  peek(): T {
+    return this.core.value.committed
+  }
+
+  query(): LockSnapshot {
+    return this.core.query()
+  }
+
+  #emitSafely<E extends keyof LockEvents<T>>(event: E, ...args: LockEvents<T>[E]): void {
+    try {
+      ;(this.emit as (event: E, ...args: LockEvents<T>[E]) => boolean)(event, ...args)
+    } catch (err) {
+      // A throwing listener is the listener's bug: report it outside the lock's state.
+      setTimeout(() => {
+        throw err
+      }, 0)
+    }
+  }
+
+  /** Acquires after checking the arguments: `options`, and `callback` of `withLock` & co (NO_TASK for `lock`). */
+  protected acquire<G>(mode: LockMode, options: LockOptions, callback: unknown): Promise<G | null> {
+    const misuse = rejectMisuse(() => checkLockCall(`lock "${this.key}"`, options, callback))
+    if (misuse !== undefined) return misuse
+    return this.core.request(mode, options.ifAvailable === true, options.signal) as Promise<G | null>
+  }
+}
+
+class RwLockHandle<T> extends LockHandle<T> implements NetRwLock<T> {
+  read(options?: LockOptions): Promise<ReadGuard<T>>
+  read(options: LockOptions = {}): Promise<ReadGuard<T> | null> {
+    return this.acquire<ReadGuard<T>>('read', options, NO_TASK)
+  }
+
+  write(options?: LockOptions): Promise<WriteGuard<T>>
+  write(options: LockOptions = {}): Promise<WriteGuard<T> | null> {
+    return this.acquire<WriteGuard<T>>('write', options, NO_TASK)
+  }
+
+  withRead<R>(callback: (guard: ReadGuard<T>) => R | PromiseLike<R>, options: LockOptions = {}): Promise<R> {
+    // With `ifAvailable` the callback may get null (the interface's first overload says so).
+    return runLocked(this.acquire<ReadGuard<T>>('read', options, callback), callback as (guard: ReadGuard<T> | null) => R)
+  }
+
+  withWrite<R>(callback: (guard: WriteGuard<T>) => R | PromiseLike<R>, options: LockOptions = {}): Promise<R> {
+    return runLocked(this.acquire<WriteGuard<T>>('write', options, callback), callback as (guard: WriteGuard<T> | null) => R)
+  }
+}
+
+/** Opens the rwlock `key`; throws NetError `usage` if `initial` cannot be encoded or the key is in use. */
+export function createNetRwLock<T>(host: OpHost, key: string, options: NetRwLockOptions<T>): NetRwLock<T> {
+  return new RwLockHandle<T>(host, 'rwlock', key, options.initial)
+}
