@@ -5,7 +5,7 @@
 //   exchange   whether and how late each side started: confirms the start, shows the skew
 //   select     per coin: each side races until its own player reaches it; one winner
 //   NetMutex   the winner adds the coin to the scoreboard
-import { isNetError } from '../src/index.js'
+import { isNetError } from 'netbeam'
 import { makeLayout, randomSeed, reaches, type Point } from './layout.js'
 import type { Motion } from './motion.js'
 import { COLOR_NAMES, otherColor, sanitizeSettings, type Color, type Settings } from './protocol.js'

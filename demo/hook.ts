@@ -1,6 +1,6 @@
 // `window.demo`: a read-only view of the page for tests and the curious (try `demo.snapshot()`
 // in the console). It only reads state; the game never behaves differently because of it.
-import type { Session, SessionStats } from '../src/index.js'
+import type { Session, SessionStats } from 'netbeam'
 import type { Point } from './layout.js'
 import { SESSION_OPTIONS } from './net.js'
 import type { Color, Scoreboard, Settings } from './protocol.js'

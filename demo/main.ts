@@ -1,6 +1,6 @@
 // netbeam arena: a two-player coin race over one WebRTC data channel. This file wires the page:
 // find an opponent in the room, play until the session ends, then wait for the next opponent.
-import type { Session } from '../src/index.js'
+import type { Session } from 'netbeam'
 import { playRounds } from './game.js'
 import { installHook } from './hook.js'
 import { createInput } from './input.js'

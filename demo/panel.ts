@@ -1,6 +1,6 @@
 // The live network panel: RTT and the clock offset with its error bound as a chart over the last
 // minute, the last synchronized start's skew, and what crossed the wire.
-import type { Session } from '../src/index.js'
+import type { Session } from 'netbeam'
 import { SESSION_OPTIONS } from './net.js'
 import { COLOR_NAMES } from './protocol.js'
 import type { DemoState } from './state.js'

@@ -1,6 +1,6 @@
 // The values and streams the two players share over one session: the `game` channel (movement
 // and notifications), the scoreboard in a NetMutex and the settings in a NetRwLock.
-import type { NetMutex, NetRwLock, Session, TypedChannel } from '../src/index.js'
+import type { NetMutex, NetRwLock, Session, TypedChannel } from 'netbeam'
 import type { Point } from './layout.js'
 import {
   parseGameMessage,

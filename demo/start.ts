@@ -1,6 +1,6 @@
 // The synchronized start of a round: `syncStart` runs the countdown on both screens at one
 // instant, then an `exchange` confirms that both sides started and reports the start skew.
-import { isNetError, type SyncStartInfo } from '../src/index.js'
+import { isNetError, type SyncStartInfo } from 'netbeam'
 import type { GameDeps } from './game.js'
 import { COLOR_NAMES, otherColor, type Color } from './protocol.js'
 import { waitForSharedTime } from './timing.js'

@@ -1,5 +1,5 @@
 // Waiting for a press of Ready, and for an instant on the session's shared timeline.
-import type { Session } from '../src/index.js'
+import type { Session } from 'netbeam'
 
 /** Hands each press of Ready to whoever waits for one; a press with nobody waiting is ignored. */
 export class ReadyGate {
