@@ -89,11 +89,15 @@ const libraryBuild: UserConfig = {
 }
 
 /** `npm run example` (`vite --mode example`): examples/minimal at `/`. */
-const minimalExample = pageServer(
-  exampleRoot,
-  ['index.html'],
-  '  netbeam minimal example: open the Local URL above in two tabs; each shows the join, select and mutex results.',
-)
+const minimalExample: UserConfig = {
+  ...pageServer(
+    exampleRoot,
+    ['index.html'],
+    '  netbeam minimal example: open the Local URL above in two tabs; each shows the join, select and mutex results.',
+  ),
+  // Its own pre-bundle cache, so switching between the demo and the example re-optimizes nothing.
+  cacheDir: resolve(repoRoot, 'node_modules/.vite-example'),
+}
 
 /** The demo (dev server, preview, build), the browser tests' server, and the unit tests. */
 const demoAndTests: UserConfig = {
