@@ -180,11 +180,11 @@ export class Session extends SessionCore {
 
   /**
    * Resolves at the instant `at` on the shared timeline ({@link Session.now}): a timer, then a
-   * short spin for the last few milliseconds. Rejects with NetError `aborted` when `signal` aborts
-   * first. A past instant resolves at once.
+   * short spin for the last few milliseconds. Resolves with how late it woke (ms, ≥ 0); a past
+   * instant resolves at once. Rejects with NetError `aborted` when `signal` aborts first.
    * @example `await session.sleepUntil(info.at + 3000, { signal })`
    */
-  sleepUntil(at: number, options: { signal?: AbortSignal } = {}): Promise<void> {
-    return waitUntil(at, { now: () => this.now(), signal: options.signal }).then(() => undefined)
+  sleepUntil(at: number, options: { signal?: AbortSignal } = {}): Promise<number> {
+    return waitUntil(at, { now: () => this.now(), signal: options.signal })
   }
 }
