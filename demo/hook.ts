@@ -1,8 +1,8 @@
-// Implements `window.demo` (its contract, the types, is hook-api.ts). It only reads state; the
-// game never behaves differently because of it.
+// Implements `window.demo` (its contract, the types, is support/demo-hook-api.ts). It only reads
+// state; the game never behaves differently because of it.
 import type { Session } from 'netbeam'
 import { clockOf } from './clock-view.js'
-import type { ConnectionSnapshot, DemoHook } from './hook-api.js'
+import type { ConnectionSnapshot, DemoHook } from '../support/demo-hook-api.js'
 import { SESSION_OPTIONS } from './net.js'
 import type { DemoState } from './state.js'
 

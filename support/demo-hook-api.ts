@@ -2,7 +2,8 @@
 // the curious: try `demo.snapshot()` in the console). This file is its whole contract: the tests
 // import only these types, never the demo's modules, so the demo may change inside freely as long
 // as it keeps this interface. Every value is a copy (plain JSON data); reading it never changes
-// what the page does. hook.ts implements it.
+// what the page does. demo/hook.ts implements it; it lives in support/ beside the rest of the test
+// plumbing, so the tests import nothing from demo/.
 import type { SessionStats } from 'netbeam'
 
 /** Each player's colour: the session leader is blue, the follower amber. */
