@@ -1,6 +1,7 @@
 // netbeam arena: a two-player coin race over one WebRTC data channel. This file wires the page:
 // find an opponent in the room, play until the session ends, then wait for the next opponent.
-import type { Session } from '../src/index.js'
+import type { Session } from 'netbeam'
+import { clockOf } from './clock-view.js'
 import { playRounds } from './game.js'
 import { installHook } from './hook.js'
 import { createInput } from './input.js'
@@ -11,7 +12,7 @@ import { startArena } from './render.js'
 import { openShared, PositionStream, receiveMessages, saveSettings, type Shared } from './shared.js'
 import { COUNTDOWN_MS, QUICK_COUNTDOWN_MS } from './start.js'
 import { initialState, resetForNewSession } from './state.js'
-import { ReadyGate } from './timing.js'
+import { ReadyGate } from './ready-gate.js'
 import { mountUi, newRoomName } from './ui.js'
 
 const ROOM_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
@@ -67,7 +68,7 @@ async function play(match: Match): Promise<void> {
   opened.settings.on('change', (_value, origin) => ui.settingsChanged(origin))
   motion.start(new PositionStream(opened, state))
   panel.attach(session)
-  ui.log(`connected as ${session.role} (${state.me}); RTT ${session.clock.rtt.toFixed(2)} ms`)
+  ui.log(`connected as ${session.role} (${state.me}); RTT ${clockOf(session).rttMs.toFixed(2)} ms`)
   const receiving = receiveMessages(opened, state, (message) => {
     if (message.t === 'ready') state.peerReadyRound = message.round
   })

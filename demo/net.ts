@@ -1,7 +1,7 @@
 // Finding an opponent: join the room on the relay, connect a simple-peer, open a netbeam session.
 // Loops until it has one (a relay restart or a peer leaving mid-handshake just means "try again").
-import { fromSimplePeer, isNetError, NetError, Session, type SessionOptions, type SimplePeerLike } from '../src/index.js'
-import { connectPeer, type PeerConnection } from './signalling.js'
+import { fromSimplePeer, isNetError, NetError, Session, type SessionOptions, type SimplePeerLike } from 'netbeam'
+import { connectPeer, type PeerConnection } from '../support/signalling.js'
 import type { ConnectionPhase } from './state.js'
 
 /**

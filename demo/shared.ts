@@ -1,6 +1,6 @@
 // The values and streams the two players share over one session: the `game` channel (movement
 // and notifications), the scoreboard in a NetMutex and the settings in a NetRwLock.
-import type { NetMutex, NetRwLock, Session, TypedChannel } from '../src/index.js'
+import type { NetMutex, NetRwLock, Session, TypedChannel } from 'netbeam'
 import type { Point } from './layout.js'
 import {
   parseGameMessage,
@@ -18,6 +18,8 @@ export interface Shared {
   readonly channel: TypedChannel<GameMessage>
   readonly score: NetMutex<Scoreboard>
   readonly settings: NetRwLock<Settings>
+  /** Aborts when the session closes: ends this session's waits (e.g. `session.sleepUntil`). */
+  readonly ended: AbortSignal
 }
 
 const ignore = (): void => {}
@@ -32,7 +34,9 @@ export function openShared(session: Session, state: DemoState): Shared {
   settings.on('change', (value) => (state.settings = sanitizeSettings(value)))
   state.scores = sanitizeScoreboard(score.peek())
   state.settings = sanitizeSettings(settings.peek())
-  return { session, channel: session.channel<GameMessage>('game', { window: 512 }), score, settings }
+  const ending = new AbortController()
+  void session.closed.then((reason) => ending.abort(reason))
+  return { session, channel: session.channel<GameMessage>('game', { window: 512 }), score, settings, ended: ending.signal }
 }
 
 /** Sends a notification; once the session is gone there is nobody to tell. */
@@ -42,7 +46,8 @@ export function notify(shared: Shared, message: GameMessage): void {
 
 /**
  * Reads the peer's messages until the channel or the session ends. Scoreboard and settings
- * notifications are answered by taking the lock, which brings the new value here.
+ * notifications are answered by taking the lock: a lock's value travels with its grant, never on
+ * its own, so taking it is how this side sees what the peer committed (and `change` fires).
  */
 export async function receiveMessages(shared: Shared, state: DemoState, onMessage: (m: GameMessage) => void): Promise<void> {
   try {

@@ -1,8 +1,9 @@
 // Drives the demo page (demo/index.html) from Playwright: open a player in its own browser
-// context, wait on `window.demo`, and steer with real key presses.
+// context, wait on `window.demo`, and steer with real key presses. The page is read only through
+// its test hook, whose contract is support/demo-hook-api.ts (types only).
 import { writeFileSync } from 'node:fs'
 import type { Browser, BrowserContext, Page, TestInfo } from '@playwright/test'
-import type { DemoSnapshot } from '../demo/hook.js'
+import type { DemoSnapshot } from '../support/demo-hook-api.js'
 import { artifactPath, expect, test } from './fixtures.js'
 
 export interface Player {

@@ -1,6 +1,6 @@
 // One Node peer (simple-peer 9 over @roamhq/wrtc, joining the room from this test process with
 // the `ws` package) and one browser context, through the same relay: join, select, mutex.
-import { candidateAddress } from '../demo/loopback-filter.js'
+import { candidateAddress } from '../support/loopback-filter.js'
 import { fromSimplePeer, Session } from '../src/index.js'
 import { artifactPath, expect, test } from './fixtures.js'
 import { connectNodePeer, type NodePeer } from './node-peer.js'

@@ -1,8 +1,8 @@
-// A Node peer for the relay: joins a room over a `ws` WebSocket, like demo/signalling.ts does in
+// A Node peer for the relay: joins a room over a `ws` WebSocket, like support/signalling.ts does in
 // the browser, and connects a simple-peer 9 over @roamhq/wrtc to whoever is in the room.
 import type SimplePeer from 'simple-peer'
 import { WebSocket } from 'ws'
-import type { ClientMessage, RelayMessage } from '../demo/relay.js'
+import type { ClientMessage, RelayMessage } from '../support/relay-messages.js'
 import type { SimplePeerLike } from '../src/index.js'
 
 export interface NodePeer {

@@ -4,7 +4,8 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { WebSocket } from 'ws'
-import { attachRelay, RelayCloseCode, type Relay, type RelayMessage, type RelayOptions } from '../demo/relay.js'
+import { attachRelay, type Relay, type RelayOptions } from '../support/relay.js'
+import { RelayCloseCode, type RelayMessage } from '../support/relay-messages.js'
 import { expect, test } from './fixtures.js'
 
 const WAIT_MS = 5_000

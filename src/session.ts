@@ -11,6 +11,7 @@ import { checkKey, checkOpOptions } from './core/op-arguments.js'
 import type { OpOptions } from './core/op-host.js'
 import { checkFrameChannel, type SessionOptions } from './core/options.js'
 import { SessionCore } from './core/session-core.js'
+import { waitUntil } from './clock/start-timer.js'
 
 // The ops' public types and constants, exported by index.ts through the facade (only the facade
 // imports the ops).
@@ -175,5 +176,15 @@ export class Session extends SessionCore {
    */
   syncStart<R, P = unknown>(fn: (info: SyncStartInfo<P>) => R | PromiseLike<R>, options: SyncStartOptions = {}): Promise<R> {
     return rejectMisuse(() => checkOpOptions('session.syncStart', options)) ?? runSyncStart<P, R>(this, fn, options)
+  }
+
+  /**
+   * Resolves at the instant `at` on the shared timeline ({@link Session.now}): a timer, then a
+   * short spin for the last few milliseconds. Resolves with how late it woke (ms, ≥ 0); a past
+   * instant resolves at once. Rejects with NetError `aborted` when `signal` aborts first.
+   * @example `await session.sleepUntil(info.at + 3000, { signal })`
+   */
+  sleepUntil(at: number, options: { signal?: AbortSignal } = {}): Promise<number> {
+    return waitUntil(at, { now: () => this.now(), signal: options.signal })
   }
 }

@@ -11,6 +11,8 @@ const steps = [
   { name: 'typecheck', cmd: ['npx', 'tsc', '--noEmit', '-p', 'tsconfig.json'], isolate: false },
   { name: 'layers (dependency-cruiser)', cmd: ['npx', 'depcruise', 'src', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'], isolate: false },
   { name: 'library build (ESM + bundled .d.ts)', cmd: ['npm', 'run', '--silent', 'build'], isolate: false },
+  // Isolated: the lints must not need the network (where no namespace exists they run as they are).
+  { name: 'package lints (publint, attw on the packed package)', cmd: ['node', 'test/package-lint.mjs'], isolate: true },
   { name: 'unit + Node WebRTC', cmd: ['npx', 'vitest', 'run'], isolate: true },
   { name: 'browser e2e', cmd: ['node', 'e2e/run.mjs', '--skip-chromium-check'], isolate: true },
 ]

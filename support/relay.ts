@@ -1,30 +1,12 @@
-// WebSocket signalling relay for the demo and the browser tests: rooms of at
-// most two peers, attached to an existing http server (Vite's) on one path.
+// WebSocket signalling relay for the demo, the examples and the browser tests: rooms of at most
+// two peers, attached to an existing http server (Vite's) on one path. The messages it speaks are
+// in relay-messages.ts.
 import type { EventEmitter } from 'node:events'
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocket, WebSocketServer, type RawData } from 'ws'
 import { describeSignal, filterSignal } from './loopback-filter.js'
-
-/** Relay → client messages. */
-export type RelayMessage =
-  | { type: 'waiting' }
-  | { type: 'start'; initiator: boolean; pairing: number }
-  | { type: 'signal'; pairing: number; data: unknown }
-  | { type: 'peer-left' }
-  | { type: 'room-full' }
-  | { type: 'error'; reason: string }
-
-/** Client → relay messages. `pairing` is the number from the `start` it answers. */
-export type ClientMessage = { type: 'signal'; pairing: number; data: unknown }
-
-/** Close codes the relay uses besides the standard ones. */
-export const RelayCloseCode = {
-  roomFull: 4001,
-  tooManyRooms: 4002,
-  badMessage: 4003,
-  slowConsumer: 4004,
-} as const
+import { RelayCloseCode, type ClientMessage, type RelayMessage } from './relay-messages.js'
 
 export interface RelayOptions {
   /** URL path of the relay; the room is `?room=` or the next path segment. @default '/relay' */

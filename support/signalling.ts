@@ -1,6 +1,7 @@
-// Browser side of the relay: joins a room and returns a connected simple-peer.
+// Browser side of the relay (relay.ts): joins a room and returns a connected simple-peer. Used by
+// the demo, the examples and the browser tests' pages.
 import SimplePeer from 'simple-peer'
-import type { ClientMessage, RelayMessage } from './relay.js'
+import type { ClientMessage, RelayMessage } from './relay-messages.js'
 
 export interface ConnectOptions {
   /**

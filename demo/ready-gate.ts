@@ -1,5 +1,4 @@
-// Waiting for a press of Ready, and for an instant on the session's shared timeline.
-import type { Session } from '../src/index.js'
+// Waiting for a press of Ready.
 
 /** Hands each press of Ready to whoever waits for one; a press with nobody waiting is ignored. */
 export class ReadyGate {
@@ -32,27 +31,4 @@ export class ReadyGate {
       signal.addEventListener('abort', onAbort, { once: true })
     })
   }
-}
-
-/** Resolves once `session.now()` reached `at`; rejects with the close reason if the session closes first. */
-export function waitForSharedTime(session: Session, at: number): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const onClose = (reason: unknown): void => {
-      clearTimeout(timer)
-      reject(reason)
-    }
-    const check = (): void => {
-      const left = at - session.now()
-      if (left > 0) {
-        timer = setTimeout(check, left)
-        return
-      }
-      session.off('close', onClose)
-      resolve()
-    }
-    if (session.closedReason !== undefined) return reject(session.closedReason)
-    session.once('close', onClose)
-    check()
-  })
 }
