@@ -12,6 +12,17 @@ export interface FrameCodec {
 }
 
 /**
+ * Bench-only switch: `globalThis[Symbol.for('netbeam.codec.plain')] = false` sends every frame
+ * through cbor-x and the guard, so `npm run bench` can time what the plain path is worth end to
+ * end, in alternating blocks over the same sessions.
+ */
+const PLAIN_SWITCH = Symbol.for('netbeam.codec.plain')
+
+function plainEnabled(): boolean {
+  return (globalThis as Record<symbol, unknown>)[PLAIN_SWITCH] !== false
+}
+
+/**
  * Plain data (what session frames and most values are) takes a one-pass path of our own; anything
  * else goes through cbor-x, checked by the guard both ways.
  */
@@ -25,7 +36,7 @@ export function createFrameCodec(limits: CborGuardLimits): FrameCodec {
       let bytes: Uint8Array
       try {
         // User code (getters, proxies) runs in both: what it throws is a refusal to encode.
-        const plain = encodePlain(value, limits)
+        const plain = plainEnabled() ? encodePlain(value, limits) : undefined
         if (plain !== undefined) return plain
         bytes = encoder.encode(value)
       } catch (err) {
@@ -38,7 +49,7 @@ export function createFrameCodec(limits: CborGuardLimits): FrameCodec {
       return bytes
     },
     decode(bytes) {
-      const plain = decodePlain(bytes, limits)
+      const plain = plainEnabled() ? decodePlain(bytes, limits) : GIVE_UP
       if (plain !== GIVE_UP) return plain
       const problem = findCborProblem(bytes, limits)
       if (problem !== undefined) throw new NetError('protocol', `peer sent a malformed frame: ${problem}`)

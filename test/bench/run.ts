@@ -15,9 +15,11 @@ import {
 } from '../helpers/webrtc-pair.js'
 import { benchTypedChannel } from './channel.bench.js'
 import { benchClock } from './clock-rows.js'
+import { addCodecRows, addPlainPathRows } from './codec-rows.js'
 import { benchLocks } from './locks.bench.js'
 import { benchOps } from './ops.bench.js'
 import { wholeRound, type Paired } from './paired.js'
+import { benchPlainPath, benchPlainPathAlone } from './plain-path.bench.js'
 import { benchRawCrossing, benchRawRtt, benchRawThroughput, rawPinger } from './raw.bench.js'
 import { Report } from './report.js'
 import { benchScale } from './scale.bench.js'
@@ -26,6 +28,8 @@ import { timeRounds } from './stats.js'
 import { benchWireCosts } from './wire.bench.js'
 
 const quick = process.argv.includes('--quick')
+/** `--codec`: only the codec rows and the end-to-end rows with the plain path off and on. */
+const codecOnly = process.argv.includes('--codec')
 const size = quick
   ? { rtt: 50, ops: 20, relocks: 2000, handoffs: 20, counter: 200, reads: 200, small: 500, bulk: 2 << 20, scale: 1000 }
   : { rtt: 2000, ops: 500, relocks: 200_000, handoffs: 500, counter: 10_000, reads: 20_000, small: 20_000, bulk: 64 << 20, scale: 10_000 }
@@ -133,6 +137,7 @@ async function benchStack(report: Report, stack: Stack): Promise<void> {
       ...goal({ target: '≥ 0.9× raw', met: ratio >= 0.9 }),
     })
     if (stack.primary) {
+      addPlainPathRows(report, impl, await benchPlainPath(pair, { rounds: size.ops, bulkBytes: size.bulk, blocks: 8 }))
       const scale = await benchScale(pair, size.scale)
       report.add({ name: `${scale.ops} concurrent joins: all resolved`, impl, median: scale.completeMs, unit: 'ms', note: `peak RSS ${scale.peakRssMB.toFixed(0)} MB, heap ${scale.peakHeapMB.toFixed(0)} MB` })
       report.add({ name: 'memory per pending join', impl, median: scale.heapPerPendingOp, unit: 'bytes' })
@@ -162,9 +167,15 @@ async function main(): Promise<void> {
   const started = performance.now()
   const code = await measuredCode()
   const report = new Report()
-  for (const stack of stacks) await benchStack(report, stack)
-  await benchClock(report, quick)
-  console.log(`\nnetbeam benchmarks${quick ? ' (--quick: tiny sizes, figures not meaningful)' : ''}, Node ${process.version}, ${code}\n`)
+  // First, while no WebRTC stack runs threads beside it: it measures CPU time alone.
+  addCodecRows(report, quick)
+  if (codecOnly) {
+    addPlainPathRows(report, 'node-datachannel', await benchPlainPathAlone({ rounds: size.ops, bulkBytes: size.bulk, blocks: 8 }))
+  } else {
+    for (const stack of stacks) await benchStack(report, stack)
+    await benchClock(report, quick)
+  }
+  console.log(`\nnetbeam ${codecOnly ? 'codec ' : ''}benchmarks${quick ? ' (--quick: tiny sizes, figures not meaningful)' : ''}, Node ${process.version}, ${code}\n`)
   console.log(report.table())
   const outArg = process.argv.find((arg) => arg.startsWith('--out='))
   const out = outArg === undefined ? fileURLToPath(new URL('./results.json', import.meta.url)) : outArg.slice('--out='.length)

@@ -1,0 +1,94 @@
+/**
+ * What the codec's hand-written plain path is worth end to end: join latency, mutex hand-off and
+ * channel bulk throughput over the same session pair, in blocks that alternate between the plain
+ * path switched off (every frame through cbor-x and the guard) and on.
+ */
+import type { Session } from '../../src/session.js'
+import { openSessions } from '../helpers/session-pair.js'
+import { nodeDataChannelPair } from '../helpers/webrtc-pair.js'
+import { bulkRun } from './channel.bench.js'
+import { setPlainPath } from './codec.bench.js'
+import { alternateBlocks, pairedRounds, type Paired } from './paired.js'
+import { timeRounds } from './stats.js'
+
+export interface PlainPathResult {
+  /** subject: plain path off; baseline: on. */
+  readonly join: Paired
+  readonly handoff: Paired
+  readonly bulkOffMBps: number
+  readonly bulkOnMBps: number
+}
+
+let runs = 0
+const BULK_CHUNK = 64 * 1024
+
+/** Runs `round` with the plain path set as given: both sides share this process's switch. */
+const withPlain = (on: boolean, round: (i: number) => Promise<number>) => (i: number): Promise<number> => {
+  setPlainPath(on)
+  return round(i)
+}
+
+export async function benchPlainPath(
+  pair: { leader: Session; follower: Session },
+  opts: { rounds: number; bulkBytes: number; blocks: number },
+): Promise<PlainPathResult> {
+  const run = ++runs
+  try {
+    const joinRound = async (i: number): Promise<number> => {
+      const key = `plain:${run}:join:${i}`
+      const started = performance.now()
+      await Promise.all([pair.leader.join(() => 1, { key }), pair.follower.join(() => 2, { key })])
+      return performance.now() - started
+    }
+    const mutexes = [pair.leader.mutex<number>(`plain.handoff#${run}`, { initial: 0 }), pair.follower.mutex<number>(`plain.handoff#${run}`)] as const
+    // Every turn is a hand-off: the sides alternate, starting on the follower (the leader holds it).
+    let turns = 0
+    const handoffRound = async (): Promise<number> => {
+      const started = performance.now()
+      const g = await mutexes[++turns % 2]!.lock()
+      g.value = turns
+      await g.release()
+      return performance.now() - started
+    }
+    // Warm-up with both settings: both paths compiled before either is timed.
+    for (const on of [true, false]) {
+      await timeRounds(Math.min(200, opts.rounds), withPlain(on, joinRound))
+      await timeRounds(2 * Math.min(100, opts.rounds), withPlain(on, handoffRound))
+      setPlainPath(on)
+      await bulkRun(pair, Math.min(4 << 20, opts.bulkBytes))
+    }
+    const join = await pairedRounds(opts.rounds, withPlain(false, joinRound), withPlain(true, joinRound))
+    // An even block size keeps each block's turns on alternating sides.
+    const handoff = await pairedRounds(opts.rounds, withPlain(false, handoffRound), withPlain(true, handoffRound), 50)
+    const blockBytes = Math.ceil(opts.bulkBytes / opts.blocks / BULK_CHUNK) * BULK_CHUNK
+    let offMs = 0
+    let onMs = 0
+    await alternateBlocks(
+      opts.blocks,
+      async () => {
+        setPlainPath(false)
+        offMs += await bulkRun(pair, blockBytes)
+      },
+      async () => {
+        setPlainPath(true)
+        onMs += await bulkRun(pair, blockBytes)
+      },
+    )
+    const mb = (opts.blocks * blockBytes) / 1e6
+    return { join, handoff, bulkOffMBps: mb / (offMs / 1000), bulkOnMBps: mb / (onMs / 1000) }
+  } finally {
+    setPlainPath(true)
+  }
+}
+
+/** {@link benchPlainPath} over a fresh node-datachannel session pair (`npm run bench -- --codec`). */
+export async function benchPlainPathAlone(opts: { rounds: number; bulkBytes: number; blocks: number }): Promise<PlainPathResult> {
+  const frames = await nodeDataChannelPair()
+  const pair = await openSessions([frames.a, frames.b], { leader: { heartbeatMs: 1000 }, follower: { heartbeatMs: 1000 } })
+  try {
+    return await benchPlainPath(pair, opts)
+  } finally {
+    await pair.close()
+    await frames.close()
+  }
+}
