@@ -7,6 +7,7 @@ import { decode as cborgDecode, encode as cborgEncode } from 'cborg'
 import { isDeepStrictEqual } from 'node:util'
 import { createFrameCodec } from '../../src/codec/codec.js'
 import { encodeSessionFrame } from '../../src/core/wire.js'
+import { giveBackFrame } from '../../src/transport/frame-buffers.js'
 import { summarize } from './stats.js'
 
 /** One way to turn a value into bytes and back. */
@@ -30,7 +31,17 @@ export function setPlainPath(on: boolean): void {
 /** The session codec with its plain path switched on or off while it runs. */
 function sessionCodec(name: string, plain: boolean): CodecUnderTest {
   const codec = createFrameCodec(LIMITS)
-  return { name, encode: (value) => codec.encode(value), decode: (bytes) => codec.decode(bytes), enter: () => setPlainPath(plain) }
+  return {
+    name,
+    encode: (value) => codec.encode(value),
+    decode(bytes) {
+      const value = codec.decode(bytes)
+      // What the framing layer does once a frame is on the wire: a pooled buffer goes back.
+      giveBackFrame(bytes)
+      return value
+    },
+    enter: () => setPlainPath(plain),
+  }
 }
 
 /** cborg as strict as it goes: no indefinite lengths, no duplicate keys, keys kept in order. */

@@ -170,7 +170,8 @@ async function main(): Promise<void> {
   // First, while no WebRTC stack runs threads beside it: it measures CPU time alone.
   addCodecRows(report, quick)
   if (codecOnly) {
-    addPlainPathRows(report, 'node-datachannel', await benchPlainPathAlone({ rounds: size.ops, bulkBytes: size.bulk, blocks: 8 }))
+    // Three times the rounds of the full run: these rows decide whether the plain path stays.
+    addPlainPathRows(report, 'node-datachannel', await benchPlainPathAlone({ rounds: 3 * size.ops, bulkBytes: 2 * size.bulk, blocks: 16 }))
   } else {
     for (const stack of stacks) await benchStack(report, stack)
     await benchClock(report, quick)
