@@ -46,4 +46,13 @@ export function addPlainPathRows(report: Report, impl: string, result: PlainPath
     ratio: result.bulkOffMBps / result.bulkOnMBps,
     note: `the same with the plain path on, in alternating blocks: ${result.bulkOnMBps.toFixed(1)} MB/s`,
   })
+  report.add({
+    name: 'channel bulk CPU time, plain path off',
+    impl,
+    median: result.bulkOffCpuMsPerMB,
+    unit: 'ms/MB',
+    baseline: 'plain on (paired)',
+    ratio: result.bulkOffCpuMsPerMB / result.bulkOnCpuMsPerMB,
+    note: `CPU time of every thread per MB sent; with the plain path on: ${result.bulkOnCpuMsPerMB.toFixed(2)} ms/MB`,
+  })
 }

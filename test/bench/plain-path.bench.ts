@@ -17,6 +17,9 @@ export interface PlainPathResult {
   readonly handoff: Paired
   readonly bulkOffMBps: number
   readonly bulkOnMBps: number
+  /** CPU time of the whole process (every thread) per MB sent, off and on: less sensitive to other load. */
+  readonly bulkOffCpuMsPerMB: number
+  readonly bulkOnCpuMsPerMB: number
 }
 
 let runs = 0
@@ -61,21 +64,25 @@ export async function benchPlainPath(
     // An even block size keeps each block's turns on alternating sides.
     const handoff = await pairedRounds(opts.rounds, withPlain(false, handoffRound), withPlain(true, handoffRound), 50)
     const blockBytes = Math.ceil(opts.bulkBytes / opts.blocks / BULK_CHUNK) * BULK_CHUNK
-    let offMs = 0
-    let onMs = 0
-    await alternateBlocks(
-      opts.blocks,
-      async () => {
-        setPlainPath(false)
-        offMs += await bulkRun(pair, blockBytes)
-      },
-      async () => {
-        setPlainPath(true)
-        onMs += await bulkRun(pair, blockBytes)
-      },
-    )
+    const off = { ms: 0, cpuMs: 0 }
+    const on = { ms: 0, cpuMs: 0 }
+    const bulkBlock = (plain: boolean, into: typeof off) => async (): Promise<void> => {
+      setPlainPath(plain)
+      const cpu = process.cpuUsage()
+      into.ms += await bulkRun(pair, blockBytes)
+      const used = process.cpuUsage(cpu)
+      into.cpuMs += (used.user + used.system) / 1000
+    }
+    await alternateBlocks(opts.blocks, bulkBlock(false, off), bulkBlock(true, on))
     const mb = (opts.blocks * blockBytes) / 1e6
-    return { join, handoff, bulkOffMBps: mb / (offMs / 1000), bulkOnMBps: mb / (onMs / 1000) }
+    return {
+      join,
+      handoff,
+      bulkOffMBps: mb / (off.ms / 1000),
+      bulkOnMBps: mb / (on.ms / 1000),
+      bulkOffCpuMsPerMB: off.cpuMs / mb,
+      bulkOnCpuMsPerMB: on.cpuMs / mb,
+    }
   } finally {
     setPlainPath(true)
   }
