@@ -35,8 +35,21 @@ export function addPlainPathRows(report: Report, impl: string, result: PlainPath
       note: `the same with the plain path on, in alternating blocks: median ${paired.baseline.median.toFixed(3)} ms`,
     })
   }
+  const cpu = (name: string, ms: { off: number; on: number }): void => {
+    report.add({
+      name: `${name} CPU time, plain path off`,
+      impl,
+      median: ms.off,
+      unit: 'ms/op',
+      baseline: 'plain on (paired)',
+      ratio: ms.off / ms.on,
+      note: `CPU time of every thread per operation (both peers); with the plain path on: ${ms.on.toFixed(3)} ms`,
+    })
+  }
   latency('join latency', result.join)
+  cpu('join', result.joinCpuMs)
   latency('mutex hand-off', result.handoff)
+  cpu('mutex hand-off', result.handoffCpuMs)
   report.add({
     name: 'channel bulk throughput, plain path off',
     impl,

@@ -20,15 +20,35 @@ export interface PlainPathResult {
   /** CPU time of the whole process (every thread) per MB sent, off and on: less sensitive to other load. */
   readonly bulkOffCpuMsPerMB: number
   readonly bulkOnCpuMsPerMB: number
+  /** CPU time of the whole process per join / hand-off, off and on: on a loaded machine this, not latency, shows the codec's cost. */
+  readonly joinCpuMs: { off: number; on: number }
+  readonly handoffCpuMs: { off: number; on: number }
 }
+
+/** CPU time spent in timed rounds, and how many. */
+interface CpuTally {
+  ms: number
+  rounds: number
+}
+
+const cpuTally = (): CpuTally => ({ ms: 0, rounds: 0 })
+const perRound = (tally: CpuTally): number => tally.ms / tally.rounds
 
 let runs = 0
 const BULK_CHUNK = 64 * 1024
 
-/** Runs `round` with the plain path set as given: both sides share this process's switch. */
-const withPlain = (on: boolean, round: (i: number) => Promise<number>) => (i: number): Promise<number> => {
+/**
+ * Runs `round` with the plain path set as given (both sides share this process's switch), adding
+ * the process's CPU time for it to `tally`.
+ */
+const withPlain = (on: boolean, round: (i: number) => Promise<number>, tally = cpuTally()) => async (i: number): Promise<number> => {
   setPlainPath(on)
-  return round(i)
+  const cpu = process.cpuUsage()
+  const ms = await round(i)
+  const used = process.cpuUsage(cpu)
+  tally.ms += (used.user + used.system) / 1000
+  tally.rounds++
+  return ms
 }
 
 export async function benchPlainPath(
@@ -60,9 +80,11 @@ export async function benchPlainPath(
       setPlainPath(on)
       await bulkRun(pair, Math.min(4 << 20, opts.bulkBytes))
     }
-    const join = await pairedRounds(opts.rounds, withPlain(false, joinRound), withPlain(true, joinRound))
+    const joinCpu = { off: cpuTally(), on: cpuTally() }
+    const handoffCpu = { off: cpuTally(), on: cpuTally() }
+    const join = await pairedRounds(opts.rounds, withPlain(false, joinRound, joinCpu.off), withPlain(true, joinRound, joinCpu.on))
     // An even block size keeps each block's turns on alternating sides.
-    const handoff = await pairedRounds(opts.rounds, withPlain(false, handoffRound), withPlain(true, handoffRound), 50)
+    const handoff = await pairedRounds(opts.rounds, withPlain(false, handoffRound, handoffCpu.off), withPlain(true, handoffRound, handoffCpu.on), 50)
     const blockBytes = Math.ceil(opts.bulkBytes / opts.blocks / BULK_CHUNK) * BULK_CHUNK
     const off = { ms: 0, cpuMs: 0 }
     const on = { ms: 0, cpuMs: 0 }
@@ -82,6 +104,8 @@ export async function benchPlainPath(
       bulkOnMBps: mb / (on.ms / 1000),
       bulkOffCpuMsPerMB: off.cpuMs / mb,
       bulkOnCpuMsPerMB: on.cpuMs / mb,
+      joinCpuMs: { off: perRound(joinCpu.off), on: perRound(joinCpu.on) },
+      handoffCpuMs: { off: perRound(handoffCpu.off), on: perRound(handoffCpu.on) },
     }
   } finally {
     setPlainPath(true)
