@@ -36,8 +36,6 @@ describe('npm run bench -- --quick', () => {
       'simple-peer send throughput',
       'codec frame: port (join done)',
       'codec value: 64 KiB bytes [cborg (strict)]',
-      'join latency, plain path off',
-      'channel bulk throughput, plain path off',
     ]) {
       expect(names).toContain(expected)
     }

@@ -15,11 +15,10 @@ import {
 } from '../helpers/webrtc-pair.js'
 import { benchTypedChannel } from './channel.bench.js'
 import { benchClock } from './clock-rows.js'
-import { addCodecRows, addPlainPathRows } from './codec-rows.js'
+import { addCodecRows } from './codec-rows.js'
 import { benchLocks } from './locks.bench.js'
 import { benchOps } from './ops.bench.js'
 import { wholeRound, type Paired } from './paired.js'
-import { benchPlainPath, benchPlainPathAlone } from './plain-path.bench.js'
 import { benchRawCrossing, benchRawRtt, benchRawThroughput, rawPinger } from './raw.bench.js'
 import { Report } from './report.js'
 import { benchScale } from './scale.bench.js'
@@ -28,7 +27,7 @@ import { timeRounds } from './stats.js'
 import { benchWireCosts } from './wire.bench.js'
 
 const quick = process.argv.includes('--quick')
-/** `--codec`: only the codec rows and the end-to-end rows with the plain path off and on. */
+/** `--codec`: only the codec rows. */
 const codecOnly = process.argv.includes('--codec')
 const size = quick
   ? { rtt: 50, ops: 20, relocks: 2000, handoffs: 20, counter: 200, reads: 200, small: 500, bulk: 2 << 20, scale: 1000 }
@@ -137,7 +136,6 @@ async function benchStack(report: Report, stack: Stack): Promise<void> {
       ...goal({ target: '≥ 0.9× raw', met: ratio >= 0.9 }),
     })
     if (stack.primary) {
-      addPlainPathRows(report, impl, await benchPlainPath(pair, { rounds: size.ops, bulkBytes: size.bulk, blocks: 8 }))
       const scale = await benchScale(pair, size.scale)
       report.add({ name: `${scale.ops} concurrent joins: all resolved`, impl, median: scale.completeMs, unit: 'ms', note: `peak RSS ${scale.peakRssMB.toFixed(0)} MB, heap ${scale.peakHeapMB.toFixed(0)} MB` })
       report.add({ name: 'memory per pending join', impl, median: scale.heapPerPendingOp, unit: 'bytes' })
@@ -169,10 +167,7 @@ async function main(): Promise<void> {
   const report = new Report()
   // First, while no WebRTC stack runs threads beside it: it measures CPU time alone.
   addCodecRows(report, quick)
-  if (codecOnly) {
-    // Three times the rounds of the full run: these rows decide whether the plain path stays.
-    addPlainPathRows(report, 'node-datachannel', await benchPlainPathAlone({ rounds: 3 * size.ops, bulkBytes: 2 * size.bulk, blocks: 16 }))
-  } else {
+  if (!codecOnly) {
     for (const stack of stacks) await benchStack(report, stack)
     await benchClock(report, quick)
   }
