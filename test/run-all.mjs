@@ -11,6 +11,9 @@ const steps = [
   { name: 'typecheck', cmd: ['npx', 'tsc', '--noEmit', '-p', 'tsconfig.json'], isolate: false },
   { name: 'layers (dependency-cruiser)', cmd: ['npx', 'depcruise', 'src', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'], isolate: false },
   { name: 'library build (ESM + bundled .d.ts)', cmd: ['npm', 'run', '--silent', 'build'], isolate: false },
+  // The build as an app bundles it (.size-limit.json), inside the loopback-only namespace when
+  // there is one: the check must need no network.
+  { name: 'size budget (size-limit)', cmd: ['npx', 'size-limit'], isolate: true },
   { name: 'unit + Node WebRTC', cmd: ['npx', 'vitest', 'run'], isolate: true },
   { name: 'browser e2e', cmd: ['node', 'e2e/run.mjs', '--skip-chromium-check'], isolate: true },
 ]
