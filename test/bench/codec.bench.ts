@@ -79,7 +79,8 @@ export function benchCodecs(blocks: number, blockMs: number): { name: string; ns
 
 function timeCase(codecs: CodecUnderTest[], value: unknown, blocks: number, blockMs: number): Record<string, number> {
   // Enough round trips per block to fill about blockMs with the slowest codec.
-  const perRound = Math.max(...codecs.map((codec) => roundNs(codec, value, 200)))
+  // At least 100 ns: a calibration that read 0 µs of CPU time must not ask for endless rounds.
+  const perRound = Math.max(100, ...codecs.map((codec) => roundNs(codec, value, 200)))
   const rounds = Math.max(10, Math.ceil((blockMs * 1e6) / perRound))
   const samples = codecs.map((): number[] => [])
   for (let block = 0; block < blocks; block++) {
