@@ -1,20 +1,26 @@
 import { Decoder, Encoder } from 'cbor-x'
 import { NetError } from '../base/errors.js'
 import { findCborProblem, type CborGuardLimits } from './cbor-guard.js'
-import { decodePlain, GIVE_UP } from './plain-cbor-reader.js'
-import { encodePlain } from './plain-cbor-writer.js'
 
 /** Encodes and decodes session frames; one instance per session, so no state is shared across peers. */
 export interface FrameCodec {
+  /**
+   * The value as CBOR; throws NetError `usage` for a value that cannot be sent. The bytes may be a
+   * view into a buffer the encoder writes later frames after (never over).
+   */
   encode(value: unknown): Uint8Array
   /** Throws NetError `protocol` for anything that is not plain, well-formed CBOR. */
   decode(bytes: Uint8Array): unknown
 }
 
 /**
- * Plain data (what session frames and most values are) takes a one-pass path of our own; anything
- * else goes through cbor-x, checked by the guard both ways.
+ * True while a value is being encoded. cbor-x keeps its writer's state in module variables that
+ * every Encoder shares, so an encode started from user code inside another (a getter or proxy in
+ * the value that sends a message) would corrupt the outer frame: it is refused instead.
  */
+let encoding = false
+
+/** cbor-x, checked by the guard both ways. */
 export function createFrameCodec(limits: CborGuardLimits): FrameCodec {
   // Records and structured clone are stateful or tag-based extensions; plain CBOR only.
   const options = { useRecords: false, structuredClone: false, mapsAsObjects: true, tagUint8Array: false } as const
@@ -22,14 +28,16 @@ export function createFrameCodec(limits: CborGuardLimits): FrameCodec {
   const decoder = new Decoder(options)
   return {
     encode(value) {
+      if (encoding) throw new NetError('usage', 'a value cannot be sent from a getter or proxy of a value being sent')
       let bytes: Uint8Array
+      encoding = true
       try {
-        // User code (getters, proxies) runs in both: what it throws is a refusal to encode.
-        const plain = encodePlain(value, limits)
-        if (plain !== undefined) return plain
+        // User code (getters, proxies) runs here: what it throws is a refusal to encode.
         bytes = encoder.encode(value)
       } catch (err) {
         throw new NetError('usage', 'value cannot be encoded', { cause: err })
+      } finally {
+        encoding = false
       }
       // Checked here too, so an unsupported value fails at the sender with a clear error instead
       // of closing the session when the peer refuses it.
@@ -38,8 +46,6 @@ export function createFrameCodec(limits: CborGuardLimits): FrameCodec {
       return bytes
     },
     decode(bytes) {
-      const plain = decodePlain(bytes, limits)
-      if (plain !== GIVE_UP) return plain
       const problem = findCborProblem(bytes, limits)
       if (problem !== undefined) throw new NetError('protocol', `peer sent a malformed frame: ${problem}`)
       try {

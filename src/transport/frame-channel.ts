@@ -11,9 +11,7 @@ export interface FrameChannel {
    * different lanes (or without a lane) may overtake a large frame that is still being chunked,
    * so that a small control frame never waits behind a big value. Resolves once the frame has
    * been handed to the transport; while the transport's buffer is full it waits (backpressure).
-   * Rejects with NetError `closed` if the channel closes first. A session's large frames live in
-   * recycled buffers (frame-buffers.ts) that the channel may give back as soon as it has copied
-   * them: a wrapper must not read `frame` after passing it on.
+   * Rejects with NetError `closed` if the channel closes first.
    */
   send(frame: Uint8Array, lane?: string): Promise<void>
   /**

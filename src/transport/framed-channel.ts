@@ -11,7 +11,6 @@ import {
   Reassembler,
   WHOLE_HEADER_BYTES,
 } from './chunk-codec.js'
-import { giveBackFrame } from './frame-buffers.js'
 import {
   resolveFrameChannelOptions,
   type FrameChannel,
@@ -150,8 +149,6 @@ export function createFrameChannel(
 
   /** A frame is on the wire: the next frame of its lane may start. */
   function finished(item: Outgoing): void {
-    // Every chunk was a copy: nothing here reads the frame again, so a pooled buffer may go back.
-    giveBackFrame(item.frame)
     item.done.resolve()
     if (item.lane === undefined) return
     const next = lanes.get(item.lane)?.shift()
@@ -203,8 +200,6 @@ export function createFrameChannel(
         } catch (err) {
           finish(new NetError('closed', 'the transport failed to send', { cause: err }))
         }
-        // encodeWhole copied the frame, so its (pooled) buffer is free again.
-        giveBackFrame(frame)
         // The transport may also have closed itself while sending, instead of throwing.
         return closeReason === undefined ? Promise.resolve() : Promise.reject(closeReason)
       }

@@ -34,6 +34,8 @@ describe('npm run bench -- --quick', () => {
       'wire: join',
       'raw DataChannel RTT [@roamhq/wrtc]',
       'simple-peer send throughput',
+      'codec frame: port (join done)',
+      'codec value: 64 KiB bytes [cborg (strict)]',
     ]) {
       expect(names).toContain(expected)
     }

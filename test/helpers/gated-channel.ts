@@ -40,8 +40,9 @@ export function gatedChannel(inner: FrameChannel): GatedChannel {
       beforeSend = undefined
       act?.()
       if (!holding || passing-- > 0) return inner.send(frame, lane)
-      // A session frame may live in the codec's shared buffer, which the next frame overwrites.
-      const item = { frame: frame.slice(), lane, sent: deferred<void>() }
+      // A session frame may be a view into the codec's shared buffer (a Buffer in Node, whose
+      // slice() is a view too): hold a copy of its own.
+      const item = { frame: new Uint8Array(frame), lane, sent: deferred<void>() }
       held.push(item)
       for (const waiter of waiters) if (held.length >= waiter.count) waiter.reached()
       return item.sent.promise

@@ -107,12 +107,13 @@ export class LockValue<T> {
 }
 
 /**
- * `bytes`, copied when they are a view into a much larger buffer. The codec writes frames into
- * shared chunks and recycled frame buffers (up to 2 MiB), which suits a frame sent at once; a
- * committed value is kept for as long as the lock lives, and must not pin a buffer that size.
+ * `bytes`, copied when they are a view into a much larger buffer. The codec's encoder writes one
+ * value after another into a shared buffer (grown for large values), which suits a frame sent at
+ * once; a committed value is kept for as long as the lock lives, and must not pin that buffer.
+ * (In Node the encoder returns a Buffer, whose `slice()` is a view: hence `new Uint8Array`.)
  */
 function owned(bytes: Uint8Array): Uint8Array {
-  return bytes.byteLength * 2 < bytes.buffer.byteLength ? bytes.slice() : bytes
+  return bytes.byteLength * 2 < bytes.buffer.byteLength ? new Uint8Array(bytes) : bytes
 }
 
 /** Values compared by identity and always encodable. */
