@@ -2,7 +2,7 @@
 // in the console). It only reads state; the game never behaves differently because of it.
 import type { Session, SessionStats } from '../src/index.js'
 import type { Point } from './layout.js'
-import { SESSION_OPTIONS } from './net.js'
+import { SESSION_OPTIONS, sessionEnded } from './net.js'
 import type { Color, Scoreboard, Settings } from './protocol.js'
 import type { ConnectionLoss, ConnectionPhase, DemoState, GamePhase, PickupRecord, StartReport } from './state.js'
 
@@ -90,7 +90,7 @@ export function installHook(state: DemoState, currentSession: () => Session | un
         roundSettings: copy(state.roundSettings),
         pickups: copy(state.pickups),
         lastStart: copy(state.lastStart),
-        sharedNow: session && !session.isClosed ? session.now() : null,
+        sharedNow: session && !sessionEnded(session) ? session.now() : null,
         endAt: state.endAt,
         net: session
           ? { ...session.clock, stats: { ...session.stats }, moves: { ...state.moves } }

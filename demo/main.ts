@@ -5,7 +5,7 @@ import { playRounds } from './game.js'
 import { installHook } from './hook.js'
 import { createInput } from './input.js'
 import { Motion } from './motion.js'
-import { describeError, describeLoss, findOpponent, type Match } from './net.js'
+import { describeError, describeLoss, findOpponent, sessionEnded, type Match } from './net.js'
 import { NetPanel } from './panel.js'
 import { startArena } from './render.js'
 import { openShared, PositionStream, receiveMessages, saveSettings, type Shared } from './shared.js'
@@ -43,7 +43,7 @@ input.onReadyKey(() => ready.press())
 const panel = new NetPanel(document.getElementById('net-chart') as HTMLCanvasElement, document.getElementById('net-stats')!, state)
 startArena(document.getElementById('arena') as HTMLCanvasElement, state, () => {
   const session = currentSession()
-  return session && !session.isClosed ? session.now() : undefined
+  return session && !sessionEnded(session) ? session.now() : undefined
 })
 installHook(state, currentSession)
 setInterval(() => ui.update(), 100)
@@ -73,7 +73,7 @@ async function play(match: Match): Promise<void> {
   })
   const game = playRounds({ shared: opened, state, motion, ready, countdownMs, log: (line) => ui.log(line) }).catch((err: unknown) => {
     // A bug in the game must not leave a half-played round: end the session, both sides recover.
-    if (!session.isClosed) {
+    if (!sessionEnded(session)) {
       ui.log(`game stopped: ${describeError(err)}`)
       void session.close()
     }

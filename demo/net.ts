@@ -1,6 +1,6 @@
 // Finding an opponent: join the room on the relay, connect a simple-peer, open a netbeam session.
 // Loops until it has one (a relay restart or a peer leaving mid-handshake just means "try again").
-import { fromSimplePeer, isNetError, NetError, Session, type SessionOptions, type SimplePeerLike } from '../src/index.js'
+import { fromSimplePeer, isNetError, NetError, Session, type SessionOptions } from '../src/index.js'
 import { connectPeer, type PeerConnection } from './signalling.js'
 import type { ConnectionPhase } from './state.js'
 
@@ -63,9 +63,9 @@ export async function findOpponent(room: string, onPhase: (phase: ConnectionPhas
     full = false
     onPhase('opening')
     try {
-      // @types/simple-peer lacks `destroyed` and `_channel`, which simple-peer 9 has at runtime.
-      const channel = fromSimplePeer(connection.peer as unknown as SimplePeerLike)
+      const channel = fromSimplePeer(connection.peer)
       const session = await Session.open(channel, { ...SESSION_OPTIONS, signal })
+      session.once('close', () => ended.add(session))
       return { session, connection }
     } catch (err) {
       connection.close()
@@ -74,6 +74,13 @@ export async function findOpponent(room: string, onPhase: (phase: ConnectionPhas
       onPhase('waiting', `the other player left during the handshake (${describeError(err)}); waiting again`)
     }
   }
+}
+
+const ended = new WeakSet<Session>()
+
+/** True once `session` has closed: its shared time and clock are then stale. */
+export function sessionEnded(session: Session): boolean {
+  return ended.has(session)
 }
 
 /** A short human description of a session's close reason. */

@@ -1,7 +1,7 @@
 // The live network panel: RTT and the clock offset with its error bound as a chart over the last
 // minute, the last synchronized start's skew, and what crossed the wire.
 import type { Session } from '../src/index.js'
-import { SESSION_OPTIONS } from './net.js'
+import { SESSION_OPTIONS, sessionEnded } from './net.js'
 import { COLOR_NAMES } from './protocol.js'
 import type { DemoState } from './state.js'
 
@@ -52,7 +52,7 @@ export class NetPanel {
 
   #tick(): void {
     const session = this.#session
-    if (session && !session.isClosed) {
+    if (session && !sessionEnded(session)) {
       const { offset, errorBound } = session.clock
       const t = performance.now()
       this.#samples.push({ t, rtt: this.#lastRtt, offset, bound: errorBound })

@@ -35,24 +35,6 @@ export class ReadyGate {
 }
 
 /** Resolves once `session.now()` reached `at`; rejects with the close reason if the session closes first. */
-export function waitForSharedTime(session: Session, at: number): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const onClose = (reason: unknown): void => {
-      clearTimeout(timer)
-      reject(reason)
-    }
-    const check = (): void => {
-      const left = at - session.now()
-      if (left > 0) {
-        timer = setTimeout(check, left)
-        return
-      }
-      session.off('close', onClose)
-      resolve()
-    }
-    if (session.closedReason !== undefined) return reject(session.closedReason)
-    session.once('close', onClose)
-    check()
-  })
+export async function waitForSharedTime(session: Session, at: number): Promise<void> {
+  await session.sleepUntil(at)
 }

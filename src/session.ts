@@ -1,3 +1,4 @@
+import { EventEmitter } from 'eventemitter3'
 import type { FrameChannel } from './transport/frame-channel.js'
 import { runExchange } from './ops/one-shot/exchange.js'
 import { runJoin, type NetTask } from './ops/one-shot/join.js'
@@ -7,10 +8,15 @@ import { runSelect, type SelectResult } from './ops/one-shot/select.js'
 import { openTypedChannel, type TypedChannel, type TypedChannelOptions } from './ops/channel/typed-channel.js'
 import { runSyncStart, type SyncStartInfo, type SyncStartOptions } from './ops/sync-start/sync-start.js'
 import { checkOptionsObject, rejectMisuse } from './base/arguments.js'
+import type { NetError } from './base/errors.js'
+import type { Listenable } from './base/listenable.js'
+import type { ClockEstimate } from './clock/clock-tracker.js'
 import { checkKey, checkOpOptions } from './core/op-arguments.js'
 import type { OpOptions } from './core/op-host.js'
 import { checkFrameChannel, type SessionOptions } from './core/options.js'
 import { SessionCore } from './core/session-core.js'
+import type { SessionEvents, SessionStats } from './core/session-events.js'
+import { sleepUntil, type SleepUntilOptions } from './core/timeline-sleep.js'
 
 // The ops' public types and constants, exported by index.ts through the facade (only the facade
 // imports the ops).
@@ -18,12 +24,23 @@ export type { NetTask } from './ops/one-shot/join.js'
 export type { SelectResult } from './ops/one-shot/select.js'
 export type { TypedChannel, TypedChannelOptions, ChannelSendOptions } from './ops/channel/typed-channel.js'
 export type { NetMutex, NetMutexOptions, MutexGuard } from './ops/lock/mutex.js'
-export type { NetRwLock, NetRwLockOptions, LockOptions, LockEvents, LockEventSource, ClosableLock } from './ops/lock/rwlock.js'
+export type { NetRwLock, NetRwLockOptions, NetLockOptions, LockEvents, ClosableLock } from './ops/lock/rwlock.js'
 export type { LockGuard, ReadGuard, WriteGuard } from './ops/lock/lock-guard.js'
 export type { LockSnapshot, LockState } from './ops/lock/lock-state.js'
-export type { LockMode } from './ops/lock/lock-wire.js'
+export type { NetLockMode } from './ops/lock/lock-wire.js'
 export { SYNC_START_LATE_TOLERANCE_MS } from './ops/sync-start/sync-start.js'
 export type { SyncStartInfo, SyncStartOptions } from './ops/sync-start/sync-start.js'
+
+/** Reads a session's engine (set once by the class below): for tests inside this repository only. */
+let coreOf: (session: Session) => SessionCore
+
+/**
+ * The engine behind `session`: its ports, key sequence and close state. Not part of the public API
+ * (index.ts does not export it); tests use it to open raw ports and read the close state.
+ */
+export function sessionCore(session: Session): SessionCore {
+  return coreOf(session)
+}
 
 /**
  * A netbeam session over one ordered, reliable channel between two peers. Every primitive runs
@@ -41,7 +58,21 @@ export type { SyncStartInfo, SyncStartOptions } from './ops/sync-start/sync-star
  * await session.close()
  * ```
  */
-export class Session extends SessionCore {
+export class Session implements Listenable<SessionEvents>, AsyncDisposable {
+  /** The engine; the ops get it as their host, users never see it. */
+  readonly #core: SessionCore
+  /** Where the core's events go; `on`, `once` and `off` reach it. */
+  readonly #events: EventEmitter<SessionEvents>
+
+  static {
+    coreOf = (session) => session.#core
+  }
+
+  private constructor(core: SessionCore, events: EventEmitter<SessionEvents>) {
+    this.#core = core
+    this.#events = events
+  }
+
   /**
    * Opens a session: both sides exchange hellos (protocol version, leader election) and clock
    * probes. Rejects with NetError `version` if the peer speaks another protocol version, with
@@ -52,14 +83,94 @@ export class Session extends SessionCore {
    */
   static async open(channel: FrameChannel, options: SessionOptions = {}): Promise<Session> {
     checkFrameChannel(channel)
-    const session = new Session(channel, options)
-    await session.start(options.signal)
-    return session
+    const events = new EventEmitter<SessionEvents>()
+    const core = new SessionCore(channel, options, events)
+    await core.start(options.signal)
+    return new Session(core, events)
   }
 
   /** `'leader'` or `'follower'`: the leader breaks exact ties and its clock is the shared timeline. */
   get role(): 'leader' | 'follower' {
-    return this.isLeader ? 'leader' : 'follower'
+    return this.#core.isLeader ? 'leader' : 'follower'
+  }
+
+  /**
+   * The current clock estimate: the peer's clock minus this side's (`offsetMs`), within
+   * `± errorBoundMs`, from the sample with the best round trip (`rttMs`). On the leader it is
+   * informational: its own clock is the shared timeline.
+   */
+  get clock(): ClockEstimate {
+    return this.#core.clock
+  }
+
+  /**
+   * The shared timeline in ms since the Unix epoch: the leader's clock, as well as this side can
+   * tell (`performance.timeOrigin + performance.now()` unless `now` was injected). The instants of
+   * `syncStart` and `sleepUntil` are on it.
+   */
+  now(): number {
+    return this.#core.now()
+  }
+
+  /** What crossed the wire so far, and how many operations are open. */
+  get stats(): SessionStats {
+    return this.#core.stats
+  }
+
+  /**
+   * Resolves once the session has closed, with the NetError that says why, and never rejects: code
+   * `closed` for a clean close (the message says whether this side or the peer closed it), or the
+   * failure that closed it (`timeout`, `protocol`, `version`, …). `await session.closed` never throws.
+   */
+  get closed(): Promise<NetError> {
+    return this.#core.closed
+  }
+
+  /**
+   * Closes the session: rejects every pending call with NetError `closed` at once and tells the
+   * peer. Resolves once the peer has answered, so everything sent before the close has reached
+   * it, and the channel is closed; a peer that does not answer within `timeoutMs` is not waited
+   * for. Idempotent.
+   */
+  close(): Promise<void> {
+    return this.#core.close()
+  }
+
+  /** The same as {@link Session.close}, for `await using session = await Session.open(...)`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.#core.close()
+  }
+
+  /** Calls `listener` on every `event`: `close`, `rtt` (each new round-trip sample) or `clock`. */
+  on<E extends keyof SessionEvents>(event: E, listener: (...args: SessionEvents[E]) => void): this {
+    this.#events.on(event, listener as never)
+    return this
+  }
+
+  /** Calls `listener` on the next `event` only. */
+  once<E extends keyof SessionEvents>(event: E, listener: (...args: SessionEvents[E]) => void): this {
+    this.#events.once(event, listener as never)
+    return this
+  }
+
+  /** Removes `listener` from `event`. */
+  off<E extends keyof SessionEvents>(event: E, listener: (...args: SessionEvents[E]) => void): this {
+    this.#events.off(event, listener as never)
+    return this
+  }
+
+  /**
+   * Resolves at the instant `at` on the shared timeline ({@link Session.now}), with how late it
+   * woke in ms (≥ 0); an instant already past resolves at once. It sleeps with a timer until just
+   * before `at`, then spins on the clock for the last few ms (up to 3, blocking the thread), as
+   * `syncStart` does: both peers sleeping until the same `at` wake within the clock's error bound
+   * of each other. Rejects with NetError `usage` for an `at` that is not a finite number,
+   * `aborted` when `options.signal` aborts (before the spin), and the session's close reason if
+   * the session closes first, or had closed before the call.
+   * @example `await session.sleepUntil(roundStart + 3000)`
+   */
+  sleepUntil(at: number, options: SleepUntilOptions = {}): Promise<number> {
+    return sleepUntil(this.#core, at, options, 'session.sleepUntil')
   }
 
   /**
@@ -76,7 +187,7 @@ export class Session extends SessionCore {
    * @example `const mine = await session.join(async () => loadLevel())`
    */
   join<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<T> {
-    return rejectMisuse(() => checkOpOptions('session.join', options)) ?? runJoin(this, 'join', fn, options)
+    return rejectMisuse(() => checkOpOptions('session.join', options)) ?? runJoin(this.#core, 'join', fn, options)
   }
 
   /**
@@ -86,7 +197,7 @@ export class Session extends SessionCore {
    * both fulfilled or both rejected.
    */
   tryJoin<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<T> {
-    return rejectMisuse(() => checkOpOptions('session.tryJoin', options)) ?? runJoin(this, 'tryJoin', fn, options)
+    return rejectMisuse(() => checkOpOptions('session.tryJoin', options)) ?? runJoin(this.#core, 'tryJoin', fn, options)
   }
 
   /**
@@ -104,7 +215,7 @@ export class Session extends SessionCore {
    * `aborted`, and so does this call.
    */
   select<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<SelectResult<T>> {
-    return rejectMisuse(() => checkOpOptions('session.select', options)) ?? runSelect(this, 'select', fn, options)
+    return rejectMisuse(() => checkOpOptions('session.select', options)) ?? runSelect(this.#core, 'select', fn, options)
   }
 
   /**
@@ -112,7 +223,7 @@ export class Session extends SessionCore {
    * one NetError `remote` that carries both causes. Aborting works as in {@link Session.select}.
    */
   trySelect<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<SelectResult<T>> {
-    return rejectMisuse(() => checkOpOptions('session.trySelect', options)) ?? runSelect(this, 'trySelect', fn, options)
+    return rejectMisuse(() => checkOpOptions('session.trySelect', options)) ?? runSelect(this.#core, 'trySelect', fn, options)
   }
 
   /**
@@ -126,7 +237,7 @@ export class Session extends SessionCore {
    * called yet (its later call rejects at once, and it never receives this value).
    */
   exchange<Theirs = unknown, Mine = Theirs>(value: Mine, options: OpOptions = {}): Promise<Theirs> {
-    return rejectMisuse(() => checkOpOptions('session.exchange', options)) ?? runExchange<Theirs>(this, value, options)
+    return rejectMisuse(() => checkOpOptions('session.exchange', options)) ?? runExchange<Theirs>(this.#core, value, options)
   }
 
   /**
@@ -134,7 +245,7 @@ export class Session extends SessionCore {
    * key or option, or a key already in use.
    */
   channel<T>(key: string, options: TypedChannelOptions = {}): TypedChannel<T> {
-    return openTypedChannel<T>(this, key, options)
+    return openTypedChannel<T>(this.#core, key, options)
   }
 
   /**
@@ -145,7 +256,7 @@ export class Session extends SessionCore {
   mutex<T>(key: string, options: NetMutexOptions<T> = {}): NetMutex<T> {
     checkKey('session.mutex', key)
     checkOptionsObject('session.mutex', options)
-    return createNetMutex<T>(this, key, options)
+    return createNetMutex<T>(this.#core, key, options)
   }
 
   /**
@@ -156,7 +267,7 @@ export class Session extends SessionCore {
   rwlock<T>(key: string, options: NetRwLockOptions<T> = {}): NetRwLock<T> {
     checkKey('session.rwlock', key)
     checkOptionsObject('session.rwlock', options)
-    return createNetRwLock<T>(this, key, options)
+    return createNetRwLock<T>(this.#core, key, options)
   }
 
   /**
@@ -174,6 +285,6 @@ export class Session extends SessionCore {
    * @example `await session.syncStart(({ lateByMs }) => startRound(lateByMs), { delayMs: 100 })`
    */
   syncStart<R, P = unknown>(fn: (info: SyncStartInfo<P>) => R | PromiseLike<R>, options: SyncStartOptions = {}): Promise<R> {
-    return rejectMisuse(() => checkOpOptions('session.syncStart', options)) ?? runSyncStart<P, R>(this, fn, options)
+    return rejectMisuse(() => checkOpOptions('session.syncStart', options)) ?? runSyncStart<P, R>(this.#core, fn, options)
   }
 }

@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module'
 import { fromDataChannel } from '../../src/transport/data-channel.js'
-import { Session } from '../../src/session.js'
+import { sessionCore, Session } from '../../src/session.js'
 import { defaultNow } from '../../src/clock/local-clock.js'
 import { hrDiffMs, canPin, startPeerProcesses } from '../helpers/sync-start-procs.js'
 import { rawNodeDataChannelPair, type RawDataChannelPair } from '../helpers/webrtc-pair.js'
@@ -118,7 +118,7 @@ async function runTrial(
     const syncing = create({ peers: ['A'], now: nowB, interval: null, delay: ts.delay, repeat: ts.repeat, timeout: 1000 })
     const key = `timesync${i}`
     const wire = (session: Session, instance: TimesyncInstance, from: string): void => {
-      const port = session.openPort<unknown, unknown>('timesync', key, {
+      const port = sessionCore(session).openPort<unknown, unknown>('timesync', key, {
         parse: (m) => m,
         onMessage: (m) => instance.receive(from, m),
         onClose: () => {},

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { memorySessions } from '../../helpers/session-pair.js'
 import { lockSessions } from './lock-harness.js'
 import { runOrderScenario, scenarioName, SCENARIOS, SkipClock } from './lock-order-scenario.js'
+import { sessionCore } from '../../../src/session.js'
 
 describe('locks are first-come first-served in real time (memory pair, 5 ms latency)', () => {
   for (const scenario of SCENARIOS) {
@@ -37,8 +38,8 @@ describe('locks between clocks minutes apart', () => {
           await b.withLock((g) => void (g.value += 1))
           await a.withLock((g) => void (g.value += 1))
         }
-        expect(pair.leader.closedReason).toBeUndefined()
-        expect(pair.follower.closedReason).toBeUndefined()
+        expect(sessionCore(pair.leader).closedReason).toBeUndefined()
+        expect(sessionCore(pair.follower).closedReason).toBeUndefined()
         expect(a.peek()).toBe(6)
       } finally {
         await pair.close()
