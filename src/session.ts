@@ -7,40 +7,31 @@ import { createNetRwLock, type NetRwLock, type NetRwLockOptions } from './ops/lo
 import { runSelect, type SelectResult } from './ops/one-shot/select.js'
 import { openTypedChannel, type TypedChannel, type TypedChannelOptions } from './ops/channel/typed-channel.js'
 import { runSyncStart, type SyncStartInfo, type SyncStartOptions } from './ops/sync-start/sync-start.js'
-import { checkOptionsObject, rejectMisuse } from './base/arguments.js'
+import { rejectMisuse } from './base/arguments.js'
 import type { NetError } from './base/errors.js'
 import type { Listenable } from './base/listenable.js'
 import type { ClockEstimate } from './clock/clock-tracker.js'
-import { checkKey, checkOpOptions } from './core/op-arguments.js'
+import { checkOpOptions } from './core/op-arguments.js'
 import type { OpOptions } from './core/op-host.js'
 import { checkFrameChannel, type SessionOptions } from './core/options.js'
 import { SessionCore } from './core/session-core.js'
 import type { SessionEvents, SessionStats } from './core/session-events.js'
 import { sleepUntil, type SleepUntilOptions } from './core/timeline-sleep.js'
 
-// The ops' public types and constants, exported by index.ts through the facade (only the facade
-// imports the ops).
+// The ops' public types and constants, which index.ts exports through the facade.
 export type { NetTask } from './ops/one-shot/join.js'
 export type { SelectResult } from './ops/one-shot/select.js'
 export type { TypedChannel, TypedChannelOptions, ChannelSendOptions } from './ops/channel/typed-channel.js'
 export type { NetMutex, NetMutexOptions, MutexGuard } from './ops/lock/mutex.js'
-export type { NetRwLock, NetRwLockOptions, NetLockOptions, LockEvents, ClosableLock } from './ops/lock/rwlock.js'
-export type { LockGuard, ReadGuard, WriteGuard } from './ops/lock/lock-guard.js'
-export type { LockSnapshot, LockState } from './ops/lock/lock-state.js'
-export type { NetLockMode } from './ops/lock/lock-wire.js'
-export { SYNC_START_LATE_TOLERANCE_MS } from './ops/sync-start/sync-start.js'
-export type { SyncStartInfo, SyncStartOptions } from './ops/sync-start/sync-start.js'
-
-/** Reads a session's engine (set once by the class below): for tests inside this repository only. */
-let coreOf: (session: Session) => SessionCore
+export type { NetRwLock, NetRwLockOptions, NetLockOptions, NetLockMode, LockEvents, ClosableLock } from './ops/lock/rwlock.js'
+export type { LockGuard, ReadGuard, WriteGuard, LockSnapshot, LockState } from './ops/lock/rwlock.js'
+export { SYNC_START_LATE_TOLERANCE_MS, type SyncStartInfo, type SyncStartOptions } from './ops/sync-start/sync-start.js'
 
 /**
- * The engine behind `session`: its ports, key sequence and close state. Not part of the public API
- * (index.ts does not export it); tests use it to open raw ports and read the close state.
+ * The engine behind a session: its ports, key sequence and close state. Not public (index.ts does
+ * not export it): tests use it to open raw ports and read the close state.
  */
-export function sessionCore(session: Session): SessionCore {
-  return coreOf(session)
-}
+export let sessionCore: (session: Session) => SessionCore
 
 /**
  * A netbeam session over one ordered, reliable channel between two peers. Every primitive runs
@@ -59,18 +50,15 @@ export function sessionCore(session: Session): SessionCore {
  * ```
  */
 export class Session implements Listenable<SessionEvents>, AsyncDisposable {
-  /** The engine; the ops get it as their host, users never see it. */
+  /** The engine, which emits into the facade's emitter; the ops get it as their host. */
   readonly #core: SessionCore
-  /** Where the core's events go; `on`, `once` and `off` reach it. */
-  readonly #events: EventEmitter<SessionEvents>
 
   static {
-    coreOf = (session) => session.#core
+    sessionCore = (session) => session.#core
   }
 
-  private constructor(core: SessionCore, events: EventEmitter<SessionEvents>) {
+  private constructor(core: SessionCore) {
     this.#core = core
-    this.#events = events
   }
 
   /**
@@ -83,10 +71,9 @@ export class Session implements Listenable<SessionEvents>, AsyncDisposable {
    */
   static async open(channel: FrameChannel, options: SessionOptions = {}): Promise<Session> {
     checkFrameChannel(channel)
-    const events = new EventEmitter<SessionEvents>()
-    const core = new SessionCore(channel, options, events)
+    const core = new SessionCore(channel, options, new EventEmitter<SessionEvents>())
     await core.start(options.signal)
-    return new Session(core, events)
+    return new Session(core)
   }
 
   /** `'leader'` or `'follower'`: the leader breaks exact ties and its clock is the shared timeline. */
@@ -94,19 +81,14 @@ export class Session implements Listenable<SessionEvents>, AsyncDisposable {
     return this.#core.isLeader ? 'leader' : 'follower'
   }
 
-  /**
-   * The current clock estimate: the peer's clock minus this side's (`offsetMs`), within
-   * `± errorBoundMs`, from the sample with the best round trip (`rttMs`). On the leader it is
-   * informational: its own clock is the shared timeline.
-   */
+  /** The current estimate of the peer's clock; on the leader informational (its clock is the shared timeline). */
   get clock(): ClockEstimate {
     return this.#core.clock
   }
 
   /**
-   * The shared timeline in ms since the Unix epoch: the leader's clock, as well as this side can
-   * tell (`performance.timeOrigin + performance.now()` unless `now` was injected). The instants of
-   * `syncStart` and `sleepUntil` are on it.
+   * The shared timeline, in ms since the Unix epoch: the leader's clock (`performance.timeOrigin +
+   * performance.now()` unless `now` was injected), as well as this side can tell.
    */
   now(): number {
     return this.#core.now()
@@ -136,26 +118,26 @@ export class Session implements Listenable<SessionEvents>, AsyncDisposable {
     return this.#core.close()
   }
 
-  /** The same as {@link Session.close}, for `await using session = await Session.open(...)`. */
+  /** {@link Session.close}, for `await using session = await Session.open(...)`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close()
   }
 
   /** Calls `listener` on every `event`: `close`, `rtt` (each new round-trip sample) or `clock`. */
   on<E extends keyof SessionEvents>(event: E, listener: (...args: SessionEvents[E]) => void): this {
-    this.#events.on(event, listener as never)
+    this.#core.events.on(event, listener as never)
     return this
   }
 
   /** Calls `listener` on the next `event` only. */
   once<E extends keyof SessionEvents>(event: E, listener: (...args: SessionEvents[E]) => void): this {
-    this.#events.once(event, listener as never)
+    this.#core.events.once(event, listener as never)
     return this
   }
 
   /** Removes `listener` from `event`. */
   off<E extends keyof SessionEvents>(event: E, listener: (...args: SessionEvents[E]) => void): this {
-    this.#events.off(event, listener as never)
+    this.#core.events.off(event, listener as never)
     return this
   }
 
@@ -176,14 +158,8 @@ export class Session implements Listenable<SessionEvents>, AsyncDisposable {
   /**
    * Runs `fn` here while the peer runs its own; resolves with this side's result once both have
    * settled. A local throw rejects here (after the peer has been told); the peer still resolves.
-   * Costs 2 messages.
-   *
-   * Both sides always agree on whether the join completed. Aborting before `fn` settled rejects
-   * here at once and the peer's call with NetError `aborted`. Aborting after `fn` settled, before
-   * the peer's result arrived, sends one more message and settles on the peer's answer, about a
-   * round trip later: if the peer had already settled on this side's result (the two results
-   * crossed), both keep that outcome and this call resolves too; otherwise both reject with
-   * `aborted`, even when the peer has not called yet (its later call rejects at once).
+   * Costs 2 messages. Both sides always agree on whether the join completed, even under abort
+   * ({@link OpOptions.signal}).
    * @example `const mine = await session.join(async () => loadLevel())`
    */
   join<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<T> {
@@ -193,8 +169,7 @@ export class Session implements Listenable<SessionEvents>, AsyncDisposable {
   /**
    * Like {@link Session.join}, but fails on both sides if either side fails: the failing side
    * rejects with its own error, the other with NetError `remote`, and the side still running has
-   * its signal aborted at once. Aborting works as in {@link Session.join}; both sides always end
-   * both fulfilled or both rejected.
+   * its signal aborted at once. Both sides always end both fulfilled or both rejected.
    */
   tryJoin<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<T> {
     return rejectMisuse(() => checkOpOptions('session.tryJoin', options)) ?? runJoin(this.#core, 'tryJoin', fn, options)
@@ -205,14 +180,8 @@ export class Session implements Listenable<SessionEvents>, AsyncDisposable {
    * `{ won: true, value }`, the other `{ won: false }` and its signal aborts. Exact ties go to the
    * leader. If the first to finish threw, it rejects with its own error and the other side with
    * NetError `remote`. Costs 2 messages; the winner knows after about one one-way delay when
-   * both finish together, one round trip otherwise.
-   *
-   * Both sides always agree on the winner. Aborting before `fn` settled rejects both sides with
-   * NetError `aborted`. Aborting after it, before the peer's answer arrived, sends one more
-   * message and settles on that answer: a peer that had already settled (it lost to this side's
-   * result, or both results crossed) keeps its outcome and this side takes the mirror image, so
-   * this call may still resolve; a peer still running, or that has not called yet, rejects with
-   * `aborted`, and so does this call.
+   * both finish together, one round trip otherwise. Both sides always agree on the winner; an
+   * abort after `fn` settled may still end in a result ({@link OpOptions.signal}).
    */
   select<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<SelectResult<T>> {
     return rejectMisuse(() => checkOpOptions('session.select', options)) ?? runSelect(this.#core, 'select', fn, options)
@@ -220,7 +189,7 @@ export class Session implements Listenable<SessionEvents>, AsyncDisposable {
 
   /**
    * Like {@link Session.select}, but only a success can win; if both sides fail, both reject with
-   * one NetError `remote` that carries both causes. Aborting works as in {@link Session.select}.
+   * one NetError `remote` that carries both causes.
    */
   trySelect<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<SelectResult<T>> {
     return rejectMisuse(() => checkOpOptions('session.trySelect', options)) ?? runSelect(this.#core, 'trySelect', fn, options)
@@ -228,13 +197,10 @@ export class Session implements Listenable<SessionEvents>, AsyncDisposable {
 
   /**
    * Sends `value` to the peer and resolves with the value the peer sent. An unencodable value
-   * rejects with NetError `usage` and the peer's call with NetError `aborted`.
-   *
-   * Both sides always agree on whether the exchange happened. The value goes out at once, so
-   * aborting (unless the signal was aborted before the call) sends one more message and settles
-   * on the peer's answer: if the peer's value was already on its way, both resolve, each with the
-   * other's value; otherwise both reject with NetError `aborted`, even when the peer has not
-   * called yet (its later call rejects at once, and it never receives this value).
+   * rejects with NetError `usage` and the peer's call with NetError `aborted`. The value goes out
+   * at once, so an abort (unless the signal was aborted before the call) settles on the peer's
+   * answer ({@link OpOptions.signal}): both resolve if the peer's value was already on its way,
+   * otherwise both reject with `aborted` and the peer never receives this value.
    */
   exchange<Theirs = unknown, Mine = Theirs>(value: Mine, options: OpOptions = {}): Promise<Theirs> {
     return rejectMisuse(() => checkOpOptions('session.exchange', options)) ?? runExchange<Theirs>(this.#core, value, options)
@@ -254,8 +220,6 @@ export class Session implements Listenable<SessionEvents>, AsyncDisposable {
    * or options, or a key still in use here.
    */
   mutex<T>(key: string, options: NetMutexOptions<T> = {}): NetMutex<T> {
-    checkKey('session.mutex', key)
-    checkOptionsObject('session.mutex', options)
     return createNetMutex<T>(this.#core, key, options)
   }
 
@@ -265,8 +229,6 @@ export class Session implements Listenable<SessionEvents>, AsyncDisposable {
    * key or options, or a key still in use here.
    */
   rwlock<T>(key: string, options: NetRwLockOptions<T> = {}): NetRwLock<T> {
-    checkKey('session.rwlock', key)
-    checkOptionsObject('session.rwlock', options)
     return createNetRwLock<T>(this.#core, key, options)
   }
 
@@ -278,10 +240,8 @@ export class Session implements Listenable<SessionEvents>, AsyncDisposable {
    * `late` when the agreed instant had passed (by more than 1 ms) before a side heard of it — on
    * that side, and on the other side even though its `fn` ran ("started but the peer did not") —,
    * `aborted` on abort (here or on the peer), or the close reason if the session closes first.
-   * Aborting after this side started, before the peer's confirmation arrived, sends one more
-   * message: a peer that has not started gives up (both reject with `aborted`; its `fn` never
-   * runs), a peer that started confirms (both resolve). After the confirmation, aborting has no
-   * effect.
+   * An abort after this side started settles on the peer's answer ({@link OpOptions.signal}): a
+   * peer that has not started gives up (its `fn` never runs), one that started confirms.
    * @example `await session.syncStart(({ lateByMs }) => startRound(lateByMs), { delayMs: 100 })`
    */
   syncStart<R, P = unknown>(fn: (info: SyncStartInfo<P>) => R | PromiseLike<R>, options: SyncStartOptions = {}): Promise<R> {

@@ -30,8 +30,8 @@ export class SessionCore implements OpHost {
   readonly #closed = deferred<NetError>()
   /** Aborted with the close reason on shutdown: lets a wait stop without holding on to `#closed`. */
   readonly #closing = new AbortController()
-  /** Where events go: the facade's emitter. */
-  readonly #events: EventEmitter<SessionEvents>
+  /** Where `close`, `rtt` and `clock` go: the facade's emitter, which users subscribe to. */
+  readonly events: EventEmitter<SessionEvents>
   readonly #channel: FrameChannel
   readonly #opts: ResolvedSessionOptions
   readonly #codec: FrameCodec
@@ -48,9 +48,8 @@ export class SessionCore implements OpHost {
   #lastTick = performance.now()
   #heartbeat: ReturnType<typeof setInterval> | undefined
 
-  /** `events` receives `close`, `rtt` and `clock`; the facade owns it and lets users subscribe. */
   constructor(channel: FrameChannel, options: InternalSessionOptions, events: EventEmitter<SessionEvents>) {
-    this.#events = events
+    this.events = events
     this.#channel = channel
     this.#opts = resolveSessionOptions(options)
     this.#codec = createFrameCodec(this.#opts)
@@ -321,7 +320,7 @@ export class SessionCore implements OpHost {
   /** A throwing listener is the listener's bug: it surfaces as an uncaught error, outside our state. */
   #emitSafely<E extends keyof SessionEvents>(event: E, ...args: SessionEvents[E]): void {
     try {
-      ;(this.#events.emit as (event: E, ...args: SessionEvents[E]) => boolean)(event, ...args)
+      ;(this.events.emit as (event: E, ...args: SessionEvents[E]) => boolean)(event, ...args)
     } catch (err) {
       setTimeout(() => {
         throw err

@@ -1,4 +1,5 @@
-import { NO_TASK } from '../../core/op-arguments.js'
+import { checkOptionsObject } from '../../base/arguments.js'
+import { checkKey, NO_TASK } from '../../core/op-arguments.js'
 import type { OpHost } from '../../core/op-host.js'
 import type { LockSnapshot } from './lock-state.js'
 import { runLocked, type WriteGuard } from './lock-guard.js'
@@ -55,7 +56,9 @@ class MutexHandle<T> extends LockHandle<T> implements NetMutex<T> {
   }
 }
 
-/** Opens the mutex `key`; throws NetError `usage` if `initial` cannot be encoded or the key is in use. */
+/** Opens the mutex `key`; throws NetError `usage` for a bad key or options, an `initial` that cannot be encoded, or a key in use. */
 export function createNetMutex<T>(host: OpHost, key: string, options: NetMutexOptions<T>): NetMutex<T> {
+  checkKey('session.mutex', key)
+  checkOptionsObject('session.mutex', options)
   return new MutexHandle<T>(host, 'mutex', key, options.initial)
 }

@@ -1,13 +1,17 @@
 import { EventEmitter } from 'eventemitter3'
 import { NetError } from '../../base/errors.js'
 import type { Listenable } from '../../base/listenable.js'
-import { rejectMisuse } from '../../base/arguments.js'
-import { checkLockCall, NO_TASK } from '../../core/op-arguments.js'
+import { checkOptionsObject, rejectMisuse } from '../../base/arguments.js'
+import { checkKey, checkLockCall, NO_TASK } from '../../core/op-arguments.js'
 import type { OpHost } from '../../core/op-host.js'
 import { LockCore } from './lock-core.js'
 import type { LockSnapshot } from './lock-state.js'
 import { runLocked, type LockGuard, type ReadGuard, type WriteGuard } from './lock-guard.js'
 import type { NetLockMode } from './lock-wire.js'
+
+export type { LockGuard, ReadGuard, WriteGuard } from './lock-guard.js'
+export type { LockSnapshot, LockState } from './lock-state.js'
+export type { NetLockMode } from './lock-wire.js'
 
 /** Options for `session.rwlock` and `session.mutex`. */
 export interface NetRwLockOptions<T> {
@@ -177,7 +181,9 @@ class RwLockHandle<T> extends LockHandle<T> implements NetRwLock<T> {
   }
 }
 
-/** Opens the rwlock `key`; throws NetError `usage` if `initial` cannot be encoded or the key is in use. */
+/** Opens the rwlock `key`; throws NetError `usage` for a bad key or options, an `initial` that cannot be encoded, or a key in use. */
 export function createNetRwLock<T>(host: OpHost, key: string, options: NetRwLockOptions<T>): NetRwLock<T> {
+  checkKey('session.rwlock', key)
+  checkOptionsObject('session.rwlock', options)
   return new RwLockHandle<T>(host, 'rwlock', key, options.initial)
 }
