@@ -40,7 +40,7 @@ export interface DemoSnapshot {
   /** The session's shared timeline now (ms), and when the round ends on it. */
   sharedNow: number | null
   endAt: number
-  net: { rtt: number; offset: number; errorBound: number; stats: SessionStats; moves: DemoState['moves'] } | null
+  net: { rttMs: number; offsetMs: number; errorBoundMs: number; stats: SessionStats; moves: DemoState['moves'] } | null
   message: string
 }
 

@@ -67,7 +67,7 @@ async function play(match: Match): Promise<void> {
   opened.settings.on('change', (_value, origin) => ui.settingsChanged(origin))
   motion.start(new PositionStream(opened, state))
   panel.attach(session)
-  ui.log(`connected as ${session.role} (${state.me}); RTT ${session.clock.rtt.toFixed(2)} ms`)
+  ui.log(`connected as ${session.role} (${state.me}); RTT ${session.clock.rttMs.toFixed(2)} ms`)
   const receiving = receiveMessages(opened, state, (message) => {
     if (message.t === 'ready') state.peerReadyRound = message.round
   })

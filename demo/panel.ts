@@ -36,7 +36,7 @@ export class NetPanel {
     this.detach()
     this.#session = session
     this.#samples = []
-    this.#lastRtt = session.clock.rtt
+    this.#lastRtt = session.clock.rttMs
     session.on('rtt', this.#onRtt)
   }
 
@@ -53,7 +53,7 @@ export class NetPanel {
   #tick(): void {
     const session = this.#session
     if (session && !sessionEnded(session)) {
-      const { offset, errorBound } = session.clock
+      const { offsetMs: offset, errorBoundMs: errorBound } = session.clock
       const t = performance.now()
       this.#samples.push({ t, rtt: this.#lastRtt, offset, bound: errorBound })
       while ((this.#samples[0]?.t ?? t) < t - WINDOW_MS) this.#samples.shift()
@@ -125,8 +125,8 @@ export class NetPanel {
     const start = this.state.lastStart
     const rows: [string, string][] = session
       ? [
-          ['RTT', `${ms(this.#lastRtt)} (best ${ms(session.clock.rtt)})`],
-          ['Clock offset', `${ms(session.clock.offset)} ± ${ms(session.clock.errorBound)}`],
+          ['RTT', `${ms(this.#lastRtt)} (best ${ms(session.clock.rttMs)})`],
+          ['Clock offset', `${ms(session.clock.offsetMs)} ± ${ms(session.clock.errorBoundMs)}`],
           ['Role', `${session.role} (${COLOR_NAMES[this.state.me]})`],
           ['Frames', `${session.stats.framesSent} sent · ${session.stats.framesReceived} received`],
           ['Bytes', `${kib(session.stats.bytesSent)} sent · ${kib(session.stats.bytesReceived)} received`],

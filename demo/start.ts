@@ -65,7 +65,7 @@ export async function startCountdown(deps: GameDeps, round: number): Promise<voi
     const mine: StartOutcome = {
       started: info !== undefined,
       late: info?.lateByMs ?? null,
-      errorBound: session.role === 'leader' ? 0 : session.clock.errorBound,
+      errorBound: session.role === 'leader' ? 0 : session.clock.errorBoundMs,
     }
     const theirs = await session.exchange<Partial<StartOutcome>, StartOutcome>(mine, { key: `started/${round}/${attempt}` })
     if (info !== undefined && theirs.started === true) {

@@ -58,7 +58,7 @@ test('two players play rounds and agree on every pickup, the scoreboard and the 
   await expect(p2.page.locator('#score-amber')).toHaveText(String(expected.amber))
 
   const start = s1!.lastStart!
-  const rtt = s1!.net!.rtt
+  const rtt = s1!.net!.rttMs
   const summary =
     `pickups ${s1!.pickups.map((p) => `${p.round}.${p.coin + 1}:${p.winner}`).join(' ')}; score blue ${expected.blue} amber ${expected.amber}; ` +
     `last start skew ${start.skewMs.toFixed(3)} ms ± ${start.errorBoundMs.toFixed(3)} (late blue ${start.lateMs.blue.toFixed(3)}, amber ${start.lateMs.amber.toFixed(3)}); ` +

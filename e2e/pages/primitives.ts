@@ -7,9 +7,9 @@ import { startPending, type PendingReport } from './pending.js'
 
 export interface SessionInfo {
   role: 'leader' | 'follower'
-  rtt: number
-  offset: number
-  errorBound: number
+  rttMs: number
+  offsetMs: number
+  errorBoundMs: number
 }
 
 /** One side of a syncStart: when its function ran, or the NetError code it settled with instead. */
@@ -20,8 +20,8 @@ export type StartReport =
       startedAt: number
       lateByMs: number
       /** This side's clock estimate when the function ran. */
-      offset: number
-      errorBound: number
+      offsetMs: number
+      errorBoundMs: number
     }
   | { started: false; code: string }
 
@@ -167,7 +167,7 @@ window.prims = {
     // take longer than 50 ms to be handled, and the follower then rightly rejects with `late`.
     try {
       return await s.syncStart(
-        (info): StartReport => ({ started: true, startedAt: wallNow(), lateByMs: info.lateByMs, offset: s.clock.offset, errorBound: s.clock.errorBound }),
+        (info): StartReport => ({ started: true, startedAt: wallNow(), lateByMs: info.lateByMs, offsetMs: s.clock.offsetMs, errorBoundMs: s.clock.errorBoundMs }),
         { key, delayMs: 200 },
       )
     } catch (err) {

@@ -71,7 +71,7 @@ export class SessionCore implements OpHost {
           return this.#write(this.#encode({ type, key }), key)
         },
         now: () => this.now(),
-        clockErrorBound: () => (this.isLeader ? 0 : this.#clock.estimate.errorBound),
+        clockErrorBound: () => (this.isLeader ? 0 : this.#clock.estimate.errorBoundMs),
       },
       this.#opts.maxPendingMessages,
       (err) => this.#shutdown(err, 'initiate'),

@@ -110,7 +110,7 @@ async function runTrial(
     Session.open(b, { ...quiet, role: 'follower', now: nowB }),
   ])
   try {
-    const { offset, errorBound, rtt } = follower.clock
+    const { offsetMs: offset, errorBoundMs: errorBound, rttMs: rtt } = follower.clock
     const netbeam = Math.abs(offset + skew)
     // A constant offset on one machine: the bound is a hard one (plus float rounding near 1.7e12).
     if (!(netbeam <= errorBound + 1e-3)) throw new Error(`clock bench: error ${netbeam} ms exceeds its bound ${errorBound} ms`)
@@ -194,7 +194,7 @@ async function skewRow(pin: boolean, rounds: number, delayMs: number, skewMs: nu
   const offsetErrors: number[] = []
   let refused = 0
   try {
-    const { offset, errorBound } = peers.openClock
+    const { offsetMs: offset, errorBoundMs: errorBound } = peers.openClock
     // The true offset is the injected skew plus how the two processes' timeOrigins differ.
     const [low, high] = peers.trueOffset
     const trueOffset = (low + high) / 2
@@ -215,7 +215,7 @@ async function skewRow(pin: boolean, rounds: number, delayMs: number, skewMs: nu
       }
       starts.push(hrDiffMs(s.leaderHr, s.followerHr))
       floor.push(hrDiffMs(f.leaderHr, f.followerHr))
-      offsetErrors.push(Math.abs(s.clock.offset - trueOffset))
+      offsetErrors.push(Math.abs(s.clock.offsetMs - trueOffset))
     }
   } finally {
     await peers.close()

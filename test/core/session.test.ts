@@ -16,7 +16,7 @@ describe('Session', () => {
     const [sa, sb] = await Promise.all([Session.open(a), Session.open(b)])
     expect(sa.role).not.toBe(sb.role)
     expect(sa.clock.samples).toBeGreaterThan(0)
-    expect(Number.isFinite(sb.clock.errorBound)).toBe(true)
+    expect(Number.isFinite(sb.clock.errorBoundMs)).toBe(true)
     await sa.close()
     const reason = await sb.closed
     expect(reason.code).toBe('closed')

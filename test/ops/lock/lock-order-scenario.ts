@@ -84,7 +84,7 @@ export async function runOrderScenario(
     await guard.release()
   }
   const [m1, m2, m3] = s.modes
-  const gap = (): number => Math.max(50, Math.ceil(sessions.follower.clock.errorBound) + 1)
+  const gap = (): number => Math.max(50, Math.ceil(sessions.follower.clock.errorBoundMs) + 1)
   const turns = [take('A1', a, m1)]
   clock.skip(gap())
   turns.push(take('B1', b, m2))

@@ -31,7 +31,7 @@ describe('locks between clocks minutes apart', () => {
         { leader: { ...options, ...(ahead === 'leader' ? { now: skewed } : {}) }, follower: { ...options, ...(ahead === 'follower' ? { now: skewed } : {}) } },
       )
       try {
-        expect(pair.follower.clock.errorBound).toBe(Infinity)
+        expect(pair.follower.clock.errorBoundMs).toBe(Infinity)
         const a = pair.leader.mutex<number>('m', { initial: 0 })
         const b = pair.follower.mutex<number>('m')
         for (let i = 0; i < 3; i++) {

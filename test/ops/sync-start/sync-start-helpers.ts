@@ -108,13 +108,13 @@ export interface RecordedStart<P> {
 }
 
 /** A start function for `side` that records when it ran and where its view put the agreed instant. */
-export function recorder<P>(side: { now(): number; readonly clock: { readonly errorBound: number } }) {
+export function recorder<P>(side: { now(): number; readonly clock: { readonly errorBoundMs: number } }) {
   const calls: RecordedStart<P>[] = []
   const fn = (info: SyncStartInfo<P>) => {
     const before = defaultNow()
     const viewLate = side.now() - info.at
     const after = defaultNow()
-    calls.push({ trueAt: before, info, agreedAt: [before - viewLate, after - viewLate], viewLate, errorBound: side.clock.errorBound })
+    calls.push({ trueAt: before, info, agreedAt: [before - viewLate, after - viewLate], viewLate, errorBound: side.clock.errorBoundMs })
     return calls.length
   }
   return { fn, calls }
