@@ -7,15 +7,12 @@ import type { RawTransport, RawTransportSink } from './raw-transport.js'
 
 export { messageBytes, notBinaryError } from './queued-transport.js'
 
-/** What the adapters read from a DOM-style event (a message's `data`, an error's `error`). */
-export interface ChannelEvent {
-  readonly type: string
-  readonly data?: unknown
-  readonly error?: unknown
-}
-
-/** A DOM-style event listener. */
-export type ChannelEventListener = (event: ChannelEvent) => void
+/**
+ * A DOM-style event listener, reading what the adapters need from the event (a message's `data`,
+ * an error's `error`). Internal: the public `…Like` interfaces spell the same type out, so the
+ * package's types name nothing the README does not document.
+ */
+export type ChannelEventListener = (event: { readonly type: string; readonly data?: unknown; readonly error?: unknown }) => void
 
 /**
  * The parts of an `RTCDataChannel` netbeam uses. The browser's channel, @roamhq/wrtc's and
@@ -34,8 +31,8 @@ export interface DataChannelLike {
   bufferedAmountLowThreshold?: number
   send(data: Uint8Array<ArrayBuffer>): void
   close(): void
-  addEventListener(type: string, listener: ChannelEventListener): void
-  removeEventListener(type: string, listener: ChannelEventListener): void
+  addEventListener(type: string, listener: (event: { readonly type: string; readonly data?: unknown; readonly error?: unknown }) => void): void
+  removeEventListener(type: string, listener: (event: { readonly type: string; readonly data?: unknown; readonly error?: unknown }) => void): void
 }
 
 /** @roamhq/wrtc reports 65535 (the unsigned-short maximum) for "not set". */

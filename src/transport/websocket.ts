@@ -17,8 +17,8 @@ export interface WebSocketLike {
   readonly bufferedAmount: number
   send(data: Uint8Array<ArrayBuffer>): void
   close(code?: number, reason?: string): void
-  addEventListener(type: string, listener: ChannelEventListener): void
-  removeEventListener(type: string, listener: ChannelEventListener): void
+  addEventListener(type: string, listener: (event: { readonly type: string; readonly data?: unknown; readonly error?: unknown }) => void): void
+  removeEventListener(type: string, listener: (event: { readonly type: string; readonly data?: unknown; readonly error?: unknown }) => void): void
 }
 
 const OPEN = 1
