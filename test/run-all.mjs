@@ -10,7 +10,7 @@ const steps = [
   { name: 'chromium', cmd: ['node', 'e2e/ensure-chromium.mjs'], isolate: false },
   { name: 'typecheck', cmd: ['npx', 'tsc', '--noEmit', '-p', 'tsconfig.json'], isolate: false },
   { name: 'layers (dependency-cruiser)', cmd: ['npx', 'depcruise', 'src', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'], isolate: false },
-  { name: 'library build (ESM + bundled .d.ts)', cmd: ['npm', 'run', '--silent', 'build'], isolate: false },
+  { name: 'library build (ESM + .d.ts rollup; fails if the API differs from etc/netbeam.api.md)', cmd: ['npm', 'run', '--silent', 'build'], isolate: false },
   { name: 'unit + Node WebRTC', cmd: ['npx', 'vitest', 'run'], isolate: true },
   { name: 'browser e2e', cmd: ['node', 'e2e/run.mjs', '--skip-chromium-check'], isolate: true },
 ]
