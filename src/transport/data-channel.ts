@@ -19,6 +19,7 @@ export type ChannelEventListener = (event: { readonly type: string; readonly dat
  * node-datachannel's polyfill (`node-datachannel/polyfill`) all satisfy it.
  */
 export interface DataChannelLike {
+  /** `'connecting'`, `'open'`, `'closing'` or `'closed'`. */
   readonly readyState: string
   /** `false` is refused: netbeam needs ordered delivery. */
   readonly ordered?: boolean
@@ -26,12 +27,19 @@ export interface DataChannelLike {
   readonly maxRetransmits?: number | null
   /** A number is refused: netbeam needs reliable delivery. */
   readonly maxPacketLifeTime?: number | null
+  /** Set to `'arraybuffer'` by the adapter. */
   binaryType: string
+  /** Bytes queued to send; the adapter's backpressure reads it. */
   readonly bufferedAmount: number
+  /** Set by the adapter, so that `bufferedamountlow` wakes waiting sends. */
   bufferedAmountLowThreshold?: number
+  /** Sends one chunk. */
   send(data: Uint8Array<ArrayBuffer>): void
+  /** Closes the channel (when the FrameChannel closes). */
   close(): void
+  /** `open`, `message`, `close`, `error` and `bufferedamountlow` are listened to. */
   addEventListener(type: string, listener: (event: { readonly type: string; readonly data?: unknown; readonly error?: unknown }) => void): void
+  /** Removes what `addEventListener` added (when the FrameChannel closes). */
   removeEventListener(type: string, listener: (event: { readonly type: string; readonly data?: unknown; readonly error?: unknown }) => void): void
 }
 

@@ -15,6 +15,7 @@ type PeerListener = (...args: unknown[]) => void
 export interface SimplePeerLike {
   /** True once the peer emitted `connect` and its data channel is open. */
   readonly connected: boolean
+  /** True once the peer was destroyed: the FrameChannel then closes at once. */
   readonly destroyed: boolean
   /** The data channel's `bufferedAmount`. */
   readonly bufferSize: number
@@ -26,9 +27,13 @@ export interface SimplePeerLike {
     addEventListener(type: string, listener: () => void): void
     removeEventListener(type: string, listener: () => void): void
   } | null
+  /** Sends one chunk. */
   send(data: Uint8Array<ArrayBuffer>): void
+  /** Destroys the peer (when the FrameChannel closes). */
   destroy(err?: Error): void
+  /** `data`, `connect`, `close`, `end` and `error` are listened to. */
   on(event: string, listener: (...args: unknown[]) => void): unknown
+  /** Removes what `on` added (when the FrameChannel closes). */
   removeListener(event: string, listener: (...args: unknown[]) => void): unknown
 }
 

@@ -30,7 +30,9 @@ export interface LockGuard extends AsyncDisposable {
 
 /** A shared (read) lock; `value` is the current value. Do not mutate it. */
 export interface ReadGuard<T> extends LockGuard {
+  /** A read guard. */
   readonly mode: 'read'
+  /** The lock's current value. */
   readonly value: T
 }
 
@@ -39,7 +41,9 @@ export interface ReadGuard<T> extends LockGuard {
  * release. Once the lock closed, assigning `value` throws NetError `closed`.
  */
 export interface WriteGuard<T> extends LockGuard {
+  /** A write guard. */
   readonly mode: 'write'
+  /** The lock's value; what it holds at release goes to the peer. */
   value: T
 }
 

@@ -28,12 +28,15 @@ export type MutexGuard<T> = WriteGuard<T>
  * ```
  */
 export interface NetMutex<T> extends Listenable<LockEvents<T>>, ClosableLock {
+  /** The name both peers opened the lock under. */
   readonly key: string
   /** The lock; resolves with a guard once both sides' earlier requests were served. Rejects with NetError `closed` once the lock closed. */
   lock(options: NetLockOptions & { ifAvailable: true }): Promise<MutexGuard<T> | null>
+  /** Without `ifAvailable: true`: waits for the lock, so the guard is never `null`. */
   lock(options?: NetLockOptions): Promise<MutexGuard<T>>
   /** Runs `callback` under the lock released when it settles; resolves with its result. */
   withLock<R>(callback: (guard: MutexGuard<T> | null) => R | PromiseLike<R>, options: NetLockOptions & { ifAvailable: true }): Promise<R>
+  /** Without `ifAvailable: true`: `callback` always gets a guard. */
   withLock<R>(callback: (guard: MutexGuard<T>) => R | PromiseLike<R>, options?: NetLockOptions): Promise<R>
   /**
    * The last value known here, without locking: the last one committed here or received (it may

@@ -83,18 +83,23 @@ export interface ClosableLock extends AsyncDisposable {
  * ```
  */
 export interface NetRwLock<T> extends Listenable<LockEvents<T>>, ClosableLock {
+  /** The name both peers opened the lock under. */
   readonly key: string
   /** A shared lock; with the read lease held, a read here costs no message. */
   read(options: NetLockOptions & { ifAvailable: true }): Promise<ReadGuard<T> | null>
+  /** Without `ifAvailable: true`: waits for a read lock, so the guard is never `null`. */
   read(options?: NetLockOptions): Promise<ReadGuard<T>>
   /** The exclusive lock; the token (and the value) moves to this side if it is not here. */
   write(options: NetLockOptions & { ifAvailable: true }): Promise<WriteGuard<T> | null>
+  /** Without `ifAvailable: true`: waits for the write lock, so the guard is never `null`. */
   write(options?: NetLockOptions): Promise<WriteGuard<T>>
   /** Runs `callback` under a read lock released when it settles; resolves with its result. */
   withRead<R>(callback: (guard: ReadGuard<T> | null) => R | PromiseLike<R>, options: NetLockOptions & { ifAvailable: true }): Promise<R>
+  /** Without `ifAvailable: true`: `callback` always gets a guard. */
   withRead<R>(callback: (guard: ReadGuard<T>) => R | PromiseLike<R>, options?: NetLockOptions): Promise<R>
   /** Runs `callback` under the write lock released when it settles; resolves with its result. */
   withWrite<R>(callback: (guard: WriteGuard<T> | null) => R | PromiseLike<R>, options: NetLockOptions & { ifAvailable: true }): Promise<R>
+  /** Without `ifAvailable: true`: `callback` always gets a guard. */
   withWrite<R>(callback: (guard: WriteGuard<T>) => R | PromiseLike<R>, options?: NetLockOptions): Promise<R>
   /**
    * The last value known here, without locking: the last one committed here or received (it may
