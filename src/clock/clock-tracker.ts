@@ -5,7 +5,7 @@ import { RecentDelay } from './recent-delay.js'
 /**
  * The session's view of the peer's clock. Both sides keep one, each from its own probes; only the
  * follower's is used to map onto the shared timeline (the leader's clock), so on the leader it is
- * informational (its `session.now()` is exact, and ports report a clock error bound of 0).
+ * informational (its `session.now()` is exact).
  */
 export interface ClockEstimate {
   /** Peer clock minus local clock, in ms. */
