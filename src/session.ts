@@ -87,9 +87,8 @@ export class Session implements Listenable<SessionEvents>, AsyncDisposable {
   }
 
   /**
-   * The shared timeline, in ms since the Unix epoch: the leader's clock
-   * (`performance.timeOrigin + performance.now()` unless `now` was injected), as well as this side
-   * can tell.
+   * The shared timeline, in ms since the Unix epoch: the leader's clock (by default
+   * `performance.timeOrigin + performance.now()`), as well as this side can tell.
    */
   now(): number {
     return this.#core.now()
