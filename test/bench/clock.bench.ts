@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module'
 import { fromDataChannel } from '../../src/transport/data-channel.js'
-import { sessionCore, Session } from '../../src/session.js'
+import { Session } from '../../src/session.js'
 import { defaultNow } from '../../src/clock/local-clock.js'
 import { hrDiffMs, canPin, startPeerProcesses } from '../helpers/sync-start-procs.js'
 import { rawNodeDataChannelPair, type RawDataChannelPair } from '../helpers/webrtc-pair.js'
@@ -118,14 +118,14 @@ async function runTrial(
     const syncing = create({ peers: ['A'], now: nowB, interval: null, delay: ts.delay, repeat: ts.repeat, timeout: 1000 })
     const key = `timesync${i}`
     const wire = (session: Session, instance: TimesyncInstance, from: string): void => {
-      const port = sessionCore(session).openPort<unknown, unknown>('timesync', key, {
-        parse: (m) => m,
-        onMessage: (m) => instance.receive(from, m),
-        onClose: () => {},
-      })
+      // A typed channel of the session: timesync's messages share the session's connection.
+      const channel = session.channel<unknown>(key)
+      void (async () => {
+        for await (const m of channel) instance.receive(from, m)
+      })().catch(() => {}) // the read rejects once the session closes, at the end of the trial
       // As in timesync's PeerJS example: send, and resolve at once.
       instance.send = (_to, data) => {
-        port.post(data)
+        void channel.send(data).catch(() => {})
         return Promise.resolve()
       }
     }
