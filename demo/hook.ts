@@ -1,7 +1,6 @@
 // Implements `window.demo` (its contract, the types, is support/demo-hook-api.ts). It only reads
 // state; the game never behaves differently because of it.
 import type { Session } from 'netbeam'
-import { clockOf } from './clock-view.js'
 import type { ConnectionSnapshot, DemoHook } from '../support/demo-hook-api.js'
 import { SESSION_OPTIONS } from './net.js'
 import type { DemoState } from './state.js'
@@ -40,7 +39,7 @@ export function installHook(state: DemoState, currentSession: () => Session | un
         lastStart: copy(state.lastStart),
         sharedNow: session && !session.isClosed ? session.now() : null,
         endAt: state.endAt,
-        net: session ? { ...clockOf(session), stats: { ...session.stats }, moves: { ...state.moves } } : null,
+        net: session ? { ...session.clock, stats: { ...session.stats }, moves: { ...state.moves } } : null,
         message: state.message,
       }
     },

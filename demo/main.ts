@@ -1,7 +1,6 @@
 // netbeam arena: a two-player coin race over one WebRTC data channel. This file wires the page:
 // find an opponent in the room, play until the session ends, then wait for the next opponent.
 import type { Session } from 'netbeam'
-import { clockOf } from './clock-view.js'
 import { playRounds } from './game.js'
 import { installHook } from './hook.js'
 import { createInput } from './input.js'
@@ -68,7 +67,7 @@ async function play(match: Match): Promise<void> {
   opened.settings.on('change', (_value, origin) => ui.settingsChanged(origin))
   motion.start(new PositionStream(opened, state))
   panel.attach(session)
-  ui.log(`connected as ${session.role} (${state.me}); RTT ${clockOf(session).rttMs.toFixed(2)} ms`)
+  ui.log(`connected as ${session.role} (${state.me}); RTT ${session.clock.rttMs.toFixed(2)} ms`)
   const receiving = receiveMessages(opened, state, (message) => {
     if (message.t === 'ready') state.peerReadyRound = message.round
   })

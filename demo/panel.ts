@@ -1,7 +1,6 @@
 // The live network panel: RTT and the clock offset with its error bound as a chart over the last
 // minute, the last synchronized start's skew, and what crossed the wire.
 import type { Session } from 'netbeam'
-import { clockOf } from './clock-view.js'
 import { SESSION_OPTIONS } from './net.js'
 import { COLOR_NAMES } from './protocol.js'
 import type { DemoState } from './state.js'
@@ -37,7 +36,7 @@ export class NetPanel {
     this.detach()
     this.#session = session
     this.#samples = []
-    this.#lastRtt = clockOf(session).rttMs
+    this.#lastRtt = session.clock.rttMs
     session.on('rtt', this.#onRtt)
   }
 
@@ -54,7 +53,7 @@ export class NetPanel {
   #tick(): void {
     const session = this.#session
     if (session && !session.isClosed) {
-      const { offsetMs, errorBoundMs } = clockOf(session)
+      const { offsetMs, errorBoundMs } = session.clock
       const t = performance.now()
       this.#samples.push({ t, rtt: this.#lastRtt, offset: offsetMs, bound: errorBoundMs })
       while ((this.#samples[0]?.t ?? t) < t - WINDOW_MS) this.#samples.shift()
@@ -124,7 +123,7 @@ export class NetPanel {
     const session = this.#session
     const ms = (v: number, digits = 3): string => (Number.isFinite(v) ? `${v.toFixed(digits)} ms` : '—')
     const start = this.state.lastStart
-    const clock = session ? clockOf(session) : undefined
+    const clock = session ? session.clock : undefined
     const rows: [string, string][] = session && clock
       ? [
           ['RTT', `${ms(this.#lastRtt)} (best ${ms(clock.rttMs)})`],

@@ -2,7 +2,6 @@
 // instant, `sleepUntil` waits for "go" on the shared timeline, and an `exchange` of how late each
 // side started shows the start skew.
 import { isNetError, type SyncStartInfo } from 'netbeam'
-import { clockOf } from './clock-view.js'
 import type { GameDeps } from './game.js'
 import { COLOR_NAMES, otherColor, type Color } from './protocol.js'
 
@@ -78,7 +77,7 @@ function beginCountdown({ state, motion }: GameDeps, start: SyncStartInfo<unknow
 
 async function reportSkew({ shared, state, log }: GameDeps, round: number, info: SyncStartInfo<unknown>): Promise<void> {
   const { session } = shared
-  const mine: StartReportMessage = { late: info.lateByMs, errorBound: session.role === 'leader' ? 0 : clockOf(session).errorBoundMs }
+  const mine: StartReportMessage = { late: info.lateByMs, errorBound: session.role === 'leader' ? 0 : session.clock.errorBoundMs }
   const theirs = await session.exchange<Partial<StartReportMessage>, StartReportMessage>(mine, { key: `skew/${round}` })
   const lateMs = { [state.me]: mine.late, [otherColor(state.me)]: Number(theirs.late) } as Record<Color, number>
   const skewMs = Math.abs(lateMs.blue - lateMs.amber)

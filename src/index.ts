@@ -9,6 +9,8 @@ export type { SessionEvents, SessionStats } from './core/session-events.js'
 export type { SessionOptions } from './core/options.js'
 export type { ClockEstimate } from './clock/clock-tracker.js'
 export type { OpOptions } from './core/op-host.js'
+export type { SleepUntilOptions } from './core/timeline-sleep.js'
+export type { Listenable } from './base/listenable.js'
 
 export { NetError, isNetError, NET_ERROR_CODES } from './base/errors.js'
 export type { NetErrorCode, NetErrorOptions } from './base/errors.js'
@@ -35,16 +37,15 @@ export type {
   MutexGuard,
   NetRwLock,
   NetRwLockOptions,
-  LockOptions,
+  NetLockOptions,
   LockEvents,
-  LockEventSource,
   ClosableLock,
   LockGuard,
   ReadGuard,
   WriteGuard,
   LockSnapshot,
   LockState,
-  LockMode,
+  NetLockMode,
   SyncStartInfo,
   SyncStartOptions,
 } from './session.js'

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'eventemitter3'
 import type { FrameChannel } from './transport/frame-channel.js'
 import { runExchange } from './ops/one-shot/exchange.js'
 import { runJoin, type NetTask } from './ops/one-shot/join.js'
@@ -6,25 +7,28 @@ import { createNetRwLock, type NetRwLock, type NetRwLockOptions } from './ops/lo
 import { runSelect, type SelectResult } from './ops/one-shot/select.js'
 import { openTypedChannel, type TypedChannel, type TypedChannelOptions } from './ops/channel/typed-channel.js'
 import { runSyncStart, type SyncStartInfo, type SyncStartOptions } from './ops/sync-start/sync-start.js'
-import { checkOptionsObject, rejectMisuse } from './base/arguments.js'
-import { checkKey, checkOpOptions } from './core/op-arguments.js'
+import { rejectMisuse } from './base/arguments.js'
+import type { NetError } from './base/errors.js'
+import type { Listenable } from './base/listenable.js'
+import type { ClockEstimate } from './clock/clock-tracker.js'
+import { checkOpOptions } from './core/op-arguments.js'
 import type { OpOptions } from './core/op-host.js'
 import { checkFrameChannel, type SessionOptions } from './core/options.js'
 import { SessionCore } from './core/session-core.js'
-import { waitUntil } from './clock/start-timer.js'
+import type { SessionEvents, SessionStats } from './core/session-events.js'
+import { sleepUntil, type SleepUntilOptions } from './core/timeline-sleep.js'
 
-// The ops' public types and constants, exported by index.ts through the facade (only the facade
-// imports the ops).
+// The ops' public types and constants, which index.ts exports through the facade.
 export type { NetTask } from './ops/one-shot/join.js'
 export type { SelectResult } from './ops/one-shot/select.js'
 export type { TypedChannel, TypedChannelOptions, ChannelSendOptions } from './ops/channel/typed-channel.js'
 export type { NetMutex, NetMutexOptions, MutexGuard } from './ops/lock/mutex.js'
-export type { NetRwLock, NetRwLockOptions, LockOptions, LockEvents, LockEventSource, ClosableLock } from './ops/lock/rwlock.js'
-export type { LockGuard, ReadGuard, WriteGuard } from './ops/lock/lock-guard.js'
-export type { LockSnapshot, LockState } from './ops/lock/lock-state.js'
-export type { LockMode } from './ops/lock/lock-wire.js'
-export { SYNC_START_LATE_TOLERANCE_MS } from './ops/sync-start/sync-start.js'
-export type { SyncStartInfo, SyncStartOptions } from './ops/sync-start/sync-start.js'
+export type { NetRwLock, NetRwLockOptions, NetLockOptions, NetLockMode, LockEvents, ClosableLock } from './ops/lock/rwlock.js'
+export type { LockGuard, ReadGuard, WriteGuard, LockSnapshot, LockState } from './ops/lock/rwlock.js'
+export { SYNC_START_LATE_TOLERANCE_MS, type SyncStartInfo, type SyncStartOptions } from './ops/sync-start/sync-start.js'
+
+/** The engine behind a session. Not public (index.ts does not export it): tests open raw ports with it. */
+export let sessionCore: (session: Session) => SessionCore
 
 /**
  * A netbeam session over one ordered, reliable channel between two peers. Every primitive runs
@@ -42,7 +46,17 @@ export type { SyncStartInfo, SyncStartOptions } from './ops/sync-start/sync-star
  * await session.close()
  * ```
  */
-export class Session extends SessionCore {
+export class Session implements Listenable<SessionEvents>, AsyncDisposable {
+  readonly #core: SessionCore // the engine: emits into the facade's emitter, hosts the ops
+
+  static {
+    sessionCore = (session) => session.#core
+  }
+
+  private constructor(core: SessionCore) {
+    this.#core = core
+  }
+
   /**
    * Opens a session: both sides exchange hellos (protocol version, leader election) and clock
    * probes. Rejects with NetError `version` if the peer speaks another protocol version, with
@@ -53,41 +67,113 @@ export class Session extends SessionCore {
    */
   static async open(channel: FrameChannel, options: SessionOptions = {}): Promise<Session> {
     checkFrameChannel(channel)
-    const session = new Session(channel, options)
-    await session.start(options.signal)
-    return session
+    const core = new SessionCore(channel, options, new EventEmitter<SessionEvents>())
+    await core.start(options.signal)
+    return new Session(core)
   }
 
   /** `'leader'` or `'follower'`: the leader breaks exact ties and its clock is the shared timeline. */
   get role(): 'leader' | 'follower' {
-    return this.isLeader ? 'leader' : 'follower'
+    return this.#core.isLeader ? 'leader' : 'follower'
+  }
+
+  /** The current estimate of the peer's clock; on the leader informational (its clock is the shared timeline). */
+  get clock(): ClockEstimate {
+    return this.#core.clock
+  }
+
+  /**
+   * The shared timeline, in ms since the Unix epoch: the leader's clock (by default
+   * `performance.timeOrigin + performance.now()`), as well as this side can tell.
+   */
+  now(): number {
+    return this.#core.now()
+  }
+
+  /** What crossed the wire so far, and how many operations are open. */
+  get stats(): SessionStats {
+    return this.#core.stats
+  }
+
+  /**
+   * Resolves once the session has closed, with the NetError that says why, and never rejects: code
+   * `closed` for a clean close (the message says whether this side or the peer closed it), or the
+   * failure that closed it (`timeout`, `protocol`, `version`, …). `await session.closed` never throws.
+   */
+  get closed(): Promise<NetError> {
+    return this.#core.closed
+  }
+
+  /** True once the session has closed (from the moment `closed` would resolve). */
+  get isClosed(): boolean {
+    return this.#core.isClosed
+  }
+
+  /**
+   * Closes the session: rejects every pending call with NetError `closed` at once and tells the
+   * peer. Resolves once the peer has answered, so everything sent before the close has reached
+   * it, and the channel is closed; a peer that does not answer within `timeoutMs` is not waited
+   * for. Idempotent.
+   */
+  close(): Promise<void> {
+    return this.#core.close()
+  }
+
+  /** {@link Session.close}, for `await using session = await Session.open(...)`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.#core.close()
+  }
+
+  /** Calls `listener` on every `event`: `close`, `rtt` (each new round-trip sample) or `clock`. */
+  on<E extends keyof SessionEvents>(event: E, listener: (...args: SessionEvents[E]) => void): this {
+    this.#core.events.on(event, listener as never)
+    return this
+  }
+
+  /** Calls `listener` on the next `event` only. */
+  once<E extends keyof SessionEvents>(event: E, listener: (...args: SessionEvents[E]) => void): this {
+    this.#core.events.once(event, listener as never)
+    return this
+  }
+
+  /** Removes `listener` from `event`. */
+  off<E extends keyof SessionEvents>(event: E, listener: (...args: SessionEvents[E]) => void): this {
+    this.#core.events.off(event, listener as never)
+    return this
+  }
+
+  /**
+   * Resolves at the instant `at` on the shared timeline ({@link Session.now}), with how late it
+   * woke in ms (≥ 0); an instant already past resolves at once. It sleeps with a timer until just
+   * before `at`, then spins on the clock for the last few ms (up to 3, blocking the thread), as
+   * `syncStart` does: both peers sleeping until the same `at` wake within the clock's error bound
+   * of each other. Rejects with NetError `usage` for an `at` that is not a finite number,
+   * `aborted` when `options.signal` aborts (before the spin), and the session's close reason if
+   * the session closes first, or had closed before the call.
+   * @example `await session.sleepUntil(roundStart + 3000)`
+   */
+  sleepUntil(at: number, options: SleepUntilOptions = {}): Promise<number> {
+    return sleepUntil(this.#core, at, options, 'session.sleepUntil')
   }
 
   /**
    * Runs `fn` here while the peer runs its own; resolves with this side's result once both have
    * settled. A local throw rejects here (after the peer has been told); the peer still resolves.
-   * Costs 2 messages.
-   *
-   * Both sides always agree on whether the join completed. Aborting before `fn` settled rejects
-   * here at once and the peer's call with NetError `aborted`. Aborting after `fn` settled, before
-   * the peer's result arrived, sends one more message and settles on the peer's answer, about a
-   * round trip later: if the peer had already settled on this side's result (the two results
-   * crossed), both keep that outcome and this call resolves too; otherwise both reject with
-   * `aborted`, even when the peer has not called yet (its later call rejects at once).
+   * Costs 2 messages. Both sides always agree on whether the join completed, even under abort
+   * ({@link OpOptions.signal}).
    * @example `const mine = await session.join(async () => loadLevel())`
    */
   join<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<T> {
-    return rejectMisuse(() => checkOpOptions('session.join', options)) ?? runJoin(this, 'join', fn, options)
+    return rejectMisuse(() => checkOpOptions('session.join', options)) ?? runJoin(this.#core, 'join', fn, options)
   }
 
   /**
    * Like {@link Session.join}, but fails on both sides if either side fails: the failing side
    * rejects with its own error, the other with NetError `remote`, and the side still running has
-   * its signal aborted at once. Aborting works as in {@link Session.join}; both sides always end
-   * both fulfilled or both rejected.
+   * its signal aborted at once. Both sides always end both fulfilled or both rejected.
    */
   tryJoin<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<T> {
-    return rejectMisuse(() => checkOpOptions('session.tryJoin', options)) ?? runJoin(this, 'tryJoin', fn, options)
+    return rejectMisuse(() => checkOpOptions('session.tryJoin', options)) ?? runJoin(this.#core, 'tryJoin', fn, options)
   }
 
   /**
@@ -95,39 +181,30 @@ export class Session extends SessionCore {
    * `{ won: true, value }`, the other `{ won: false }` and its signal aborts. Exact ties go to the
    * leader. If the first to finish threw, it rejects with its own error and the other side with
    * NetError `remote`. Costs 2 messages; the winner knows after about one one-way delay when
-   * both finish together, one round trip otherwise.
-   *
-   * Both sides always agree on the winner. Aborting before `fn` settled rejects both sides with
-   * NetError `aborted`. Aborting after it, before the peer's answer arrived, sends one more
-   * message and settles on that answer: a peer that had already settled (it lost to this side's
-   * result, or both results crossed) keeps its outcome and this side takes the mirror image, so
-   * this call may still resolve; a peer still running, or that has not called yet, rejects with
-   * `aborted`, and so does this call.
+   * both finish together, one round trip otherwise. Both sides always agree on the winner; an
+   * abort after `fn` settled may still end in a result ({@link OpOptions.signal}).
    */
   select<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<SelectResult<T>> {
-    return rejectMisuse(() => checkOpOptions('session.select', options)) ?? runSelect(this, 'select', fn, options)
+    return rejectMisuse(() => checkOpOptions('session.select', options)) ?? runSelect(this.#core, 'select', fn, options)
   }
 
   /**
    * Like {@link Session.select}, but only a success can win; if both sides fail, both reject with
-   * one NetError `remote` that carries both causes. Aborting works as in {@link Session.select}.
+   * one NetError `remote` that carries both causes.
    */
   trySelect<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<SelectResult<T>> {
-    return rejectMisuse(() => checkOpOptions('session.trySelect', options)) ?? runSelect(this, 'trySelect', fn, options)
+    return rejectMisuse(() => checkOpOptions('session.trySelect', options)) ?? runSelect(this.#core, 'trySelect', fn, options)
   }
 
   /**
    * Sends `value` to the peer and resolves with the value the peer sent. An unencodable value
-   * rejects with NetError `usage` and the peer's call with NetError `aborted`.
-   *
-   * Both sides always agree on whether the exchange happened. The value goes out at once, so
-   * aborting (unless the signal was aborted before the call) sends one more message and settles
-   * on the peer's answer: if the peer's value was already on its way, both resolve, each with the
-   * other's value; otherwise both reject with NetError `aborted`, even when the peer has not
-   * called yet (its later call rejects at once, and it never receives this value).
+   * rejects with NetError `usage` and the peer's call with NetError `aborted`. The value goes out
+   * at once, so an abort (unless the signal was aborted before the call) settles on the peer's
+   * answer ({@link OpOptions.signal}): both resolve if the peer's value was already on its way,
+   * otherwise both reject with `aborted` and the peer never receives this value.
    */
   exchange<Theirs = unknown, Mine = Theirs>(value: Mine, options: OpOptions = {}): Promise<Theirs> {
-    return rejectMisuse(() => checkOpOptions('session.exchange', options)) ?? runExchange<Theirs>(this, value, options)
+    return rejectMisuse(() => checkOpOptions('session.exchange', options)) ?? runExchange<Theirs>(this.#core, value, options)
   }
 
   /**
@@ -135,7 +212,7 @@ export class Session extends SessionCore {
    * key or option, or a key already in use.
    */
   channel<T>(key: string, options: TypedChannelOptions = {}): TypedChannel<T> {
-    return openTypedChannel<T>(this, key, options)
+    return openTypedChannel<T>(this.#core, key, options)
   }
 
   /**
@@ -144,9 +221,7 @@ export class Session extends SessionCore {
    * or options, or a key still in use here.
    */
   mutex<T>(key: string, options: NetMutexOptions<T> = {}): NetMutex<T> {
-    checkKey('session.mutex', key)
-    checkOptionsObject('session.mutex', options)
-    return createNetMutex<T>(this, key, options)
+    return createNetMutex<T>(this.#core, key, options)
   }
 
   /**
@@ -155,9 +230,7 @@ export class Session extends SessionCore {
    * key or options, or a key still in use here.
    */
   rwlock<T>(key: string, options: NetRwLockOptions<T> = {}): NetRwLock<T> {
-    checkKey('session.rwlock', key)
-    checkOptionsObject('session.rwlock', options)
-    return createNetRwLock<T>(this, key, options)
+    return createNetRwLock<T>(this.#core, key, options)
   }
 
   /**
@@ -167,24 +240,11 @@ export class Session extends SessionCore {
    * that it started too, so both sides agree on whether the start happened. Rejects with NetError
    * `late` when the agreed instant had passed (by more than 1 ms) before a side heard of it — on
    * that side, and on the other side even though its `fn` ran ("started but the peer did not") —,
-   * `aborted` on abort (here or on the peer), or the close reason if the session closes first.
-   * Aborting after this side started, before the peer's confirmation arrived, sends one more
-   * message: a peer that has not started gives up (both reject with `aborted`; its `fn` never
-   * runs), a peer that started confirms (both resolve). After the confirmation, aborting has no
-   * effect.
+   * `aborted` on abort (here or on the peer), or the close reason if the session closes first. An
+   * abort after this side started settles on the peer's answer ({@link OpOptions.signal}).
    * @example `await session.syncStart(({ lateByMs }) => startRound(lateByMs), { delayMs: 100 })`
    */
   syncStart<R, P = unknown>(fn: (info: SyncStartInfo<P>) => R | PromiseLike<R>, options: SyncStartOptions = {}): Promise<R> {
-    return rejectMisuse(() => checkOpOptions('session.syncStart', options)) ?? runSyncStart<P, R>(this, fn, options)
-  }
-
-  /**
-   * Resolves at the instant `at` on the shared timeline ({@link Session.now}): a timer, then a
-   * short spin for the last few milliseconds. Resolves with how late it woke (ms, ≥ 0); a past
-   * instant resolves at once. Rejects with NetError `aborted` when `signal` aborts first.
-   * @example `await session.sleepUntil(info.at + 3000, { signal })`
-   */
-  sleepUntil(at: number, options: { signal?: AbortSignal } = {}): Promise<number> {
-    return waitUntil(at, { now: () => this.now(), signal: options.signal })
+    return rejectMisuse(() => checkOpOptions('session.syncStart', options)) ?? runSyncStart<P, R>(this.#core, fn, options)
   }
 }

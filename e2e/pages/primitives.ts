@@ -1,15 +1,15 @@
 // Page for primitives.spec.ts and node-peer.spec.ts: opens a netbeam session over the harness's
 // simple-peer and exposes each primitive as a call the test makes on both sides at once.
 import { harness } from './harness.js'
-import { fromSimplePeer, Session, type NetRwLock, type SessionOptions, type SessionStats, type SimplePeerLike } from '../../src/index.js'
+import { fromSimplePeer, Session, type NetRwLock, type SessionOptions, type SessionStats } from '../../src/index.js'
 import { counterMutex, describe, increment, join, joinAborting, patterned, readCounter, select, wallNow, type Counter, type OpReport, type TaskPlan } from '../ops.js'
 import { startPending, type PendingReport } from './pending.js'
 
 export interface SessionInfo {
   role: 'leader' | 'follower'
-  rtt: number
-  offset: number
-  errorBound: number
+  rttMs: number
+  offsetMs: number
+  errorBoundMs: number
 }
 
 /** One side of a syncStart: when its function ran, or the NetError code it settled with instead. */
@@ -20,8 +20,8 @@ export type StartReport =
       startedAt: number
       lateByMs: number
       /** This side's clock estimate when the function ran. */
-      offset: number
-      errorBound: number
+      offsetMs: number
+      errorBoundMs: number
     }
   | { started: false; code: string }
 
@@ -90,7 +90,7 @@ async function sha256(bytes: Uint8Array): Promise<string> {
 window.prims = {
   async open(options = {}) {
     const { peer } = await harness.connected
-    session = await Session.open(fromSimplePeer(peer as unknown as SimplePeerLike), options)
+    session = await Session.open(fromSimplePeer(peer), options)
     session.on('close', (reason) => harness.log(`session closed: ${reason.code}: ${reason.message}`))
     // Open the locks on both sides now: a lock request from the side without the token waits
     // until the peer has opened the same lock, so opening it lazily could deadlock a test.
@@ -167,7 +167,7 @@ window.prims = {
     // take longer than 50 ms to be handled, and the follower then rightly rejects with `late`.
     try {
       return await s.syncStart(
-        (info): StartReport => ({ started: true, startedAt: wallNow(), lateByMs: info.lateByMs, offset: s.clock.offset, errorBound: s.clock.errorBound }),
+        (info): StartReport => ({ started: true, startedAt: wallNow(), lateByMs: info.lateByMs, offsetMs: s.clock.offsetMs, errorBoundMs: s.clock.errorBoundMs }),
         { key, delayMs: 200 },
       )
     } catch (err) {

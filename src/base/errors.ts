@@ -43,9 +43,13 @@ export interface NetErrorOptions {
  * ```
  */
 export class NetError extends Error {
+  /** Always `'NetError'`. */
   override readonly name = 'NetError'
+  /** What happened: one of {@link NET_ERROR_CODES}. */
   readonly code: NetErrorCode
+  /** For code `remote`: the `name` of the error thrown on the peer. */
   readonly remoteName: string | undefined
+  /** For code `remote`: the `message` of the error thrown on the peer. */
   readonly remoteMessage: string | undefined
 
   constructor(code: NetErrorCode, message: string, options: NetErrorOptions = {}) {

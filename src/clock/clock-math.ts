@@ -62,15 +62,15 @@ export function remoteToLocal(remote: number, offset: number): number {
 /** The current best estimate of the remote clock, as reported by {@link ClockFilter.estimate}. */
 export interface ClockEstimate {
   /** Remote clock minus local clock, in ms. */
-  readonly offset: number
+  readonly offsetMs: number
   /** Round-trip time of the sample the offset comes from, in ms. */
-  readonly rtt: number
+  readonly rttMs: number
   /**
-   * The true offset lies within `offset ± errorBound` (ms): `rtt / 2`, plus `driftRate` × the time
+   * The true offset lies within `offsetMs ± errorBoundMs`: `rttMs / 2`, plus `driftRate` × the time
    * since the chosen probe was sent when a drift rate is configured. Clock resolution is not
    * included.
    */
-  readonly errorBound: number
+  readonly errorBoundMs: number
   /** How many samples the window holds. */
   readonly samples: number
   /** Local clock when the chosen sample's reply arrived (its `t3`). */
@@ -95,8 +95,8 @@ export interface ClockFilterOptions {
   /**
    * Assumed worst-case drift between the two clocks (ms per ms, e.g. `1e-5` = 10 ppm). When
    * non-zero, each sample's error bound grows by `driftRate × age`, the filter picks the sample with
-   * the smallest such bound (NTP's clock filter does the same), and `errorBound` includes it. With
-   * `0`, the filter is plain minimum-RTT and `errorBound` is `rtt / 2`.
+   * the smallest such bound (NTP's clock filter does the same), and `errorBoundMs` includes it. With
+   * `0`, the filter is plain minimum-RTT and `errorBoundMs` is `rttMs / 2`.
    * @default 0
    * @example new ClockFilter({ driftRate: 2e-5 })
    */
@@ -116,7 +116,7 @@ export interface ClockFilterOptions {
  * ```ts
  * const filter = new ClockFilter()
  * filter.add({ t0, t1, t2, t3 })
- * const est = filter.estimate()   // { offset, rtt, errorBound, samples, at } | undefined
+ * const est = filter.estimate()   // { offsetMs, rttMs, errorBoundMs, samples, at } | undefined
  * ```
  */
 export class ClockFilter {
@@ -174,7 +174,7 @@ export class ClockFilter {
     if (best === undefined || this.driftRate === 0 || now === undefined || !(now > this.newest)) {
       return best
     }
-    return { ...best, errorBound: best.errorBound + this.driftRate * (now - this.newest) }
+    return { ...best, errorBoundMs: best.errorBoundMs + this.driftRate * (now - this.newest) }
   }
 
   /** Drops every sample (e.g. after the peer reconnects with a fresh clock). */
@@ -191,8 +191,8 @@ export class ClockFilter {
       // Drift is counted from t0, not t3: the remote stamps lie somewhere inside [t0, t3], and
       // counting from t0 keeps the bound honest for that stretch too.
       const errorBound = e.rtt / 2 + this.driftRate * (this.newest - e.sent)
-      if (chosen === undefined || errorBound <= chosen.errorBound) {
-        chosen = { offset: e.offset, rtt: e.rtt, errorBound, samples: this.window.length, at: e.at }
+      if (chosen === undefined || errorBound <= chosen.errorBoundMs) {
+        chosen = { offsetMs: e.offset, rttMs: e.rtt, errorBoundMs: errorBound, samples: this.window.length, at: e.at }
       }
     }
     return chosen

@@ -5,30 +5,30 @@ import { RecentDelay } from './recent-delay.js'
 /**
  * The session's view of the peer's clock. Both sides keep one, each from its own probes; only the
  * follower's is used to map onto the shared timeline (the leader's clock), so on the leader it is
- * informational (its `session.now()` is exact, and ports report a clock error bound of 0).
+ * informational (its `session.now()` is exact).
  */
 export interface ClockEstimate {
   /** Peer clock minus local clock, in ms. */
-  readonly offset: number
+  readonly offsetMs: number
   /** Round-trip time of the sample the offset comes from, in ms. */
-  readonly rtt: number
+  readonly rttMs: number
   /**
-   * The true offset lies within `offset ± errorBound` ms: `rtt / 2`, plus an allowance for clock
+   * The true offset lies within `offsetMs ± errorBoundMs`: `rttMs / 2`, plus an allowance for clock
    * drift (15 ppm) since that sample was taken. Infinity before the first sample.
    */
-  readonly errorBound: number
+  readonly errorBoundMs: number
   /** How many samples the estimate draws on. */
   readonly samples: number
   /**
    * How long a message may take right now, in ms: the slowest of the last 32 round trips plus the
-   * most this side's heartbeat ticks ran late over the last 8 beats (a busy machine). `rtt` is
+   * most this side's heartbeat ticks ran late over the last 8 beats (a busy machine). `rttMs` is
    * the best case, for the offset; this is the cautious one, for scheduling: `syncStart` never
    * leads by less. 0 before any sample.
    */
-  readonly recentDelay: number
+  readonly recentDelayMs: number
 }
 
-const NO_ESTIMATE: ClockEstimate = { offset: 0, rtt: Infinity, errorBound: Infinity, samples: 0, recentDelay: 0 }
+const NO_ESTIMATE: ClockEstimate = { offsetMs: 0, rttMs: Infinity, errorBoundMs: Infinity, samples: 0, recentDelayMs: 0 }
 
 /**
  * Assumed worst-case drift between the two clocks: NTP's PHI (15 ppm). Without it, a sample from
@@ -90,17 +90,17 @@ export class ClockTracker {
     this.#recentDelay = new RecentDelay(heartbeatMs)
   }
 
-  /** The current estimate; its `errorBound` includes the drift allowance up to this moment. */
+  /** The current estimate; its `errorBoundMs` includes the drift allowance up to this moment. */
   get estimate(): ClockEstimate {
     const live = this.#filter.estimate(this.now())
     const recentDelay = this.#recentDelay.ms
-    if (live === undefined) return { ...NO_ESTIMATE, recentDelay }
-    return { ...this.#estimate, errorBound: live.errorBound, recentDelay }
+    if (live === undefined) return { ...NO_ESTIMATE, recentDelayMs: recentDelay }
+    return { ...this.#estimate, errorBoundMs: live.errorBoundMs, recentDelayMs: recentDelay }
   }
 
   /** The estimated offset alone (peer − local, ms; 0 before the first sample): cheap enough for spin loops. */
   get offset(): number {
-    return this.#estimate.offset
+    return this.#estimate.offsetMs
   }
 
   /**
@@ -160,7 +160,7 @@ export class ClockTracker {
       if (this.#burstLeft > 0) this.#ping()
       else this.#finishBurst()
     }
-    const changed = before.offset !== this.#estimate.offset || before.rtt !== this.#estimate.rtt
+    const changed = before.offsetMs !== this.#estimate.offsetMs || before.rttMs !== this.#estimate.rttMs
     return { lastRtt: sampleRtt(sample), changed }
   }
 
@@ -233,6 +233,6 @@ export class ClockTracker {
   #snapshot(): ClockEstimate {
     const e = this.#filter.estimate()
     if (e === undefined) return NO_ESTIMATE
-    return { offset: e.offset, rtt: e.rtt, errorBound: e.errorBound, samples: e.samples, recentDelay: this.#recentDelay.ms }
+    return { offsetMs: e.offsetMs, rttMs: e.rttMs, errorBoundMs: e.errorBoundMs, samples: e.samples, recentDelayMs: this.#recentDelay.ms }
   }
 }

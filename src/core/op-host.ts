@@ -15,7 +15,7 @@ export interface OpHost {
   readonly closedReason: NetError | undefined
 }
 
-/** Options every operation takes. */
+/** Options of the one-shot operations: join, tryJoin, select, trySelect, exchange, syncStart. */
 export interface OpOptions {
   /**
    * Pairs this call with the peer's call of the same key. Without it, calls pair by per-kind
@@ -23,6 +23,16 @@ export interface OpOptions {
    * start their operations of that kind in the same order.
    */
   key?: string
-  /** Aborts the call; the peer's side then settles with NetError `aborted` instead of hanging. */
+  /**
+   * Aborts the call. Both sides always end with the same outcome. Aborted before this side's
+   * result went out (its function still running; for syncStart, before it started), the call
+   * rejects at once with NetError `aborted`, and so does the peer's (its function's signal
+   * aborts). Aborted after that, before the peer's result arrived, it sends one more message and
+   * settles on the peer's answer about a round trip later: a peer that had already settled on
+   * this side's result keeps its outcome, and this side takes the outcome the operation gives
+   * without an abort (so an aborted call may still resolve); otherwise both reject with
+   * `aborted`, even when the peer has not called yet (its later call rejects at once). Aborting
+   * after the peer's result arrived changes nothing.
+   */
   signal?: AbortSignal
 }

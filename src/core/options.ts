@@ -1,5 +1,4 @@
 import { checkFunction, checkInteger, checkNumber, checkOneOf, checkOptionsObject, checkShape, checkSignal, usageError } from '../base/arguments.js'
-import type { Now } from '../clock/local-clock.js'
 import { defaultNow } from '../clock/local-clock.js'
 import { PROTOCOL_VERSION } from './wire.js'
 
@@ -59,21 +58,21 @@ export interface SessionOptions {
    * The local clock in ms; inject one for tests (e.g. a skewed clock).
    * @default () => performance.timeOrigin + performance.now()
    */
-  now?: Now
+  now?: () => number
   /**
    * Random source for the leader election nonce; inject a seeded one for tests.
    * @default Math.random
    */
   random?: () => number
-  /**
-   * The protocol version announced in the handshake. Only for testing how a peer on another
-   * version is refused.
-   * @internal
-   */
+}
+
+/** What the core accepts beyond the public options; tests reach it with a cast. */
+export interface InternalSessionOptions extends SessionOptions {
+  /** The protocol version announced in the handshake: for testing how another version is refused. */
   protocolVersion?: number
 }
 
-export type ResolvedSessionOptions = Required<Omit<SessionOptions, 'role' | 'signal'>> & {
+export type ResolvedSessionOptions = Required<Omit<InternalSessionOptions, 'role' | 'signal'>> & {
   role: 'leader' | 'follower' | null
 }
 
@@ -87,7 +86,7 @@ const MIN_FRAME_LIMIT = 1024
  * Fills in the defaults; throws NetError `usage`, naming the option and what it accepts, for a
  * value outside that (`Session.open` turns it into its rejection).
  */
-export function resolveSessionOptions(options: SessionOptions): ResolvedSessionOptions {
+export function resolveSessionOptions(options: InternalSessionOptions): ResolvedSessionOptions {
   checkSessionOptions(options)
   const resolved: ResolvedSessionOptions = {
     role: options.role ?? null,
@@ -108,7 +107,7 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
   return resolved
 }
 
-function checkSessionOptions(options: SessionOptions): void {
+function checkSessionOptions(options: InternalSessionOptions): void {
   const given = checkOptionsObject(WHERE, options)
   checkOneOf(WHERE, 'role', given.role, ['leader', 'follower'])
   checkSignal(WHERE, given.signal)

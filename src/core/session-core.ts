@@ -1,4 +1,4 @@
-import { EventEmitter } from 'eventemitter3'
+import type { EventEmitter } from 'eventemitter3'
 import type { FrameChannel } from '../transport/frame-channel.js'
 import { abortError, NetError } from '../base/errors.js'
 import { onAbort } from '../base/abort.js'
@@ -12,22 +12,26 @@ import type { CancellablePort, PortHandlers } from './port.js'
 import { PortRouter } from './port-router.js'
 import { ClockTracker, type ClockEstimate } from '../clock/clock-tracker.js'
 import type { SessionEvents, SessionStats } from './session-events.js'
-import { resolveSessionOptions, type ResolvedSessionOptions, type SessionOptions } from './options.js'
+import { resolveSessionOptions, type InternalSessionOptions, type ResolvedSessionOptions } from './options.js'
 import { encodePortFrame, encodeSessionFrame, parseSessionFrame, type SessionFrame } from './wire.js'
 
 const PONG_SKIP_BYTES = 1024 * 1024
 
 /**
  * The session machinery: handshake, heartbeat, clock samples, port routing and close. The public
- * {@link Session} adds the primitives on top.
+ * `Session` (src/session.ts) owns one, hands it to the ops as their {@link OpHost}, and shows
+ * users only what they need; this class is never exported by index.ts.
  */
-export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
-  /** True on the side that breaks every exact tie; its clock is the shared timeline. */
-  isLeader = false
+export class SessionCore implements OpHost {
+  #isLeader = false
   /** Frames and bytes sent and received so far. */
   readonly #stats = { framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0 }
   #closeReason: NetError | undefined
   readonly #closed = deferred<NetError>()
+  /** Aborted with the close reason on shutdown: lets a wait stop without holding on to `#closed`. */
+  readonly #closing = new AbortController()
+  /** Where `close`, `rtt` and `clock` go: the facade's emitter, which users subscribe to. */
+  readonly events: EventEmitter<SessionEvents>
   readonly #channel: FrameChannel
   readonly #opts: ResolvedSessionOptions
   readonly #codec: FrameCodec
@@ -44,8 +48,8 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
   #lastTick = performance.now()
   #heartbeat: ReturnType<typeof setInterval> | undefined
 
-  protected constructor(channel: FrameChannel, options: SessionOptions) {
-    super()
+  constructor(channel: FrameChannel, options: InternalSessionOptions, events: EventEmitter<SessionEvents>) {
+    this.events = events
     this.#channel = channel
     this.#opts = resolveSessionOptions(options)
     this.#codec = createFrameCodec(this.#opts)
@@ -67,7 +71,7 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
           return this.#write(this.#encode({ type, key }), key)
         },
         now: () => this.now(),
-        clockErrorBound: () => (this.isLeader ? 0 : this.#clock.estimate.errorBound),
+        clockErrorBound: () => (this.isLeader ? 0 : this.#clock.estimate.errorBoundMs),
       },
       this.#opts.maxPendingMessages,
       (err) => this.#shutdown(err, 'initiate'),
@@ -76,7 +80,7 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
   }
 
   /** Runs the handshake and the first clock burst; called once by `Session.open`. */
-  protected async start(signal: AbortSignal | undefined): Promise<void> {
+  async start(signal: AbortSignal | undefined): Promise<void> {
     if (signal?.aborted) {
       // Nothing was sent yet: close the channel (it is the session's now) without a word.
       const reason = abortError(signal, 'opening the session')
@@ -111,9 +115,19 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
     return this.#clock.estimate
   }
 
+  /** True on the side that breaks every exact tie; its clock is the shared timeline. */
+  get isLeader(): boolean {
+    return this.#isLeader
+  }
+
   /** The shared timeline in ms: the leader's clock, as well as this side can tell. */
   now(): number {
-    return this.isLeader ? this.#opts.now() : this.#opts.now() + this.#clock.offset
+    return this.#isLeader ? this.#opts.now() : this.#opts.now() + this.#clock.offset
+  }
+
+  /** Aborts, with the close reason, when the session closes. */
+  get closeSignal(): AbortSignal {
+    return this.#closing.signal
   }
 
   /**
@@ -142,10 +156,6 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
   async close(): Promise<void> {
     this.#shutdown(new NetError('closed', 'the session was closed locally'), 'initiate')
     await this.#channel.closed
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close()
   }
 
   openPort<Out, In>(kind: string, key: string, handlers: PortHandlers<In>): CancellablePort<Out> {
@@ -272,7 +282,7 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
       if (frame.round >= 16) throw new NetError('protocol', 'leader election tied 16 times; the nonce source is broken')
       return this.#sendHello(frame.round + 1)
     }
-    this.isLeader = decision.isLeader
+    this.#isLeader = decision.isLeader
     this.#roleKnown = true
     this.#roleDecided.resolve()
   }
@@ -303,13 +313,14 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
     const code = reason.code === 'aborted' ? 'closed' : reason.code
     this.#goodbye.part(parting, reason, () => this.#send({ type: 'bye', code, reason: reason.message }))
     this.#closed.resolve(reason)
+    this.#closing.abort(reason)
     this.#emitSafely('close', reason)
   }
 
   /** A throwing listener is the listener's bug: it surfaces as an uncaught error, outside our state. */
   #emitSafely<E extends keyof SessionEvents>(event: E, ...args: SessionEvents[E]): void {
     try {
-      ;(this.emit as (event: E, ...args: SessionEvents[E]) => boolean)(event, ...args)
+      ;(this.events.emit as (event: E, ...args: SessionEvents[E]) => boolean)(event, ...args)
     } catch (err) {
       setTimeout(() => {
         throw err

@@ -13,9 +13,13 @@ export interface SessionEvents {
 
 /** A snapshot of what crossed the wire, for diagnostics. */
 export interface SessionStats {
+  /** Frames this side sent (session frames and every operation's messages). */
   readonly framesSent: number
+  /** Frames this side received from the peer. */
   readonly framesReceived: number
+  /** Bytes of those frames this side sent, as encoded (before the transport's chunking). */
   readonly bytesSent: number
+  /** Bytes of those frames this side received, as encoded. */
   readonly bytesReceived: number
   /**
    * Operations (and locks, channels) whose key is open on this side, plus settled one-shot calls

@@ -7,21 +7,19 @@ import type { RawTransport, RawTransportSink } from './raw-transport.js'
 
 export { messageBytes, notBinaryError } from './queued-transport.js'
 
-/** What the adapters read from a DOM-style event (a message's `data`, an error's `error`). */
-export interface ChannelEvent {
-  readonly type: string
-  readonly data?: unknown
-  readonly error?: unknown
-}
-
-/** A DOM-style event listener. */
-export type ChannelEventListener = (event: ChannelEvent) => void
+/**
+ * A DOM-style event listener, reading what the adapters need from the event (a message's `data`,
+ * an error's `error`). Internal: the public `…Like` interfaces spell the same type out, so the
+ * package's types name nothing the README does not document.
+ */
+export type ChannelEventListener = (event: { readonly type: string; readonly data?: unknown; readonly error?: unknown }) => void
 
 /**
  * The parts of an `RTCDataChannel` netbeam uses. The browser's channel, @roamhq/wrtc's and
  * node-datachannel's polyfill (`node-datachannel/polyfill`) all satisfy it.
  */
 export interface DataChannelLike {
+  /** `'connecting'`, `'open'`, `'closing'` or `'closed'`. */
   readonly readyState: string
   /** `false` is refused: netbeam needs ordered delivery. */
   readonly ordered?: boolean
@@ -29,13 +27,20 @@ export interface DataChannelLike {
   readonly maxRetransmits?: number | null
   /** A number is refused: netbeam needs reliable delivery. */
   readonly maxPacketLifeTime?: number | null
+  /** Set to `'arraybuffer'` by the adapter. */
   binaryType: string
+  /** Bytes queued to send; the adapter's backpressure reads it. */
   readonly bufferedAmount: number
+  /** Set by the adapter, so that `bufferedamountlow` wakes waiting sends. */
   bufferedAmountLowThreshold?: number
+  /** Sends one chunk. */
   send(data: Uint8Array<ArrayBuffer>): void
+  /** Closes the channel (when the FrameChannel closes). */
   close(): void
-  addEventListener(type: string, listener: ChannelEventListener): void
-  removeEventListener(type: string, listener: ChannelEventListener): void
+  /** `open`, `message`, `close`, `error` and `bufferedamountlow` are listened to. */
+  addEventListener(type: string, listener: (event: { readonly type: string; readonly data?: unknown; readonly error?: unknown }) => void): void
+  /** Removes what `addEventListener` added (when the FrameChannel closes). */
+  removeEventListener(type: string, listener: (event: { readonly type: string; readonly data?: unknown; readonly error?: unknown }) => void): void
 }
 
 /** @roamhq/wrtc reports 65535 (the unsigned-short maximum) for "not set". */

@@ -1,13 +1,12 @@
 import { NetError } from '../base/errors.js'
 import { checkShape } from '../base/arguments.js'
-import type { ChannelEventListener } from './data-channel.js'
 import { resolveFrameChannelOptions, type FrameChannel, type FrameChannelOptions } from './frame-channel.js'
 import { createFrameChannel } from './framed-channel.js'
 import { queuedTransport } from './queued-transport.js'
 import type { RawTransport, RawTransportSink } from './raw-transport.js'
 
-/** A simple-peer event listener. */
-export type PeerListener = (...args: unknown[]) => void
+/** A simple-peer event listener (internal: SimplePeerLike spells the type out). */
+type PeerListener = (...args: unknown[]) => void
 
 /**
  * The parts of a simple-peer `Peer` netbeam uses; simple-peer 9 and @thaunknown/simple-peer 10
@@ -16,6 +15,7 @@ export type PeerListener = (...args: unknown[]) => void
 export interface SimplePeerLike {
   /** True once the peer emitted `connect` and its data channel is open. */
   readonly connected: boolean
+  /** True once the peer was destroyed: the FrameChannel then closes at once. */
   readonly destroyed: boolean
   /** The data channel's `bufferedAmount`. */
   readonly bufferSize: number
@@ -23,16 +23,18 @@ export interface SimplePeerLike {
    * The underlying RTCDataChannel (simple-peer internals, null before setup and after destroy),
    * used only to wake up on `bufferedamountlow`.
    */
-  readonly _channel?: DataChannelEvents | null
+  readonly _channel?: {
+    addEventListener(type: string, listener: () => void): void
+    removeEventListener(type: string, listener: () => void): void
+  } | null
+  /** Sends one chunk. */
   send(data: Uint8Array<ArrayBuffer>): void
+  /** Destroys the peer (when the FrameChannel closes). */
   destroy(err?: Error): void
-  on(event: string, listener: PeerListener): unknown
-  removeListener(event: string, listener: PeerListener): unknown
-}
-
-interface DataChannelEvents {
-  addEventListener(type: string, listener: ChannelEventListener): void
-  removeEventListener(type: string, listener: ChannelEventListener): void
+  /** `data`, `connect`, `close`, `end` and `error` are listened to. */
+  on(event: string, listener: (...args: unknown[]) => void): unknown
+  /** Removes what `on` added (when the FrameChannel closes). */
+  removeListener(event: string, listener: (...args: unknown[]) => void): unknown
 }
 
 /**

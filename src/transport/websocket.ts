@@ -13,12 +13,18 @@ import type { RawTransport, RawTransportSink } from './raw-transport.js'
 export interface WebSocketLike {
   /** 0 connecting, 1 open, 2 closing, 3 closed. */
   readonly readyState: number
+  /** Set to `'arraybuffer'` by the adapter. */
   binaryType: string
+  /** Bytes queued to send; the adapter's backpressure polls it. */
   readonly bufferedAmount: number
+  /** Sends one chunk. */
   send(data: Uint8Array<ArrayBuffer>): void
+  /** Closes the socket (when the FrameChannel closes). */
   close(code?: number, reason?: string): void
-  addEventListener(type: string, listener: ChannelEventListener): void
-  removeEventListener(type: string, listener: ChannelEventListener): void
+  /** `open`, `message`, `close` and `error` are listened to. */
+  addEventListener(type: string, listener: (event: { readonly type: string; readonly data?: unknown; readonly error?: unknown }) => void): void
+  /** Removes what `addEventListener` added (when the FrameChannel closes). */
+  removeEventListener(type: string, listener: (event: { readonly type: string; readonly data?: unknown; readonly error?: unknown }) => void): void
 }
 
 const OPEN = 1

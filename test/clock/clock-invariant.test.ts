@@ -30,9 +30,9 @@ describe('invariant: the true offset lies within errorBound of the estimate', ()
         f.add(s)
         const est = f.estimate()
         if (est === undefined) throw new Error('no estimate after a valid sample')
-        const error = Math.abs(est.offset - trueOffset)
-        if (!(error <= est.errorBound + EPS)) {
-          throw new Error(`error ${error} > bound ${est.errorBound} after ${i + 1} samples`)
+        const error = Math.abs(est.offsetMs - trueOffset)
+        if (!(error <= est.errorBoundMs + EPS)) {
+          throw new Error(`error ${error} > bound ${est.errorBoundMs} after ${i + 1} samples`)
         }
       }
     })
@@ -54,9 +54,9 @@ describe('invariant: the true offset lies within errorBound of the estimate', ()
         const later = t + 5000 * random()
         const est = f.estimate(later)
         if (est === undefined) throw new Error('no estimate after a valid sample')
-        const error = Math.abs(est.offset - theta(later))
-        if (!(error <= est.errorBound + EPS)) {
-          throw new Error(`error ${error} > bound ${est.errorBound} at ${later} (rate ${rate})`)
+        const error = Math.abs(est.offsetMs - theta(later))
+        if (!(error <= est.errorBoundMs + EPS)) {
+          throw new Error(`error ${error} > bound ${est.errorBoundMs} at ${later} (rate ${rate})`)
         }
       }
     })

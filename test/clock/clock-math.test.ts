@@ -62,9 +62,9 @@ describe('ClockFilter', () => {
     f.add(probe(20, 1, 0.1, 1, theta))
     const est = f.estimate()
     expect(est).toMatchObject({ samples: 3, at: 10.6 })
-    expect(est?.rtt).toBeCloseTo(0.5, 9)
-    expect(est?.errorBound).toBeCloseTo(0.25, 9)
-    expect(est?.offset).toBeCloseTo(500.05, 9)
+    expect(est?.rttMs).toBeCloseTo(0.5, 9)
+    expect(est?.errorBoundMs).toBeCloseTo(0.25, 9)
+    expect(est?.offsetMs).toBeCloseTo(500.05, 9)
   })
 
   test('large-RTT outliers are ignored, however skewed', () => {
@@ -77,15 +77,15 @@ describe('ClockFilter', () => {
       f.add(probe(i * 100, d1, 0.05, 0.25 + 0.01 * random(), theta))
     }
     const est = f.estimate()
-    expect(est?.rtt).toBeLessThan(0.6)
-    expect(Math.abs((est?.offset ?? Number.NaN) - -3000)).toBeLessThan(0.01)
+    expect(est?.rttMs).toBeLessThan(0.6)
+    expect(Math.abs((est?.offsetMs ?? Number.NaN) - -3000)).toBeLessThan(0.01)
   })
 
   test('ties go to the newer sample', () => {
     const f = new ClockFilter()
     f.add(probe(0, 0.5, 0, 0.5, constant(1)))
     f.add(probe(100, 0.5, 0, 0.5, constant(2)))
-    expect(f.estimate()?.offset).toBeCloseTo(2, 9)
+    expect(f.estimate()?.offsetMs).toBeCloseTo(2, 9)
   })
 
   test('keeps at most maxSamples', () => {
@@ -93,17 +93,17 @@ describe('ClockFilter', () => {
     f.add(probe(0, 0.1, 0, 0.1, constant(7))) // best, but pushed out by count
     for (let i = 1; i <= 4; i++) f.add(probe(i, 1, 0, 1, constant(9)))
     expect(f.size).toBe(4)
-    expect(f.estimate()?.offset).toBeCloseTo(9, 9)
+    expect(f.estimate()?.offsetMs).toBeCloseTo(9, 9)
   })
 
   test('drops samples older than maxAgeMs before the newest one', () => {
     const f = new ClockFilter({ maxAgeMs: 1000 })
     f.add(probe(0, 0.1, 0, 0.1, constant(7)))
     f.add(probe(900, 1, 0, 1, constant(9)))
-    expect(f.estimate()?.offset).toBeCloseTo(7, 9)
+    expect(f.estimate()?.offsetMs).toBeCloseTo(7, 9)
     f.add(probe(1500, 1, 0, 1, constant(9)))
     expect(f.size).toBe(2)
-    expect(f.estimate()?.offset).toBeCloseTo(9, 9)
+    expect(f.estimate()?.offsetMs).toBeCloseTo(9, 9)
     expect(f.add(probe(100, 0.1, 0, 0.1, constant(7)))).toBe(false) // late and already too old
   })
 
@@ -135,7 +135,7 @@ describe('ClockFilter', () => {
       t = i * 1000
       add(probe(t, 0.4 + random(), 0.05, 0.4 + random(), theta)) // heartbeats: worse rtt
     }
-    const errorOf = (f: ClockFilter) => Math.abs((f.estimate()?.offset ?? Number.NaN) - theta(t))
+    const errorOf = (f: ClockFilter) => Math.abs((f.estimate()?.offsetMs ?? Number.NaN) - theta(t))
     expect(errorOf(following)).toBeLessThan(1.5 + rate * 10_000)
     expect(errorOf(pinned)).toBeGreaterThan(25)
   })
@@ -148,8 +148,8 @@ describe('ClockFilter', () => {
     expect(f.estimate()?.at).toBeCloseTo(0.2, 9)
     f.add(probe(5000, 0.5, 0, 0.5, theta)) // old bound now 0.6 > 0.5
     expect(f.estimate()?.at).toBeCloseTo(5001, 9)
-    expect(f.estimate()?.errorBound).toBeCloseTo(0.5 + 1e-4 * 1, 9)
-    expect(f.estimate(6001)?.errorBound).toBeCloseTo(0.5 + 1e-4 * 1001, 9)
+    expect(f.estimate()?.errorBoundMs).toBeCloseTo(0.5 + 1e-4 * 1, 9)
+    expect(f.estimate(6001)?.errorBoundMs).toBeCloseTo(0.5 + 1e-4 * 1001, 9)
   })
 
   test('the drift allowance counts from when the probe was sent, not when the reply came', () => {
@@ -159,7 +159,7 @@ describe('ClockFilter', () => {
     const f = new ClockFilter({ driftRate: rate })
     f.add(probe(0, 0, 0, 100, (t) => rate * t))
     const est = f.estimate(1000)
-    expect(Math.abs((est?.offset ?? Number.NaN) - rate * 1000)).toBeCloseTo(51, 9)
-    expect(est?.errorBound).toBeCloseTo(51, 9)
+    expect(Math.abs((est?.offsetMs ?? Number.NaN) - rate * 1000)).toBeCloseTo(51, 9)
+    expect(est?.errorBoundMs).toBeCloseTo(51, 9)
   })
 })

@@ -30,16 +30,16 @@ describe('clock estimate over a memory pair with an injected skew', () => {
         const l = p.leader.clock
         const where = `seed ${seed} (replay: SEED=${seed}), skew ${skew}`
         // The follower sees the leader's clock at −skew, the leader sees the follower's at +skew.
-        const followerError = Math.abs(f.offset - -skew)
-        const leaderError = Math.abs(l.offset - skew)
-        expect(followerError, `follower: ${where}, ${JSON.stringify(f)}`).toBeLessThanOrEqual(f.errorBound + EPS)
-        expect(leaderError, `leader: ${where}, ${JSON.stringify(l)}`).toBeLessThanOrEqual(l.errorBound + EPS)
+        const followerError = Math.abs(f.offsetMs - -skew)
+        const leaderError = Math.abs(l.offsetMs - skew)
+        expect(followerError, `follower: ${where}, ${JSON.stringify(f)}`).toBeLessThanOrEqual(f.errorBoundMs + EPS)
+        expect(leaderError, `leader: ${where}, ${JSON.stringify(l)}`).toBeLessThanOrEqual(l.errorBoundMs + EPS)
         expect(f.samples).toBeGreaterThanOrEqual(12)
-        worst = Math.max(worst, followerError / f.errorBound)
+        worst = Math.max(worst, followerError / f.errorBoundMs)
         // The shared timeline: the follower's now() is the leader's clock, within its bound. Read
         // between two leader readings, so time lost between the reads cannot fail the check.
         const [before, fn, after] = [p.leader.now(), p.follower.now(), p.leader.now()]
-        const bound = p.follower.clock.errorBound + EPS
+        const bound = p.follower.clock.errorBoundMs + EPS
         expect(fn, where).toBeGreaterThanOrEqual(before - bound)
         expect(fn, where).toBeLessThanOrEqual(after + bound)
       } finally {
@@ -59,7 +59,7 @@ describe('clock estimate over a memory pair with an injected skew', () => {
     try {
       const before = p.follower.clock.samples
       const events: number[] = []
-      p.follower.on('clock', (e) => events.push(e.offset))
+      p.follower.on('clock', (e) => events.push(e.offsetMs))
       let rtts = 0
       await new Promise<void>((resolve) => {
         const onRtt = (): void => {
@@ -72,7 +72,7 @@ describe('clock estimate over a memory pair with an injected skew', () => {
       })
       const f = p.follower.clock
       expect(f.samples).toBeGreaterThanOrEqual(before + 12)
-      expect(Math.abs(f.offset + skew)).toBeLessThanOrEqual(f.errorBound + EPS)
+      expect(Math.abs(f.offsetMs + skew)).toBeLessThanOrEqual(f.errorBoundMs + EPS)
       for (const offset of events) expect(Number.isFinite(offset)).toBe(true)
     } finally {
       await p.close()
@@ -108,8 +108,8 @@ describe('ClockTracker', () => {
     answer(50, 0.3)
     await done
     expect(t.estimate.samples).toBe(3)
-    expect(t.estimate.offset).toBeCloseTo(50, 9)
-    expect(t.estimate.rtt).toBeCloseTo(0.2, 9)
+    expect(t.estimate.offsetMs).toBeCloseTo(50, 9)
+    expect(t.estimate.rttMs).toBeCloseTo(0.2, 9)
   })
 
   it('gives up a probe left unanswered for a whole heartbeat instead of stalling', async () => {
@@ -178,17 +178,17 @@ describe('ClockTracker', () => {
     expect(t.onPong({ id: 99, t0: 0, t1: 0, t2: 0 }, 1)).toBeUndefined()
     expect(t.onPong({ id: sent[0]!.id, t0: sent[0]!.t0 + 1, t1: 0, t2: 0 }, 1)).toBeUndefined()
     expect(t.estimate.samples).toBe(0)
-    expect(t.estimate.errorBound).toBe(Infinity)
+    expect(t.estimate.errorBoundMs).toBe(Infinity)
   })
 
   it('errorBound grows with the time since the last sample (15 ppm drift allowance)', () => {
     const { t, send, answer, advance } = tracker()
     void t.burst(send, 1, new Promise(() => {}), false)
     answer(-3, 0.25)
-    const fresh = t.estimate.errorBound
+    const fresh = t.estimate.errorBoundMs
     expect(fresh).toBeCloseTo(0.25 + 15e-6 * 0.5, 9)
     advance(10_000)
-    expect(t.estimate.errorBound - fresh).toBeCloseTo(0.15, 9)
+    expect(t.estimate.errorBoundMs - fresh).toBeCloseTo(0.15, 9)
     expect(t.offset).toBe(-3)
   })
 })

@@ -27,7 +27,7 @@ describe('leader election', () => {
           Session.open(a, { clockBurst: 1, random: tiedThenFree(prng(sharedSeed), prng(randomInt(random, 0, 2 ** 32 - 1)), tiedDraws) }),
           Session.open(b, { clockBurst: 1, random: tiedThenFree(prng(sharedSeed), prng(randomInt(random, 0, 2 ** 32 - 1)), tiedDraws) }),
         ])
-        expect(sa.isLeader !== sb.isLeader, `run ${run}`).toBe(true)
+        expect(sa.role !== sb.role, `run ${run}`).toBe(true)
         await Promise.all([sa.close(), sb.close()])
       }
     } catch (err) {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { FrameChannel } from '../../src/transport/frame-channel.js'
 import { memoryPair } from '../../src/transport/memory.js'
 import { createFrameCodec } from '../../src/codec/codec.js'
-import { Session } from '../../src/session.js'
+import { sessionCore, Session } from '../../src/session.js'
 import { encodeSessionFrame, parseSessionFrame, PROTOCOL_VERSION } from '../../src/core/wire.js'
 import { prng, randomBytes, randomInt, seedFromEnv, type Random } from '../helpers/prng.js'
 
@@ -122,7 +122,7 @@ describe('hostile frames', () => {
         const type = wellFormedType(frame)
         await victim.attacker.send(frame).catch(() => {})
         await settled(victim)
-        const reason = victim.session.closedReason
+        const reason = sessionCore(victim.session).closedReason
         if (reason === undefined) {
           accepted++
           // Only a frame that parses as a session frame may leave the session open.
@@ -150,8 +150,8 @@ describe('hostile frames', () => {
     const victim = await openVictim()
     await victim.attacker.send(plain([4, 'big', new Uint8Array(70_000)]))
     await settled(victim)
-    expect(victim.session.closedReason?.code).toBe('protocol')
-    expect(victim.session.closedReason?.message).toMatch(/70\d{3}-byte frame; the limit is 65536/)
+    expect(sessionCore(victim.session).closedReason?.code).toBe('protocol')
+    expect(sessionCore(victim.session).closedReason?.message).toMatch(/70\d{3}-byte frame; the limit is 65536/)
   })
 
   it('tells the peer why it closed', async () => {

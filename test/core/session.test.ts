@@ -1,16 +1,22 @@
 import { describe, expect, it } from 'vitest'
 import { memoryPair } from '../../src/transport/memory.js'
 import { NetError } from '../../src/base/errors.js'
-import { Session } from '../../src/session.js'
+import { sessionCore, Session } from '../../src/session.js'
+import type { InternalSessionOptions, SessionOptions } from '../../src/core/options.js'
 import { memorySessions } from '../helpers/session-pair.js'
+
+/** Options announcing another protocol version: an internal option, outside SessionOptions. */
+function version(protocolVersion: number): SessionOptions {
+  return { protocolVersion } as InternalSessionOptions
+}
 
 describe('Session', () => {
   it('opens over a memory pair, agrees on roles and has a clock estimate', async () => {
     const [a, b] = memoryPair({ latencyMs: 1 })
     const [sa, sb] = await Promise.all([Session.open(a), Session.open(b)])
-    expect(sa.isLeader).not.toBe(sb.isLeader)
+    expect(sa.role).not.toBe(sb.role)
     expect(sa.clock.samples).toBeGreaterThan(0)
-    expect(Number.isFinite(sb.clock.errorBound)).toBe(true)
+    expect(Number.isFinite(sb.clock.errorBoundMs)).toBe(true)
     await sa.close()
     const reason = await sb.closed
     expect(reason.code).toBe('closed')
@@ -38,7 +44,7 @@ describe('Session', () => {
 
   it('fails both sides with a clear message on a protocol version mismatch', async () => {
     const [a, b] = memoryPair()
-    const results = await Promise.allSettled([Session.open(a, { protocolVersion: 1 }), Session.open(b, { protocolVersion: 2 })])
+    const results = await Promise.allSettled([Session.open(a, version(1)), Session.open(b, version(2))])
     const errors = results.map((r) => (r as PromiseRejectedResult).reason as NetError)
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected'])
     expect(errors[0]!.code).toBe('version')
@@ -80,7 +86,7 @@ describe('Session', () => {
   it('closes idempotently, through asyncDispose too, and refuses work afterwards', async () => {
     const pair = await memorySessions()
     await Promise.all([pair.leader.close(), pair.leader.close(), pair.leader[Symbol.asyncDispose]()])
-    expect(pair.leader.isClosed).toBe(true)
+    expect(sessionCore(pair.leader).isClosed).toBe(true)
     expect((await pair.follower.closed).code).toBe('closed')
     await expect(pair.leader.exchange(1)).rejects.toMatchObject({ code: 'closed' })
   })
@@ -115,7 +121,7 @@ describe('Session limits and liveness', () => {
     const theirs = pair.follower.exchange('small', { key: 'big' })
     await expect(mine).rejects.toMatchObject({ code: 'usage', message: expect.stringMatching(/exceeds the peer's limit of 4096/) })
     await expect(theirs).rejects.toMatchObject({ code: 'aborted' })
-    expect(pair.leader.isClosed).toBe(false)
+    expect(sessionCore(pair.leader).isClosed).toBe(false)
     await expect(Promise.all([pair.leader.exchange(1, { key: 'after' }), pair.follower.exchange(2, { key: 'after' })])).resolves.toEqual([2, 1])
     await pair.close()
   })
@@ -128,7 +134,7 @@ describe('Session limits and liveness', () => {
       // Both sides live in this thread: it is blocked for four times the timeout.
     }
     await expect(Promise.all([pair.leader.exchange(1, { key: 'alive' }), pair.follower.exchange(2, { key: 'alive' })])).resolves.toEqual([2, 1])
-    expect(pair.leader.isClosed).toBe(false)
+    expect(sessionCore(pair.leader).isClosed).toBe(false)
     expect(pair.leader.stats.openOperations).toBe(0)
     await pair.close()
   })

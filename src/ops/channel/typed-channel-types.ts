@@ -38,6 +38,7 @@ export interface ChannelSendOptions {
  * ```
  */
 export interface TypedChannel<T> extends AsyncIterable<T> {
+  /** The name both peers opened the channel under. */
   readonly key: string
   /**
    * Sends one value; resolves once the transport took it. Waits until the peer has opened the

@@ -10,7 +10,7 @@ import { LockQueue, type LockTracer, type Waiter } from './lock-queue.js'
 import { LockSequence } from './lock-sequence.js'
 import { holdsToken, isAway, nextState, type LockEvent, type LockSnapshot, type LockState } from './lock-state.js'
 import { LockValue } from './lock-value.js'
-import type { LockMessageOf, LockMode, QueuedRequest } from './lock-wire.js'
+import type { LockMessageOf, NetLockMode, QueuedRequest } from './lock-wire.js'
 
 /**
  * The engine shared by NetMutex and NetRwLock: the token, the read lease and the first-come
@@ -53,7 +53,7 @@ export class LockCore<T> implements GuardHost<T> {
   }
 
   /** A guard now, `null` (with `ifAvailable`) or later; rejects on abort, close or a broken lock. */
-  request(mode: LockMode, ifAvailable: boolean, signal: AbortSignal | undefined): Promise<Guard<T> | null> {
+  request(mode: NetLockMode, ifAvailable: boolean, signal: AbortSignal | undefined): Promise<Guard<T> | null> {
     const closed = this.closedReason
     if (closed !== undefined) return Promise.reject(closed)
     if (signal?.aborted) return Promise.reject(abortError(signal, `locking "${this.key}"`))
@@ -70,7 +70,7 @@ export class LockCore<T> implements GuardHost<T> {
   }
 
   /** Called by a guard, once. */
-  release(mode: LockMode, touched: boolean): Promise<void> {
+  release(mode: NetLockMode, touched: boolean): Promise<void> {
     this.#holds.release(mode)
     let refused: unknown
     try {
@@ -86,13 +86,13 @@ export class LockCore<T> implements GuardHost<T> {
   }
 
   /** Web Locks' grantable rule: nothing queued ahead, and nothing held that conflicts. */
-  #admissible(mode: LockMode): boolean {
+  #admissible(mode: NetLockMode): boolean {
     if (this.#state === 'leased') return mode === 'read' && this.#queue.local.length === 0
     if (!holdsToken(this.#state) || !this.#queue.isEmpty || this.#holds.conflicts(mode)) return false
     return mode === 'read' || this.#state === 'home'
   }
 
-  #admit(mode: LockMode): Guard<T> {
+  #admit(mode: NetLockMode): Guard<T> {
     return new Guard(this, mode, this.#holds.admit(mode, holdsToken(this.#state)))
   }
 

@@ -1,5 +1,5 @@
 import { NetError } from '../../base/errors.js'
-import type { LockMode } from './lock-wire.js'
+import type { NetLockMode } from './lock-wire.js'
 
 /**
  * A held lock. Release it exactly once (more calls do nothing); `await using` releases it for you.
@@ -11,7 +11,7 @@ import type { LockMode } from './lock-wire.js'
  */
 export interface LockGuard extends AsyncDisposable {
   /** `read` (shared) or `write` (exclusive). */
-  readonly mode: LockMode
+  readonly mode: NetLockMode
   /**
    * The fencing epoch of this grant: every write gets a larger epoch than anything granted before
    * it; reads granted together (one read phase, on either side) share theirs, which is larger
@@ -30,7 +30,9 @@ export interface LockGuard extends AsyncDisposable {
 
 /** A shared (read) lock; `value` is the current value. Do not mutate it. */
 export interface ReadGuard<T> extends LockGuard {
+  /** A read guard. */
   readonly mode: 'read'
+  /** The lock's current value. */
   readonly value: T
 }
 
@@ -39,7 +41,9 @@ export interface ReadGuard<T> extends LockGuard {
  * release. Once the lock closed, assigning `value` throws NetError `closed`.
  */
 export interface WriteGuard<T> extends LockGuard {
+  /** A write guard. */
   readonly mode: 'write'
+  /** The lock's value; what it holds at release goes to the peer. */
   value: T
 }
 
@@ -50,7 +54,7 @@ export interface GuardHost<T> {
   readonly value: { current: T }
   /** Set once the lock stopped working. */
   readonly closedReason: NetError | undefined
-  release(mode: LockMode, touched: boolean): Promise<void>
+  release(mode: NetLockMode, touched: boolean): Promise<void>
 }
 
 /** The one guard class behind {@link ReadGuard} and {@link WriteGuard}. */
@@ -61,7 +65,7 @@ export class Guard<T> implements LockGuard {
 
   constructor(
     private readonly host: GuardHost<T>,
-    readonly mode: LockMode,
+    readonly mode: NetLockMode,
     readonly epoch: number,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { LockMode } from './lock-wire.js'
+import type { NetLockMode } from './lock-wire.js'
 
 /**
  * The locks held on this side (one writer, or any number of readers) and the fencing epochs they
@@ -16,12 +16,12 @@ export class LockHolds {
   #readPhase = false
 
   /** True if a `mode` lock would conflict with what is held here. */
-  conflicts(mode: LockMode): boolean {
+  conflicts(mode: NetLockMode): boolean {
     return this.writer || (mode === 'write' && this.readers > 0)
   }
 
   /** Takes a lock; returns its epoch. */
-  admit(mode: LockMode, holdsToken: boolean): number {
+  admit(mode: NetLockMode, holdsToken: boolean): number {
     if (mode === 'write') {
       this.writer = true
       this.#readPhase = false
@@ -40,7 +40,7 @@ export class LockHolds {
     return this.epoch
   }
 
-  release(mode: LockMode): void {
+  release(mode: NetLockMode): void {
     if (mode === 'write') this.writer = false
     else this.readers--
   }

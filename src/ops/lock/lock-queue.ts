@@ -1,6 +1,6 @@
 import type { NetError } from '../../base/errors.js'
 import type { Deferred } from '../../base/deferred.js'
-import type { LockMode, QueuedRequest } from './lock-wire.js'
+import type { NetLockMode, QueuedRequest } from './lock-wire.js'
 
 /** A request of this side that waits (at the token holder, here or there). */
 export interface Waiter<G> extends QueuedRequest {
@@ -92,7 +92,7 @@ export class LockQueue<G> {
   }
 
   /** True if one of this side's requests up to `id` has `mode`. */
-  hasLocalUpTo(id: number, mode: LockMode): boolean {
+  hasLocalUpTo(id: number, mode: NetLockMode): boolean {
     return this.local.some((w) => w.id <= id && w.mode === mode)
   }
 

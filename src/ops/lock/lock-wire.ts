@@ -2,14 +2,14 @@ import { NetError } from '../../base/errors.js'
 import { unreachable } from '../../base/unreachable.js'
 
 /** What a lock request asks for: shared (`read`) or exclusive (`write`). A mutex only uses `write`. */
-export type LockMode = 'read' | 'write'
+export type NetLockMode = 'read' | 'write'
 
 /** A waiting request as the token carries it to its new home. */
 export interface QueuedRequest {
   readonly id: number
   /** The request's stamp on its side's hybrid logical clock (µs); the queue is ordered by (ts, leader first). */
   readonly ts: number
-  readonly mode: LockMode
+  readonly mode: NetLockMode
 }
 
 /**
@@ -27,7 +27,7 @@ export type LockMessage =
   /** The first message from each side: its initial value, if it was given one (the leader's wins). */
   | { type: 'hello'; value: Uint8Array | undefined }
   /** From the side without the token: request `id` (ids only grow) waits in the holder's queue. */
-  | { type: 'request'; id: number; mode: LockMode; clock: number }
+  | { type: 'request'; id: number; mode: NetLockMode; clock: number }
   /** The sender's waiting request `id` was aborted: drop it from the queue. */
   | { type: 'cancel'; id: number; clock: number }
   /**
@@ -50,7 +50,7 @@ export type LockMessage =
 export type LockMessageOf<K extends LockMessage['type']> = Extract<LockMessage, { type: K }>
 
 const TAG = { hello: 0, request: 1, cancel: 2, token: 3, lease: 4, recall: 5, return: 6, broken: 7, close: 8 } as const
-const MODES: readonly unknown[] = ['read', 'write'] satisfies LockMode[]
+const MODES: readonly unknown[] = ['read', 'write'] satisfies NetLockMode[]
 const MAX_REASON = 500
 
 /** The compact array form of a message, as it goes on the wire. */
@@ -165,10 +165,10 @@ function queue(raw: unknown, clock: number, exclusiveOnly: boolean): QueuedReque
   return out
 }
 
-function lockMode(raw: unknown, exclusiveOnly: boolean): LockMode {
+function lockMode(raw: unknown, exclusiveOnly: boolean): NetLockMode {
   if (!MODES.includes(raw)) throw bad('a lock message with an unknown mode')
   if (exclusiveOnly && raw === 'read') throw bad('a read request for a mutex')
-  return raw as LockMode
+  return raw as NetLockMode
 }
 
 function bytes(raw: unknown, what: string): Uint8Array | undefined {

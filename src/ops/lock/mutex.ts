@@ -1,8 +1,10 @@
-import { NO_TASK } from '../../core/op-arguments.js'
+import { checkOptionsObject } from '../../base/arguments.js'
+import { checkKey, NO_TASK } from '../../core/op-arguments.js'
 import type { OpHost } from '../../core/op-host.js'
 import type { LockSnapshot } from './lock-state.js'
 import { runLocked, type WriteGuard } from './lock-guard.js'
-import { LockHandle, type ClosableLock, type LockEventSource, type LockOptions, type NetRwLock, type NetRwLockOptions } from './rwlock.js'
+import type { Listenable } from '../../base/listenable.js'
+import { LockHandle, type ClosableLock, type LockEvents, type NetLockOptions, type NetRwLock, type NetRwLockOptions } from './rwlock.js'
 
 /** Options for `session.mutex`. */
 export type NetMutexOptions<T> = NetRwLockOptions<T>
@@ -25,14 +27,17 @@ export type MutexGuard<T> = WriteGuard<T>
  * await using g = await score.lock({ signal: AbortSignal.timeout(1000) })
  * ```
  */
-export interface NetMutex<T> extends LockEventSource<T>, ClosableLock {
+export interface NetMutex<T> extends Listenable<LockEvents<T>>, ClosableLock {
+  /** The name both peers opened the lock under. */
   readonly key: string
   /** The lock; resolves with a guard once both sides' earlier requests were served. Rejects with NetError `closed` once the lock closed. */
-  lock(options: LockOptions & { ifAvailable: true }): Promise<MutexGuard<T> | null>
-  lock(options?: LockOptions): Promise<MutexGuard<T>>
+  lock(options: NetLockOptions & { ifAvailable: true }): Promise<MutexGuard<T> | null>
+  /** Without `ifAvailable: true`: waits for the lock, so the guard is never `null`. */
+  lock(options?: NetLockOptions): Promise<MutexGuard<T>>
   /** Runs `callback` under the lock released when it settles; resolves with its result. */
-  withLock<R>(callback: (guard: MutexGuard<T> | null) => R | PromiseLike<R>, options: LockOptions & { ifAvailable: true }): Promise<R>
-  withLock<R>(callback: (guard: MutexGuard<T>) => R | PromiseLike<R>, options?: LockOptions): Promise<R>
+  withLock<R>(callback: (guard: MutexGuard<T> | null) => R | PromiseLike<R>, options: NetLockOptions & { ifAvailable: true }): Promise<R>
+  /** Without `ifAvailable: true`: `callback` always gets a guard. */
+  withLock<R>(callback: (guard: MutexGuard<T>) => R | PromiseLike<R>, options?: NetLockOptions): Promise<R>
   /**
    * The last value known here, without locking: the last one committed here or received (it may
    * be stale). Keeps working after the session closed.
@@ -43,18 +48,20 @@ export interface NetMutex<T> extends LockEventSource<T>, ClosableLock {
 }
 
 class MutexHandle<T> extends LockHandle<T> implements NetMutex<T> {
-  lock(options?: LockOptions): Promise<MutexGuard<T>>
-  lock(options: LockOptions = {}): Promise<MutexGuard<T> | null> {
+  lock(options?: NetLockOptions): Promise<MutexGuard<T>>
+  lock(options: NetLockOptions = {}): Promise<MutexGuard<T> | null> {
     return this.acquire<MutexGuard<T>>('write', options, NO_TASK)
   }
 
-  withLock<R>(callback: (guard: MutexGuard<T>) => R | PromiseLike<R>, options: LockOptions = {}): Promise<R> {
+  withLock<R>(callback: (guard: MutexGuard<T>) => R | PromiseLike<R>, options: NetLockOptions = {}): Promise<R> {
     // With `ifAvailable` the callback may get null (the interface's first overload says so).
     return runLocked(this.acquire<MutexGuard<T>>('write', options, callback), callback as (guard: MutexGuard<T> | null) => R)
   }
 }
 
-/** Opens the mutex `key`; throws NetError `usage` if `initial` cannot be encoded or the key is in use. */
+/** Opens the mutex `key`; throws NetError `usage` for a bad key or options, an `initial` that cannot be encoded, or a key in use. */
 export function createNetMutex<T>(host: OpHost, key: string, options: NetMutexOptions<T>): NetMutex<T> {
+  checkKey('session.mutex', key)
+  checkOptionsObject('session.mutex', options)
   return new MutexHandle<T>(host, 'mutex', key, options.initial)
 }

@@ -1,12 +1,17 @@
 import { EventEmitter } from 'eventemitter3'
 import { NetError } from '../../base/errors.js'
-import { rejectMisuse } from '../../base/arguments.js'
-import { checkLockCall, NO_TASK } from '../../core/op-arguments.js'
+import type { Listenable } from '../../base/listenable.js'
+import { checkOptionsObject, rejectMisuse } from '../../base/arguments.js'
+import { checkKey, checkLockCall, NO_TASK } from '../../core/op-arguments.js'
 import type { OpHost } from '../../core/op-host.js'
 import { LockCore } from './lock-core.js'
 import type { LockSnapshot } from './lock-state.js'
 import { runLocked, type LockGuard, type ReadGuard, type WriteGuard } from './lock-guard.js'
-import type { LockMode } from './lock-wire.js'
+import type { NetLockMode } from './lock-wire.js'
+
+export type { LockGuard, ReadGuard, WriteGuard } from './lock-guard.js'
+export type { LockSnapshot, LockState } from './lock-state.js'
+export type { NetLockMode } from './lock-wire.js'
 
 /** Options for `session.rwlock` and `session.mutex`. */
 export interface NetRwLockOptions<T> {
@@ -20,7 +25,7 @@ export interface NetRwLockOptions<T> {
 }
 
 /** Options for every acquisition, in the Web Locks vocabulary. */
-export interface LockOptions {
+export interface NetLockOptions {
   /** Aborting it while the request waits removes it on both sides and rejects with NetError `aborted` (or the signal's NetError reason). */
   signal?: AbortSignal
   /**
@@ -62,9 +67,6 @@ export interface ClosableLock extends AsyncDisposable {
   readonly closed: Promise<NetError>
 }
 
-/** Subscribing to {@link LockEvents}. */
-export type LockEventSource<T> = Pick<EventEmitter<LockEvents<T>>, 'on' | 'once' | 'off'>
-
 /**
  * A value shared by both peers behind one-writer-or-many-readers. Readers on both sides read at
  * once; a writer excludes everyone; a reader queued behind a waiting writer waits. Requests are
@@ -80,20 +82,25 @@ export type LockEventSource<T> = Pick<EventEmitter<LockEvents<T>>, 'on' | 'once'
  * await config.withWrite((g) => { g.value = { level: level + 1 } })
  * ```
  */
-export interface NetRwLock<T> extends LockEventSource<T>, ClosableLock {
+export interface NetRwLock<T> extends Listenable<LockEvents<T>>, ClosableLock {
+  /** The name both peers opened the lock under. */
   readonly key: string
   /** A shared lock; with the read lease held, a read here costs no message. */
-  read(options: LockOptions & { ifAvailable: true }): Promise<ReadGuard<T> | null>
-  read(options?: LockOptions): Promise<ReadGuard<T>>
+  read(options: NetLockOptions & { ifAvailable: true }): Promise<ReadGuard<T> | null>
+  /** Without `ifAvailable: true`: waits for a read lock, so the guard is never `null`. */
+  read(options?: NetLockOptions): Promise<ReadGuard<T>>
   /** The exclusive lock; the token (and the value) moves to this side if it is not here. */
-  write(options: LockOptions & { ifAvailable: true }): Promise<WriteGuard<T> | null>
-  write(options?: LockOptions): Promise<WriteGuard<T>>
+  write(options: NetLockOptions & { ifAvailable: true }): Promise<WriteGuard<T> | null>
+  /** Without `ifAvailable: true`: waits for the write lock, so the guard is never `null`. */
+  write(options?: NetLockOptions): Promise<WriteGuard<T>>
   /** Runs `callback` under a read lock released when it settles; resolves with its result. */
-  withRead<R>(callback: (guard: ReadGuard<T> | null) => R | PromiseLike<R>, options: LockOptions & { ifAvailable: true }): Promise<R>
-  withRead<R>(callback: (guard: ReadGuard<T>) => R | PromiseLike<R>, options?: LockOptions): Promise<R>
+  withRead<R>(callback: (guard: ReadGuard<T> | null) => R | PromiseLike<R>, options: NetLockOptions & { ifAvailable: true }): Promise<R>
+  /** Without `ifAvailable: true`: `callback` always gets a guard. */
+  withRead<R>(callback: (guard: ReadGuard<T>) => R | PromiseLike<R>, options?: NetLockOptions): Promise<R>
   /** Runs `callback` under the write lock released when it settles; resolves with its result. */
-  withWrite<R>(callback: (guard: WriteGuard<T> | null) => R | PromiseLike<R>, options: LockOptions & { ifAvailable: true }): Promise<R>
-  withWrite<R>(callback: (guard: WriteGuard<T>) => R | PromiseLike<R>, options?: LockOptions): Promise<R>
+  withWrite<R>(callback: (guard: WriteGuard<T> | null) => R | PromiseLike<R>, options: NetLockOptions & { ifAvailable: true }): Promise<R>
+  /** Without `ifAvailable: true`: `callback` always gets a guard. */
+  withWrite<R>(callback: (guard: WriteGuard<T>) => R | PromiseLike<R>, options?: NetLockOptions): Promise<R>
   /**
    * The last value known here, without locking: the last one committed here or received (it may
    * be stale). A write in progress shows only once released, unless it mutates an object in place.
@@ -151,7 +158,7 @@ export class LockHandle<T> extends EventEmitter<LockEvents<T>> {
   }
 
   /** Acquires after checking the arguments: `options`, and `callback` of `withLock` & co (NO_TASK for `lock`). */
-  protected acquire<G>(mode: LockMode, options: LockOptions, callback: unknown): Promise<G | null> {
+  protected acquire<G>(mode: NetLockMode, options: NetLockOptions, callback: unknown): Promise<G | null> {
     const misuse = rejectMisuse(() => checkLockCall(`lock "${this.key}"`, options, callback))
     if (misuse !== undefined) return misuse
     return this.core.request(mode, options.ifAvailable === true, options.signal) as Promise<G | null>
@@ -159,27 +166,29 @@ export class LockHandle<T> extends EventEmitter<LockEvents<T>> {
 }
 
 class RwLockHandle<T> extends LockHandle<T> implements NetRwLock<T> {
-  read(options?: LockOptions): Promise<ReadGuard<T>>
-  read(options: LockOptions = {}): Promise<ReadGuard<T> | null> {
+  read(options?: NetLockOptions): Promise<ReadGuard<T>>
+  read(options: NetLockOptions = {}): Promise<ReadGuard<T> | null> {
     return this.acquire<ReadGuard<T>>('read', options, NO_TASK)
   }
 
-  write(options?: LockOptions): Promise<WriteGuard<T>>
-  write(options: LockOptions = {}): Promise<WriteGuard<T> | null> {
+  write(options?: NetLockOptions): Promise<WriteGuard<T>>
+  write(options: NetLockOptions = {}): Promise<WriteGuard<T> | null> {
     return this.acquire<WriteGuard<T>>('write', options, NO_TASK)
   }
 
-  withRead<R>(callback: (guard: ReadGuard<T>) => R | PromiseLike<R>, options: LockOptions = {}): Promise<R> {
+  withRead<R>(callback: (guard: ReadGuard<T>) => R | PromiseLike<R>, options: NetLockOptions = {}): Promise<R> {
     // With `ifAvailable` the callback may get null (the interface's first overload says so).
     return runLocked(this.acquire<ReadGuard<T>>('read', options, callback), callback as (guard: ReadGuard<T> | null) => R)
   }
 
-  withWrite<R>(callback: (guard: WriteGuard<T>) => R | PromiseLike<R>, options: LockOptions = {}): Promise<R> {
+  withWrite<R>(callback: (guard: WriteGuard<T>) => R | PromiseLike<R>, options: NetLockOptions = {}): Promise<R> {
     return runLocked(this.acquire<WriteGuard<T>>('write', options, callback), callback as (guard: WriteGuard<T> | null) => R)
   }
 }
 
-/** Opens the rwlock `key`; throws NetError `usage` if `initial` cannot be encoded or the key is in use. */
+/** Opens the rwlock `key`; throws NetError `usage` for a bad key or options, an `initial` that cannot be encoded, or a key in use. */
 export function createNetRwLock<T>(host: OpHost, key: string, options: NetRwLockOptions<T>): NetRwLock<T> {
+  checkKey('session.rwlock', key)
+  checkOptionsObject('session.rwlock', options)
   return new RwLockHandle<T>(host, 'rwlock', key, options.initial)
 }

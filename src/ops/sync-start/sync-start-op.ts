@@ -20,7 +20,7 @@ export const SYNC_START_LATE_TOLERANCE_MS = 1
 const DEFAULT_DELAY_MS = 50
 /**
  * Minimum lead: `start` needs half an RTT to arrive; 4 of the best RTTs absorb queueing and jitter
- * on an idle machine, the session's `recentDelay` what a busy one adds (see RecentDelay).
+ * on an idle machine, the session's `recentDelayMs` what a busy one adds (see RecentDelay).
  */
 const RTT_MULTIPLE = 4
 const MIN_LEAD_MS = 2
@@ -105,7 +105,7 @@ export class SyncStartOp<P, R> {
   /** Follower: sends `ready`, asking for enough lead to cover a batch of `batchSize` calls. */
   sendReady(batchSize: number): void {
     if (this.#state !== 'agreeing') return // aborted meanwhile: `abort` went out instead
-    const busy = this.host.clock.recentDelay + MIN_LEAD_MS
+    const busy = this.host.clock.recentDelayMs + MIN_LEAD_MS
     const delayMs = Math.min(MAX_DELAY_MS, Math.max(this.#delayMs, BATCH_MS_PER_CALL * batchSize, busy))
     this.#transmit({ type: 'ready', payload: this.options.payload, delayMs })
   }
@@ -245,7 +245,7 @@ export class SyncStartOp<P, R> {
   }
 
   #lead(peerDelayMs: number): number {
-    const { rtt, recentDelay } = this.host.clock
+    const { rttMs: rtt, recentDelayMs: recentDelay } = this.host.clock
     // The best round trip says what the link can do; the recent delay, what this machine does now.
     const floor = Number.isFinite(rtt) ? Math.max(RTT_MULTIPLE * rtt, recentDelay) + MIN_LEAD_MS : NO_RTT_LEAD_MS
     return Math.max(this.#delayMs, peerDelayMs, floor)

@@ -21,7 +21,7 @@ export interface SyncStartOptions extends OpOptions {
   /**
    * How long after the agreement (the leader holding both sides' calls) the start is scheduled,
    * in ms; the larger of both sides' values wins. Never less than the message needs: 4 × the
-   * best measured round-trip time + 2 ms, nor less than either side's `clock.recentDelay` + 2 ms
+   * best measured round-trip time + 2 ms, nor less than either side's `clock.recentDelayMs` + 2 ms
    * (its slowest recent round trip plus how late its own timers ran lately: a busy machine asks
    * for more); and when the follower makes many calls in one synchronous run, it asks for 1 ms per
    * call, because handling them keeps both sides busy. At most one day.
@@ -33,5 +33,5 @@ export interface SyncStartOptions extends OpOptions {
 
 /** What syncStart needs from its session: ports, and the measured delays for the minimum lead. */
 export interface SyncStartHost extends OpHost {
-  readonly clock: { readonly rtt: number; readonly recentDelay: number }
+  readonly clock: { readonly rttMs: number; readonly recentDelayMs: number }
 }

@@ -21,6 +21,7 @@ import {
   slowConsumer,
   windowHoldsSender,
 } from './typed-channel-scenarios.js'
+import { sessionCore } from '../../../src/session.js'
 
 const seed = seedFromEnv()
 console.log(`typed-channel: SEED=${seed}`)
@@ -238,7 +239,7 @@ describe('typed channel over a memory pair', () => {
   it('closes the session with NetError protocol when the peer exceeds its credit', async () => {
     const pair = await sessions()
     const a = pair.leader.channel<number>('greedy', { window: 2 })
-    const raw = pair.follower.openPort<unknown[], unknown>('channel', 'greedy', { parse: (m) => m, onMessage() {}, onClose() {} })
+    const raw = sessionCore(pair.follower).openPort<unknown[], unknown>('channel', 'greedy', { parse: (m) => m, onMessage() {}, onClose() {} })
     raw.post(encodeChannelMessage({ type: 'hello', window: 8, windowBytes: 1024 }))
     for (let i = 0; i < 3; i++) raw.post(encodeChannelMessage({ type: 'data', value: i, wait: false }))
     const reason = await pair.leader.closed
@@ -254,7 +255,7 @@ describe('typed channel over a memory pair', () => {
     ]) {
       const pair = await sessions()
       pair.leader.channel<number>('rude')
-      const raw = pair.follower.openPort<unknown[], unknown>('channel', 'rude', { parse: (m) => m, onMessage() {}, onClose() {} })
+      const raw = sessionCore(pair.follower).openPort<unknown[], unknown>('channel', 'rude', { parse: (m) => m, onMessage() {}, onClose() {} })
       if (message[0] === 2) raw.post(encodeChannelMessage({ type: 'hello', window: 8, windowBytes: 1024 }))
       raw.post(message)
       expect((await pair.leader.closed).code).toBe('protocol')
@@ -296,7 +297,7 @@ describe('typed channel over a memory pair', () => {
       }
       await closedCleanly(a, b)
     }
-    expect(pair.leader.isClosed || pair.follower.isClosed).toBe(false)
+    expect(sessionCore(pair.leader).isClosed || sessionCore(pair.follower).isClosed).toBe(false)
   })
 
   it('frees the key only after the last message each way (no stray message after release)', async () => {
@@ -310,7 +311,7 @@ describe('typed channel over a memory pair', () => {
       await closedCleanly(a, b)
     }
     await barrier(pair)
-    expect(pair.leader.isClosed || pair.follower.isClosed).toBe(false)
+    expect(sessionCore(pair.leader).isClosed || sessionCore(pair.follower).isClosed).toBe(false)
   })
 })
 

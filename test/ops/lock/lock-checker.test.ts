@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest'
 import { NetError } from '../../../src/base/errors.js'
 import type { LockCore } from '../../../src/ops/lock/lock-core.js'
 import type { LockGuard } from '../../../src/ops/lock/lock-guard.js'
-import type { LockMode } from '../../../src/ops/lock/lock-wire.js'
+import type { NetLockMode } from '../../../src/ops/lock/lock-wire.js'
 import type { Session } from '../../../src/session.js'
 import { prng, randomInt, seedFromEnv, type Random } from '../../helpers/prng.js'
 import { lockSessions, nextTask, until } from './lock-harness.js'
 import { coreOf, newOrderModel, orderTracer, tracedCall, type OrderModel, type TracedSide } from './lock-order-tracer.js'
+import { sessionCore } from '../../../src/session.js'
 
 /**
  * A seeded randomized checker: random latencies, random mixes of lock / read / write / abort /
@@ -45,7 +46,7 @@ type Value = number | { n: number; pad: string } | undefined
 interface Side extends TracedSide {
   readonly session: Session
   readonly core: LockCore<unknown>
-  acquire(mode: LockMode, options: { signal?: AbortSignal; ifAvailable?: boolean }): Promise<(LockGuard & { value: Value }) | null>
+  acquire(mode: NetLockMode, options: { signal?: AbortSignal; ifAvailable?: boolean }): Promise<(LockGuard & { value: Value }) | null>
   query(): unknown
 }
 
@@ -79,7 +80,7 @@ async function checkRun(seed: number): Promise<{ grants: number; closed: boolean
     if (!model.closing) {
       // Nothing closed; once the last cancels and returns have landed, nothing is held or waiting;
       // both sides read the last committed value.
-      expect(pair.leader.closedReason ?? pair.follower.closedReason).toBeUndefined()
+      expect(sessionCore(pair.leader).closedReason ?? sessionCore(pair.follower).closedReason).toBeUndefined()
       const idle = { writing: false, readers: 0, waiting: 0, peerWaiting: 0 }
       await until(() => sides.every((side) => isMatch(side.query(), idle)), 'both sides are idle', 2000).catch(() => {
         for (const side of sides) expect(side.query()).toMatchObject(idle)
@@ -130,14 +131,14 @@ function makeSide(name: 'L' | 'F', session: Session, exclusiveOnly: boolean, ini
   }
 }
 
-function pickOp(random: Random, exclusiveOnly: boolean): [Op, LockMode] {
+function pickOp(random: Random, exclusiveOnly: boolean): [Op, NetLockMode] {
   const ops: Op[] = ['read', 'write', 'write', 'abort', 'ifAvailable']
   const op = ops[randomInt(random, 0, ops.length - 1)]!
-  const mode: LockMode = exclusiveOnly || op === 'write' || (op !== 'read' && random() < 0.5) ? 'write' : 'read'
+  const mode: NetLockMode = exclusiveOnly || op === 'write' || (op !== 'read' && random() < 0.5) ? 'write' : 'read'
   return [op, mode]
 }
 
-async function runActor(side: Side, ops: [Op, LockMode][], random: Random, model: Model, maybeClose: () => void): Promise<void> {
+async function runActor(side: Side, ops: [Op, NetLockMode][], random: Random, model: Model, maybeClose: () => void): Promise<void> {
   for (let i = randomInt(random, 0, 3); i > 0; i--) await nextTask()
   for (const [op, mode] of ops) {
     const controller = op === 'abort' ? new AbortController() : undefined

@@ -4,6 +4,7 @@ import type { Session } from '../../../src/session.js'
 import { encodeLockMessage } from '../../../src/ops/lock/lock-wire.js'
 import type { NetMutex } from '../../../src/ops/lock/mutex.js'
 import { lockSessions, rejectsWith, status, until } from './lock-harness.js'
+import { sessionCore } from '../../../src/session.js'
 
 describe('closing a lock', () => {
   it('rejects the requests waiting on both sides with closed, frees the key on both, and the key opens fresh', async () => {
@@ -33,7 +34,7 @@ describe('closing a lock', () => {
     expect(await c.withWrite((g) => (g.value += 1))).toBe(8)
     expect(await d.withWrite((g) => (g.value += 1))).toBe(9)
     expect(await c.withRead((g) => g.value)).toBe(9)
-    expect([pair.leader.isClosed, pair.follower.isClosed]).toEqual([false, false])
+    expect([sessionCore(pair.leader).isClosed, sessionCore(pair.follower).isClosed]).toEqual([false, false])
     expect(pair.leader.stats.openOperations).toBe(1)
     await pair.close()
   })
@@ -51,7 +52,7 @@ describe('closing a lock', () => {
     }
     expect(pair.leader.stats).toMatchObject({ openOperations: 0, heldMessages: 0 })
     expect(pair.follower.stats).toMatchObject({ openOperations: 0, heldMessages: 0 })
-    expect([pair.leader.closedReason, pair.follower.closedReason]).toEqual([undefined, undefined])
+    expect([sessionCore(pair.leader).closedReason, sessionCore(pair.follower).closedReason]).toEqual([undefined, undefined])
     await pair.close()
   })
 
@@ -72,7 +73,7 @@ describe('closing a lock', () => {
     expect(await c.withLock((g) => g?.value, { ifAvailable: true })).toBe(10)
     expect(c.query().peerWaiting).toBe(0)
     expect(await d.withLock((g) => (g.value += 1))).toBe(11)
-    expect(pair.leader.closedReason).toBeUndefined()
+    expect(sessionCore(pair.leader).closedReason).toBeUndefined()
     await pair.close()
   })
 
@@ -95,7 +96,7 @@ describe('closing a lock', () => {
     expect(b.peek()).toBe(0)
     expect(a.peek()).toBe(5)
     expect(await status(a.closed)).toBe('fulfilled')
-    expect(pair.follower.closedReason ?? pair.leader.closedReason).toBeUndefined()
+    expect(sessionCore(pair.follower).closedReason ?? sessionCore(pair.leader).closedReason).toBeUndefined()
     await pair.close()
   })
 
@@ -178,7 +179,7 @@ describe('closing a lock', () => {
 describe('hostile close and clock messages close the session with protocol', () => {
   /** A raw port posing as the peer's lock. */
   function rawPeer(session: Session, kind: string, key: string): (message: unknown) => void {
-    const port = session.openPort<unknown, unknown>(kind, key, { parse: (m) => m, onMessage: () => {}, onClose: () => {} })
+    const port = sessionCore(session).openPort<unknown, unknown>(kind, key, { parse: (m) => m, onMessage: () => {}, onClose: () => {} })
     return (message) => port.post(message)
   }
   const hello = encodeLockMessage({ type: 'hello', value: undefined })
@@ -196,8 +197,8 @@ describe('hostile close and clock messages close the session with protocol', () 
       const held = await lock.lock()
       const send = rawPeer(pair.follower, 'mutex', 'k')
       for (const message of messages) send(message)
-      await until(() => pair.leader.isClosed, 'the leader closed')
-      expect(pair.leader.closedReason?.code).toBe('protocol')
+      await until(() => sessionCore(pair.leader).isClosed, 'the leader closed')
+      expect(sessionCore(pair.leader).closedReason?.code).toBe('protocol')
       await held.release()
       await pair.close()
     })
@@ -217,7 +218,7 @@ describe('hostile close and clock messages close the session with protocol', () 
     // The peer's request was stamped first (causally before ours), so it is served first.
     expect(lock.query().state).toBe('away')
     expect(await status(mine)).toBe('pending')
-    expect(pair.leader.closedReason).toBeUndefined()
+    expect(sessionCore(pair.leader).closedReason).toBeUndefined()
     await pair.close()
   })
 })

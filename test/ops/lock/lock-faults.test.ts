@@ -3,6 +3,7 @@ import { NetError } from '../../../src/base/errors.js'
 import type { Session } from '../../../src/session.js'
 import { encodeLockMessage, parseLockMessage, type LockMessage } from '../../../src/ops/lock/lock-wire.js'
 import { lockSessions, rejectsWith, status, until } from './lock-harness.js'
+import { sessionCore } from '../../../src/session.js'
 
 describe('locks when the peer goes away', () => {
   it('peer closed while holding: the waiter rejects closed; the held guard and peek keep the value', async () => {
@@ -58,7 +59,7 @@ describe('locks when the peer goes away', () => {
     const g = await waiting
     expect(g.value).toBe(41)
     await closing
-    await until(() => pair.follower.isClosed, 'the follower saw the close')
+    await until(() => sessionCore(pair.follower).isClosed, 'the follower saw the close')
     await rejectsWith(b.lock(), 'closed')
     await g.release()
     expect(b.peek()).toBe(41)
@@ -74,8 +75,8 @@ describe('locks when the peer goes away', () => {
     await until(() => b.query().state === 'recalled', 'the recall arrived')
     pair.leaderEnd.sever()
     await rejectsWith(write, 'timeout')
-    await until(() => pair.follower.isClosed, 'the follower timed out too')
-    expect(pair.follower.closedReason?.code).toBe('timeout')
+    await until(() => sessionCore(pair.follower).isClosed, 'the follower timed out too')
+    expect(sessionCore(pair.follower).closedReason?.code).toBe('timeout')
     expect(reading.value).toBe('kept')
     await reading.release()
     expect(b.peek()).toBe('kept')
@@ -118,7 +119,7 @@ describe('lock values that cannot travel', () => {
     await rejectsWith(waiting, 'usage')
     await rejectsWith(a.lock(), 'usage')
     await rejectsWith(b.lock(), 'usage')
-    expect(small.leader.isClosed || small.follower.isClosed).toBe(false)
+    expect(sessionCore(small.leader).isClosed || sessionCore(small.follower).isClosed).toBe(false)
     const other = small.follower.mutex<number>('other', { initial: 1 })
     small.leader.mutex<number>('other')
     expect(await other.withLock((x) => x.value)).toBe(1)
@@ -128,7 +129,7 @@ describe('lock values that cannot travel', () => {
 
 /** A hand-written peer: a raw port of `kind` on `session` that sends whatever the test says. */
 function rawPeer(session: Session, kind: string, key: string): (message: unknown) => void {
-  const port = session.openPort<unknown, unknown>(kind, key, { parse: (m) => m, onMessage: () => {}, onClose: () => {} })
+  const port = sessionCore(session).openPort<unknown, unknown>(kind, key, { parse: (m) => m, onMessage: () => {}, onClose: () => {} })
   return (message) => port.post(message)
 }
 
@@ -157,8 +158,8 @@ describe('stray and out-of-order lock messages close the session with protocol, 
       const held = kind === 'mutex' ? await (lock as ReturnType<Session['mutex']>).lock() : await (lock as ReturnType<Session['rwlock']>).write()
       const send = rawPeer(pair.follower, kind, 'k')
       for (const message of messages) send(message)
-      await until(() => pair.leader.isClosed, 'the leader closed')
-      expect(pair.leader.closedReason?.code).toBe('protocol')
+      await until(() => sessionCore(pair.leader).isClosed, 'the leader closed')
+      expect(sessionCore(pair.leader).closedReason?.code).toBe('protocol')
       expect(held.value).toBe(0)
       await held.release()
       await pair.close()
@@ -201,8 +202,8 @@ describe('stray and out-of-order lock messages close the session with protocol, 
     const pair = await lockSessions()
     const a = pair.leader.mutex<number>('k', { initial: 0 })
     pair.follower.rwlock<number>('k')
-    await until(() => pair.leader.isClosed && pair.follower.isClosed, 'both closed')
-    expect(pair.leader.closedReason?.code).toBe('protocol')
+    await until(() => sessionCore(pair.leader).isClosed && sessionCore(pair.follower).isClosed, 'both closed')
+    expect(sessionCore(pair.leader).closedReason?.code).toBe('protocol')
     await rejectsWith(a.lock(), 'protocol')
     expect(await status(Promise.resolve())).toBe('fulfilled')
     await pair.close()

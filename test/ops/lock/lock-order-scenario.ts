@@ -1,7 +1,7 @@
 import { expect } from 'vitest'
 import type { Session } from '../../../src/session.js'
 import type { LockGuard } from '../../../src/ops/lock/lock-guard.js'
-import type { LockMode } from '../../../src/ops/lock/lock-wire.js'
+import type { NetLockMode } from '../../../src/ops/lock/lock-wire.js'
 import type { LockSnapshot } from '../../../src/ops/lock/lock-state.js'
 import { nextTask, until } from './lock-harness.js'
 
@@ -21,13 +21,13 @@ export class SkipClock {
 
 /** One lock of the scenario: the mutex or rwlock `key` on one side, as plain acquire calls. */
 interface ScenarioLock {
-  acquire(mode: LockMode): Promise<LockGuard>
+  acquire(mode: NetLockMode): Promise<LockGuard>
   query(): LockSnapshot
 }
 
 export type ScenarioKind = 'mutex' | 'rwlock'
 /** The modes of A1, B1 and A2 (a mutex uses only writes). */
-export type ScenarioModes = readonly [LockMode, LockMode, LockMode]
+export type ScenarioModes = readonly [NetLockMode, NetLockMode, NetLockMode]
 
 /** Every case the scenario runs: the kind and modes, which side holds the lock, and A's role. */
 export const SCENARIOS: { kind: ScenarioKind; modes: ScenarioModes; holder: 'A' | 'B'; a: 'leader' | 'follower' }[] = []
@@ -77,14 +77,14 @@ export async function runOrderScenario(
   for (const side of [b, a, b]) await (await side.acquire('write')).release()
   const held = await holder.acquire('write')
   const order: string[] = []
-  const take = async (label: string, lock: ScenarioLock, mode: LockMode): Promise<void> => {
+  const take = async (label: string, lock: ScenarioLock, mode: NetLockMode): Promise<void> => {
     const guard = await lock.acquire(mode)
     order.push(label)
     await nextTask()
     await guard.release()
   }
   const [m1, m2, m3] = s.modes
-  const gap = (): number => Math.max(50, Math.ceil(sessions.follower.clock.errorBound) + 1)
+  const gap = (): number => Math.max(50, Math.ceil(sessions.follower.clock.errorBoundMs) + 1)
   const turns = [take('A1', a, m1)]
   clock.skip(gap())
   turns.push(take('B1', b, m2))

@@ -62,7 +62,7 @@ export function orderTracer(side: TracedSide, follower: Session, order: OrderMod
   const idOf = (r: TracedRequest): string => `${r.mine ? name : other}:${r.id}`
   return {
     queued(id, ts) {
-      order.errorBound = Math.max(order.errorBound, follower.clock.errorBound)
+      order.errorBound = Math.max(order.errorBound, follower.clock.errorBoundMs)
       // Until the call returns, the request counts as made at any time from its start on.
       const record = { early: side.callStart, late: Infinity, ts }
       order.requests.set(`${name}:${id}`, record)

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { memorySessions } from '../../helpers/session-pair.js'
 import { lockSessions } from './lock-harness.js'
 import { runOrderScenario, scenarioName, SCENARIOS, SkipClock } from './lock-order-scenario.js'
+import { sessionCore } from '../../../src/session.js'
 
 describe('locks are first-come first-served in real time (memory pair, 5 ms latency)', () => {
   for (const scenario of SCENARIOS) {
@@ -30,15 +31,15 @@ describe('locks between clocks minutes apart', () => {
         { leader: { ...options, ...(ahead === 'leader' ? { now: skewed } : {}) }, follower: { ...options, ...(ahead === 'follower' ? { now: skewed } : {}) } },
       )
       try {
-        expect(pair.follower.clock.errorBound).toBe(Infinity)
+        expect(pair.follower.clock.errorBoundMs).toBe(Infinity)
         const a = pair.leader.mutex<number>('m', { initial: 0 })
         const b = pair.follower.mutex<number>('m')
         for (let i = 0; i < 3; i++) {
           await b.withLock((g) => void (g.value += 1))
           await a.withLock((g) => void (g.value += 1))
         }
-        expect(pair.leader.closedReason).toBeUndefined()
-        expect(pair.follower.closedReason).toBeUndefined()
+        expect(sessionCore(pair.leader).closedReason).toBeUndefined()
+        expect(sessionCore(pair.follower).closedReason).toBeUndefined()
         expect(a.peek()).toBe(6)
       } finally {
         await pair.close()

@@ -5,6 +5,7 @@ import { openSessions, type SessionPair } from '../../helpers/session-pair.js'
 import { nodeDataChannelPair, wrtcDataChannelPair } from '../../helpers/webrtc-pair.js'
 import { nextTask, rejectsWith, until } from './lock-harness.js'
 import { runOrderScenario, scenarioName, SCENARIOS, SkipClock } from './lock-order-scenario.js'
+import { sessionCore } from '../../../src/session.js'
 
 const stacks = [
   ['node-datachannel', nodeDataChannelPair],
@@ -158,6 +159,6 @@ describe('lock order and close over real WebRTC (node-datachannel)', () => {
     }
     expect(pair.leader.stats).toMatchObject({ openOperations: 0, heldMessages: 0 })
     expect(pair.follower.stats).toMatchObject({ openOperations: 0, heldMessages: 0 })
-    expect(pair.leader.closedReason ?? pair.follower.closedReason).toBeUndefined()
+    expect(sessionCore(pair.leader).closedReason ?? sessionCore(pair.follower).closedReason).toBeUndefined()
   })
 })

@@ -10,6 +10,7 @@ import type { Session } from '../../../src/session.js'
 import type { SessionPair } from '../../helpers/session-pair.js'
 import { randomInt, type Random } from '../../helpers/prng.js'
 import { delivered, messagesFor, RacerError } from './op-helpers.js'
+import { sessionCore } from '../../../src/session.js'
 
 const KINDS = ['join', 'tryJoin', 'select', 'trySelect', 'exchange'] as const
 type Kind = (typeof KINDS)[number]
@@ -111,7 +112,7 @@ export async function randomReuseRuns(pair: SessionPair, random: Random, chains:
   await Promise.all(Array.from({ length: chains }, (_, c) => chain(c)))
   await delivered(pair)
   for (const session of [pair.leader, pair.follower]) {
-    expect(session.isClosed).toBe(false)
+    expect(sessionCore(session).isClosed).toBe(false)
     expect(session.stats).toMatchObject({ openOperations: 0, heldMessages: 0 })
   }
 }
@@ -136,7 +137,7 @@ export async function randomAbortRuns(pair: SessionPair, random: Random, runs: n
   }
   await delivered(pair) // the last answers (a fail-fast side's port waits for one) have arrived
   for (const session of [pair.leader, pair.follower]) {
-    expect(session.isClosed).toBe(false)
+    expect(sessionCore(session).isClosed).toBe(false)
     expect(session.stats).toMatchObject({ openOperations: 0, heldMessages: 0 })
   }
   return cancelPaths

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import type { GatedSessionPair } from '../../helpers/gated-channel.js'
 import { crossing, freshKey, sides } from './abort-agreement-scenarios.js'
 import { delivered, expectKeyFree, messagesFor, rejectionOf } from './op-helpers.js'
+import { sessionCore } from '../../../src/session.js'
 
 export function exchangeAbortScenarios(getPair: () => Promise<GatedSessionPair>): void {
   describe.each(['leader', 'follower'] as const)('exchange aborted by the %s', (who) => {
@@ -22,7 +23,7 @@ export function exchangeAbortScenarios(getPair: () => Promise<GatedSessionPair>)
       // What the peer keeps for a call that may never come: one mark, no open operation.
       await delivered(p)
       expect(peer.stats).toMatchObject({ heldMessages: 1, openOperations: 0 })
-      expect(peer.isClosed).toBe(false)
+      expect(sessionCore(peer).isClosed).toBe(false)
       expect(await rejectionOf(peer.exchange('theirs', { key }))).toMatchObject({ code: 'aborted' })
       expect(peer.stats.heldMessages).toBe(0)
       expect(messagesFor(p, key)).toBe(3)

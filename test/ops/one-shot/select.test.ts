@@ -42,8 +42,8 @@ describe('select', () => {
     let checkedOrder = 0
     let crossed = 0
     // The widest error bound the follower's clock had during the test.
-    let bound = p.follower.clock.errorBound
-    p.follower.on('clock', (estimate) => (bound = Math.max(bound, estimate.errorBound)))
+    let bound = p.follower.clock.errorBoundMs
+    p.follower.on('clock', (estimate) => (bound = Math.max(bound, estimate.errorBoundMs)))
     for (let batch = 0; batch < 20; batch++) {
       const races = Array.from({ length: 50 }, async (_, i) => {
         const key = `race:${batch}:${i}`

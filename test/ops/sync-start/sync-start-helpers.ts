@@ -7,6 +7,7 @@ import { defaultNow } from '../../../src/clock/local-clock.js'
 import type { SyncStartInfo } from '../../../src/ops/sync-start/sync-start.js'
 import { prng, seedFromEnv } from '../../helpers/prng.js'
 import { memorySessions, type SessionPair } from '../../helpers/session-pair.js'
+import { sessionCore } from '../../../src/session.js'
 
 const seed = seedFromEnv()
 console.log(`syncStart tests: SEED=${seed}`)
@@ -39,7 +40,7 @@ export async function delivered(p: Pair): Promise<void> {
       [p.leader, p.follower].map(
         (session) =>
           new Promise<void>((resolve, reject) => {
-            const port = session.openPort<number, unknown>('test-barrier', key, {
+            const port = sessionCore(session).openPort<number, unknown>('test-barrier', key, {
               parse: (m) => m,
               onMessage: () => {
                 port.release()
@@ -60,7 +61,7 @@ export async function expectKeyFree(p: Pair, key: string): Promise<void> {
   const again = [p.leader.syncStart(() => 'again', { key, ...AHEAD }), p.follower.syncStart(() => 'again', { key })]
   await expect(Promise.all(again)).resolves.toEqual(['again', 'again'])
   await delivered(p)
-  expect([p.leader.isClosed, p.follower.isClosed]).toEqual([false, false])
+  expect([sessionCore(p.leader).isClosed, sessionCore(p.follower).isClosed]).toEqual([false, false])
 }
 
 /** Port messages both sides sent under `key`. */
@@ -107,13 +108,13 @@ export interface RecordedStart<P> {
 }
 
 /** A start function for `side` that records when it ran and where its view put the agreed instant. */
-export function recorder<P>(side: { now(): number; readonly clock: { readonly errorBound: number } }) {
+export function recorder<P>(side: { now(): number; readonly clock: { readonly errorBoundMs: number } }) {
   const calls: RecordedStart<P>[] = []
   const fn = (info: SyncStartInfo<P>) => {
     const before = defaultNow()
     const viewLate = side.now() - info.at
     const after = defaultNow()
-    calls.push({ trueAt: before, info, agreedAt: [before - viewLate, after - viewLate], viewLate, errorBound: side.clock.errorBound })
+    calls.push({ trueAt: before, info, agreedAt: [before - viewLate, after - viewLate], viewLate, errorBound: side.clock.errorBoundMs })
     return calls.length
   }
   return { fn, calls }

@@ -48,7 +48,7 @@ describe('syncStart lead on a busy machine', () => {
     // Let the ticks that fell due meanwhile run late (a timer set now fires after them), then
     // schedule a start at once.
     await new Promise<void>((resolve) => setTimeout(resolve, 1))
-    const recentDelay = p.leader.clock.recentDelay
+    const recentDelay = p.leader.clock.recentDelayMs
     expect(recentDelay, 'the stall was measured').toBeGreaterThanOrEqual(stallMs - 2 * quick.heartbeatMs)
     const before = p.leader.now()
     const [at] = await Promise.all([

@@ -15,7 +15,7 @@ describe('syncStart between two Node processes over real WebRTC', () => {
   })
 
   it('the follower estimates the offset between the two clocks within its error bound', () => {
-    const { offset, errorBound } = peers.openClock
+    const { offsetMs: offset, errorBoundMs: errorBound } = peers.openClock
     const [low, high] = peers.trueOffset
     const error = Math.max(0, low - offset, offset - high)
     console.log(
@@ -44,7 +44,7 @@ describe('syncStart between two Node processes over real WebRTC', () => {
       const [[leaderLo, leaderHi], [followerLo, followerHi]] = r.agreedHr
       const gapNs = [leaderLo - followerHi, followerLo - leaderHi, 0n].reduce((a, b) => (a > b ? a : b))
       const gapMs = Number(gapNs) / 1e6
-      expect(gapMs, `round ${i}: agreed instants ${gapMs} ms apart, error bound ${r.clock.errorBound} ms`).toBeLessThanOrEqual(r.clock.errorBound + EPS)
+      expect(gapMs, `round ${i}: agreed instants ${gapMs} ms apart, error bound ${r.clock.errorBoundMs} ms`).toBeLessThanOrEqual(r.clock.errorBoundMs + EPS)
     }
     skews.sort((a, b) => a - b)
     console.log(

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { parseSyncStartMessage } from '../../../src/ops/sync-start/sync-start-wire.js'
 import { pair, rejectionOf, type Pair } from './sync-start-helpers.js'
+import { sessionCore } from '../../../src/session.js'
 
 describe('a hostile peer', () => {
   /** The follower's side played by hand: raw messages on a `syncStart` port. */
   function rawFollower(p: Pair, key: string) {
-    const port = p.follower.openPort<unknown, unknown>('syncStart', key, { parse: (m) => m, onMessage: () => {}, onClose: () => {} })
+    const port = sessionCore(p.follower).openPort<unknown, unknown>('syncStart', key, { parse: (m) => m, onMessage: () => {}, onClose: () => {} })
     return port
   }
 
