@@ -1,6 +1,6 @@
 // Two tabs of this page meet through the relay (support/), open a netbeam session over WebRTC
 // and run a join, a select and a mutex. Run `npm run example` and open the URL in two tabs.
-import { fromSimplePeer, Session, type SimplePeerLike } from 'netbeam'
+import { fromSimplePeer, Session } from 'netbeam'
 import { connectPeer } from '../../support/signalling.js'
 
 function show(id: string, text: string): void {
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   show('status', `waiting for a second tab in room "${room}"…`)
   const { peer } = await connectPeer(room, { timeoutMs: 3_600_000 })
   // @types/simple-peer lacks `destroyed` and `_channel`, which simple-peer has at runtime.
-  const session = await Session.open(fromSimplePeer(peer as unknown as SimplePeerLike))
+  const session = await Session.open(fromSimplePeer(peer))
   show('status', `connected: this tab is the ${session.role}`)
 
   // join: resolves on both sides once both functions have finished.
