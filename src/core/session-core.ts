@@ -1,6 +1,9 @@
 import { EventEmitter } from 'eventemitter3'
 import type { FrameChannel } from '../transport/frame-channel.js'
-import { abortError, NetError } from '../base/errors.js'
+import { abortError, NetError, peerSent } from '../base/errors.js'
+import { emitSafely } from '../base/emit-safely.js'
+import { noop } from '../base/noop.js'
+import { unrefTimer } from '../base/unref-timer.js'
 import { onAbort } from '../base/abort.js'
 import { deferred } from '../base/deferred.js'
 import { unreachable } from '../base/unreachable.js'
@@ -72,7 +75,7 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
       this.#opts.maxPendingMessages,
       (err) => this.#shutdown(err, 'initiate'),
     )
-    this.#roleDecided.promise.catch(() => {})
+    this.#roleDecided.promise.catch(noop)
   }
 
   /** Runs the handshake and the first clock burst; called once by `Session.open`. */
@@ -161,7 +164,7 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
   #sendHello(round: number): void {
     const hello: HelloRound = { version: this.#opts.protocolVersion, nonce: drawNonce(this.#opts.random), round, role: this.#opts.role }
     this.#helloRounds.set(round, hello)
-    void this.#send({ type: 'hello', ...hello, maxFrameBytes: this.#opts.maxFrameBytes }).catch(() => {})
+    void this.#send({ type: 'hello', ...hello, maxFrameBytes: this.#opts.maxFrameBytes }).catch(noop)
   }
 
   /** Sends a session frame; never throws (a failure shows up as the returned promise). */
@@ -207,7 +210,7 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
     this.#stats.bytesReceived += bytes.length
     try {
       if (bytes.length > this.#opts.maxFrameBytes) {
-        throw new NetError('protocol', `peer sent a ${bytes.length}-byte frame; the limit is ${this.#opts.maxFrameBytes}`)
+        throw peerSent(`a ${bytes.length}-byte frame; the limit is ${this.#opts.maxFrameBytes} bytes`)
       }
       this.#handle(parseSessionFrame(this.#codec.decode(bytes)))
     } catch (err) {
@@ -234,15 +237,15 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
         // from a peer that does not read from queueing unbounded replies.
         if (this.#channel.bufferedAmount > PONG_SKIP_BYTES) return
         const t1 = this.#opts.now()
-        void this.#send({ type: 'pong', id: frame.id, t0: frame.t0, t1, t2: this.#opts.now() }).catch(() => {})
+        void this.#send({ type: 'pong', id: frame.id, t0: frame.t0, t1, t2: this.#opts.now() }).catch(noop)
         this.#clock.onPeerPing()
         return
       }
       case 'pong': {
         const estimate = this.#clock.onPong(frame, this.#opts.now())
         if (estimate === undefined) return
-        this.#emitSafely('rtt', estimate.lastRtt)
-        if (estimate.changed) this.#emitSafely('clock', this.#clock.estimate)
+        emitSafely(this, 'rtt', estimate.lastRtt)
+        if (estimate.changed) emitSafely(this, 'clock', this.#clock.estimate)
         return
       }
       case 'bye':
@@ -264,7 +267,7 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
   #onHello(frame: Extract<SessionFrame, { type: 'hello' }>): void {
     const local = this.#helloRounds.get(frame.round)
     if (this.#roleKnown || local === undefined || frame.round !== this.#helloRounds.size - 1) {
-      throw new NetError('protocol', `peer sent a hello for round ${frame.round} out of turn`)
+      throw peerSent(`a hello for round ${frame.round} out of turn`)
     }
     this.#peerMaxFrameBytes = frame.maxFrameBytes
     const decision = decideRole(local, frame)
@@ -303,22 +306,6 @@ export class SessionCore extends EventEmitter<SessionEvents> implements OpHost {
     const code = reason.code === 'aborted' ? 'closed' : reason.code
     this.#goodbye.part(parting, reason, () => this.#send({ type: 'bye', code, reason: reason.message }))
     this.#closed.resolve(reason)
-    this.#emitSafely('close', reason)
+    emitSafely(this, 'close', reason)
   }
-
-  /** A throwing listener is the listener's bug: it surfaces as an uncaught error, outside our state. */
-  #emitSafely<E extends keyof SessionEvents>(event: E, ...args: SessionEvents[E]): void {
-    try {
-      ;(this.emit as (event: E, ...args: SessionEvents[E]) => boolean)(event, ...args)
-    } catch (err) {
-      setTimeout(() => {
-        throw err
-      }, 0)
-    }
-  }
-}
-
-function unrefTimer(timer: unknown): void {
-  // Node: a forgotten session must not keep the process alive. Browsers have no unref.
-  ;(timer as { unref?: () => void }).unref?.()
 }

@@ -1,4 +1,4 @@
-import { NetError } from '../base/errors.js'
+import { NetError, peerSent } from '../base/errors.js'
 import { waitForDrain } from './drain.js'
 import type { RawTransport, RawTransportSink } from './raw-transport.js'
 
@@ -17,7 +17,7 @@ export function messageBytes(data: unknown): Uint8Array | undefined {
 /** Why a non-binary message closes the channel; shared by the adapters. */
 export function notBinaryError(data: unknown): NetError {
   const kind = typeof data === 'string' ? 'a text message' : `a ${Object.prototype.toString.call(data)} message`
-  return new NetError('protocol', `peer sent ${kind}; netbeam frames are binary`)
+  return peerSent(`${kind}; netbeam frames are binary`)
 }
 
 /** Whether a wire takes a chunk now, must wait for it to open, or is going away. */

@@ -1,7 +1,8 @@
-import { abortError, isNetError, NetError } from '../../base/errors.js'
+import { abortError, isNetError, NetError, peerSent } from '../../base/errors.js'
 import { onAbort } from '../../base/abort.js'
 import { checkOptionsObject, checkSignal, rejectMisuse } from '../../base/arguments.js'
 import { deferred, type Deferred } from '../../base/deferred.js'
+import { noop } from '../../base/noop.js'
 import { unreachable } from '../../base/unreachable.js'
 import type { OpHost } from '../../core/op-host.js'
 import type { Port } from '../../core/port.js'
@@ -17,8 +18,6 @@ interface PendingSend {
   readonly done: Deferred<void>
   stopAbort: () => void
 }
-
-const noop = (): void => {}
 
 /**
  * How many bytes of data may be with the port (waiting for the transport) before further sends
@@ -279,5 +278,5 @@ function checkSendOptions(where: string, options: unknown): void {
 }
 
 function protocolError(what: string): NetError {
-  return new NetError('protocol', `peer sent ${what} on a channel`)
+  return peerSent(`${what} on a channel`)
 }

@@ -1,4 +1,4 @@
-import { NetError } from '../../base/errors.js'
+import { peerSent, type NetError } from '../../base/errors.js'
 import type { LockMessage } from './lock-wire.js'
 
 type Clocked = Exclude<LockMessage, { type: 'hello' | 'broken' | 'close' }>
@@ -117,7 +117,7 @@ export class LockSequence {
   }
 
   #bad(what: string): NetError {
-    return new NetError('protocol', `peer sent lock "${this.key}" ${what}`)
+    return peerSent(`lock "${this.key}" ${what}`)
   }
 }
 

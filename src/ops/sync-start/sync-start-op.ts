@@ -1,13 +1,14 @@
-import { abortError, NetError } from '../../base/errors.js'
+import { abortError, NetError, peerSent } from '../../base/errors.js'
 import { onAbort } from '../../base/abort.js'
 import { describeValue, usageError } from '../../base/arguments.js'
 import { callMisuse } from '../../core/op-arguments.js'
 import { deferred } from '../../base/deferred.js'
+import { noop } from '../../base/noop.js'
 import { unreachable } from '../../base/unreachable.js'
 import type { CancellablePort } from '../../core/port.js'
 import { waitUntil } from '../../clock/start-timer.js'
 import type { SyncStartHost, SyncStartInfo, SyncStartOptions } from './sync-start-types.js'
-import { isDelay, MAX_DELAY_MS, parseSyncStartMessage, type AbortReason, type SyncStartMessage } from './sync-start-wire.js'
+import { encodeSyncStartMessage, isDelay, MAX_DELAY_MS, parseSyncStartMessage, type AbortReason, type SyncStartMessage } from './sync-start-wire.js'
 
 /**
  * How far (ms) past the agreed instant a `start` may arrive and still be obeyed (the function then
@@ -47,7 +48,7 @@ export class SyncStartOp<P, R> {
   readonly #what: string
   readonly #delayMs: number
   #state: State = 'agreeing'
-  #port!: CancellablePort<SyncStartMessage>
+  #port!: CancellablePort<unknown[]>
   /** Leader: the follower's `ready` arrived. Follower: the leader's `start` arrived. */
   #heardFirst = false
   #sentFinal = false
@@ -58,7 +59,7 @@ export class SyncStartOp<P, R> {
   readonly #wait = new AbortController()
   /** Settles with the peer's final message: it started (`done`), or it could not (`abort`). */
   readonly #peerStarted = deferred<void>()
-  #stopAbort: () => void = () => {}
+  #stopAbort: () => void = noop
 
   constructor(
     private readonly host: SyncStartHost,
@@ -69,9 +70,9 @@ export class SyncStartOp<P, R> {
     this.#what = `syncStart "${key}"`
     // Only `undefined` means the default: a null is a mistake, refused below like any other bad value.
     this.#delayMs = options.delayMs === undefined ? DEFAULT_DELAY_MS : options.delayMs
-    this.#peerStarted.promise.catch(() => {}) // read only once this side has started
+    this.#peerStarted.promise.catch(noop) // read only once this side has started
     try {
-      this.#port = host.openPort<SyncStartMessage, SyncStartMessage>('syncStart', key, {
+      this.#port = host.openPort<unknown[], SyncStartMessage>('syncStart', key, {
         parse: parseSyncStartMessage,
         onMessage: (message) => this.#onMessage(message),
         onClose: (reason) => {
@@ -208,14 +209,14 @@ export class SyncStartOp<P, R> {
   /** Sends a message that carries a payload; one that cannot be sent fails the call. */
   #transmit(message: SyncStartMessage): void {
     const port = this.#port
-    port.send(message).catch((err: unknown) => {
+    port.send(encodeSyncStartMessage(message)).catch((err: unknown) => {
       // A closing session reaches us through onClose; anything else is this message's fault.
       if (port.isOpen) this.#fail(err, 'aborted')
     })
   }
 
   #final(message: SyncStartMessage): void {
-    this.#port.post(message)
+    void this.#port.post(encodeSyncStartMessage(message))
     this.#sentFinal = true
     if (this.#cancelling && !this.#peerFinal) this.#port.cancel() // after our `done`, as the peer expects it
     this.#releaseIfDone()
@@ -252,6 +253,6 @@ export class SyncStartOp<P, R> {
   }
 
   #protocol(what: string): NetError {
-    return new NetError('protocol', `peer sent ${what} for ${this.#what}`)
+    return peerSent(`${what} for ${this.#what}`)
   }
 }
