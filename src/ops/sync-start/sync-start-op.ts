@@ -7,6 +7,7 @@ import { noop } from '../../base/noop.js'
 import { unreachable } from '../../base/unreachable.js'
 import type { CancellablePort } from '../../core/port.js'
 import { waitUntil } from '../../clock/start-timer.js'
+import { DEFAULT_DELAY_MS, readyDelayMs, startLeadMs } from './sync-start-lead.js'
 import type { SyncStartHost, SyncStartInfo, SyncStartOptions } from './sync-start-types.js'
 import { encodeSyncStartMessage, isDelay, MAX_DELAY_MS, parseSyncStartMessage, type AbortReason, type SyncStartMessage } from './sync-start-wire.js'
 
@@ -17,23 +18,6 @@ import { encodeSyncStartMessage, isDelay, MAX_DELAY_MS, parseSyncStartMessage, t
  * a millisecond, so a smaller tolerance would turn estimate noise into spurious failures.
  */
 export const SYNC_START_LATE_TOLERANCE_MS = 1
-
-const DEFAULT_DELAY_MS = 50
-/**
- * Minimum lead: `start` needs half an RTT to arrive; 4 of the best RTTs absorb queueing and jitter
- * on an idle machine, the session's `recentDelay` what a busy one adds (see RecentDelay).
- */
-const RTT_MULTIPLE = 4
-const MIN_LEAD_MS = 2
-/** Lead when no round trip has been measured yet (a session opened with `clockBurst: 0`). */
-const NO_RTT_LEAD_MS = 100
-/**
- * Lead the follower asks for per call in one batch of `ready`s. Handling one call costs each side
- * ~0.1 ms on an idle machine (mostly the send, on node-datachannel); 1 ms leaves room for a CPU
- * that is several times oversubscribed (a CI machine), which a batch of 1,000 needed in tests.
- * Small batches are unaffected: below 50 calls the default `delayMs` is larger anyway.
- */
-const BATCH_MS_PER_CALL = 1
 
 type State = 'agreeing' | 'waiting' | 'started' | 'failed'
 
@@ -106,8 +90,7 @@ export class SyncStartOp<P, R> {
   /** Follower: sends `ready`, asking for enough lead to cover a batch of `batchSize` calls. */
   sendReady(batchSize: number): void {
     if (this.#state !== 'agreeing') return // aborted meanwhile: `abort` went out instead
-    const busy = this.host.clock.recentDelay + MIN_LEAD_MS
-    const delayMs = Math.min(MAX_DELAY_MS, Math.max(this.#delayMs, BATCH_MS_PER_CALL * batchSize, busy))
+    const delayMs = readyDelayMs(this.host.clock, this.#delayMs, batchSize)
     this.#transmit({ type: 'ready', payload: this.options.payload, delayMs })
   }
 
@@ -119,7 +102,7 @@ export class SyncStartOp<P, R> {
         if (!isLeader || this.#heardFirst) throw this.#protocol('an unexpected "ready"')
         this.#heardFirst = true
         if (this.#state !== 'agreeing') return // we gave up; our `abort` is on its way
-        const at = this.#port.now() + this.#lead(message.delayMs)
+        const at = this.#port.now() + startLeadMs(this.host.clock, this.#delayMs, message.delayMs)
         this.#transmit({ type: 'start', at, payload: this.options.payload })
         return this.#schedule(at, message.payload)
       }
@@ -243,13 +226,6 @@ export class SyncStartOp<P, R> {
     if (this.#sentFinal && this.#peerFinal) this.#port.release()
     // Failed, with only the peer's final message to come: free the key for the next call now.
     else if (this.#sentFinal && this.#state === 'failed') this.#port.retire()
-  }
-
-  #lead(peerDelayMs: number): number {
-    const { rtt, recentDelay } = this.host.clock
-    // The best round trip says what the link can do; the recent delay, what this machine does now.
-    const floor = Number.isFinite(rtt) ? Math.max(RTT_MULTIPLE * rtt, recentDelay) + MIN_LEAD_MS : NO_RTT_LEAD_MS
-    return Math.max(this.#delayMs, peerDelayMs, floor)
   }
 
   #protocol(what: string): NetError {
