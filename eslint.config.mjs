@@ -5,6 +5,9 @@ import tseslint from 'typescript-eslint'
 export default [
   {
     files: ['src/**/*.ts'],
+    // src/codec/ belongs to the codec step of issue 12 (cborg vs cbor-x, the hand-written plain
+    // CBOR path being removed); its guard is refactored or replaced there, not here.
+    ignores: ['src/codec/cbor-guard.ts'],
     languageOptions: { parser: tseslint.parser },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
