@@ -156,28 +156,28 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
   }
 
   #onMessage(message: ChannelMessage): void {
-    if (!this.#gotHello && message.type !== 'hello') throw protocolError(`${message.type} before its hello`)
+    if (!this.#gotHello && message.type !== 'hello') throw peerSent(`${message.type} before its hello on a channel`)
     switch (message.type) {
       case 'hello':
-        if (this.#gotHello) throw protocolError('a second hello')
+        if (this.#gotHello) throw peerSent(`a second hello on a channel`)
         this.#gotHello = true
         this.#sendCredit.open(message.window, message.windowBytes)
         return this.#pump()
       case 'data':
         return this.#onData(message.value, message.wait)
       case 'credit':
-        if (this.#closing.gotStop) throw protocolError('credit after its stop')
+        if (this.#closing.gotStop) throw peerSent(`credit after its stop on a channel`)
         this.#sendCredit.grant(message.n)
         return this.#pump()
       case 'end':
-        if (this.#closing.gotEnd) throw protocolError('a second end')
+        if (this.#closing.gotEnd) throw peerSent(`a second end on a channel`)
         this.#closing.gotEnd = true
         this.#closing.closingThere()
         this.#inbox.end()
         this.#stopReading()
         return this.#maybeRelease()
       case 'stop': {
-        if (this.#closing.gotStop) throw protocolError('a second stop')
+        if (this.#closing.gotStop) throw peerSent(`a second stop on a channel`)
         this.#closing.gotStop = true
         this.#closing.closingThere()
         const refusal = new NetError('closed', `the peer stopped reading channel "${this.key}"`)
@@ -193,7 +193,7 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
   }
 
   #onData(value: unknown, wait: boolean): void {
-    if (this.#closing.gotEnd) throw protocolError('data after its end')
+    if (this.#closing.gotEnd) throw peerSent(`data after its end on a channel`)
     this.#receiveCredit.received()
     if (!this.#inbox.abandoned) this.#inbox.deliver({ value, weight: measureValue(value), wait })
   }
@@ -215,8 +215,4 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
 
 function checkSendOptions(where: string, options: unknown): void {
   checkSignal(where, checkOptionsObject(where, options).signal)
-}
-
-function protocolError(what: string): NetError {
-  return peerSent(`${what} on a channel`)
 }

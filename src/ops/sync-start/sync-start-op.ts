@@ -95,11 +95,11 @@ export class SyncStartOp<P, R> {
   }
 
   #onMessage(message: SyncStartMessage): void {
-    if (this.#peerFinal) throw this.#protocol(`a "${message.type}" after its final message`)
+    if (this.#peerFinal) throw peerSent(`a "${message.type}" after its final message for ${this.#what}`)
     const isLeader = this.#port.isLeader
     switch (message.type) {
       case 'ready': {
-        if (!isLeader || this.#heardFirst) throw this.#protocol('an unexpected "ready"')
+        if (!isLeader || this.#heardFirst) throw peerSent(`an unexpected "ready" for ${this.#what}`)
         this.#heardFirst = true
         if (this.#state !== 'agreeing') return // we gave up; our `abort` is on its way
         const at = this.#port.now() + startLeadMs(this.host.clock, this.#delayMs, message.delayMs)
@@ -107,12 +107,12 @@ export class SyncStartOp<P, R> {
         return this.#schedule(at, message.payload)
       }
       case 'start':
-        if (isLeader || this.#heardFirst) throw this.#protocol('an unexpected "start"')
+        if (isLeader || this.#heardFirst) throw peerSent(`an unexpected "start" for ${this.#what}`)
         this.#heardFirst = true
         if (this.#state !== 'agreeing') return
         return this.#onStart(message.at, message.payload)
       case 'done':
-        if (!this.#heardFirst) throw this.#protocol('"done" before agreeing on a start')
+        if (!this.#heardFirst) throw peerSent(`"done" before agreeing on a start for ${this.#what}`)
         this.#peerFinal = true
         if (this.#state === 'started') this.#stopAbort() // both started: an abort changes nothing now
         this.#peerStarted.resolve()
@@ -216,7 +216,7 @@ export class SyncStartOp<P, R> {
 
   /** The peer, started and confirmed, was aborted: a side that has not started gives up too. */
   #onPeerCancel(): void {
-    if (!this.#peerFinal) throw this.#protocol('a cancel before its final message')
+    if (!this.#peerFinal) throw peerSent(`a cancel before its final message for ${this.#what}`)
     // Started (our `done` goes out) or failed (our `abort` went out): that answer decides for both.
     if (this.#state === 'started' || this.#state === 'failed') return
     this.#fail(new NetError('aborted', `${this.#what}: the peer started, then was aborted before this side started`), 'aborted')
@@ -228,7 +228,4 @@ export class SyncStartOp<P, R> {
     else if (this.#sentFinal && this.#state === 'failed') this.#port.retire()
   }
 
-  #protocol(what: string): NetError {
-    return peerSent(`${what} for ${this.#what}`)
-  }
 }
