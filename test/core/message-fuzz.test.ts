@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util'
 import { Encoder } from 'cbor-x'
 import { describe, expect, it } from 'vitest'
 import { NetError } from '../../src/base/errors.js'
@@ -16,7 +17,9 @@ import { prng, randomBytes, randomInt, seedFromEnv, type Random } from '../helpe
 
 // Every protocol's messages are tagged arrays (core/wire-checks.ts). A peer may send any CBOR it
 // likes in their place: each parser must take exactly its own messages and refuse everything else
-// with NetError `protocol`, never with another error, and what it takes must survive a re-encoding.
+// with NetError `protocol`, never with another error. What it takes must be exactly what the
+// encoder would have sent for the parsed message: a field too many, a wrong flag or a bad type
+// that slipped through a check would come back different.
 
 /** One protocol's parser and encoder, with valid messages as the raw material for mutation. */
 interface Protocol {
@@ -129,7 +132,16 @@ function flipBytes(random: Random, encoded: Uint8Array): Uint8Array {
   return randomInt(random, 0, 3) === 0 ? Uint8Array.from([...out, ...randomBytes(random, 3)]) : out
 }
 
-/** Parses `input`; true if accepted (and then stable under a re-encoding), false if refused with NetError protocol. */
+/** Reasons shown to the user (bye, lock broken) are cut to this many characters rather than refused. */
+const CLIPPED_TEXT = 500
+
+/** `value` with every string longer than {@link CLIPPED_TEXT} cut to it. */
+function clipped(value: unknown): unknown {
+  if (typeof value === 'string') return value.slice(0, CLIPPED_TEXT)
+  return Array.isArray(value) ? value.map(clipped) : value
+}
+
+/** Parses `input`; true if accepted (and then it is the parsed message's own encoding), false if refused with NetError protocol. */
 function accepts(p: Protocol, input: unknown): boolean {
   let parsed: unknown
   try {
@@ -139,6 +151,9 @@ function accepts(p: Protocol, input: unknown): boolean {
     return false
   }
   const again = p.encode(parsed as never)
+  // A long reason comes back cut; anything else exactly as sent.
+  const expected = isDeepStrictEqual(again, input) ? input : clipped(input)
+  expect(again, `${p.name} took ${show(input)} as ${show(parsed)}`).toEqual(expected)
   expect(p.parse(again), `${p.name} re-encoding of ${show(input)}`).toEqual(parsed)
   return true
 }
