@@ -122,7 +122,7 @@ export class ClockTracker {
     } else {
       this.#startBurst(count)
     }
-    return Promise.race([done, closed.then(() => {})])
+    return Promise.race([done, closed.then(noop)])
   }
 
   /** The peer sent a ping (answered elsewhere): on a waiting leader, part of the follower's burst. */
