@@ -10,4 +10,4 @@ import { register } from 'node:module'
 const dist = new URL('../../dist/index.js', import.meta.url)
 if (!existsSync(dist)) throw new Error('dist/index.js is missing: run `npm run build` first (npm run bench does)')
 process.env.NETBEAM_BENCH_DIST = '1'
-register('./dist-resolve.mjs', import.meta.url, { data: { dist: dist.href, src: new URL('../../src', import.meta.url).href } })
+register('./dist-resolve.mjs', import.meta.url, { data: { dist: dist.href, src: new URL('../../src/', import.meta.url).href } })
