@@ -9,6 +9,7 @@ import { canIsolate, isolated } from './loopback-only.mjs'
 const steps = [
   { name: 'chromium', cmd: ['node', 'e2e/ensure-chromium.mjs'], isolate: false },
   { name: 'typecheck', cmd: ['npx', 'tsc', '--noEmit', '-p', 'tsconfig.json'], isolate: false },
+  { name: 'sizes (eslint: files ≤ 250 lines, functions ≤ 60)', cmd: ['npx', 'eslint', 'src'], isolate: false },
   { name: 'layers (dependency-cruiser)', cmd: ['npx', 'depcruise', 'src', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'], isolate: false },
   { name: 'library build (ESM + .d.ts rollup; fails if the API differs from etc/netbeam.api.md)', cmd: ['npm', 'run', '--silent', 'build'], isolate: false },
   // Isolated: the lints must not need the network (where no namespace exists they run as they are).

@@ -1,3 +1,5 @@
+import { noop } from './noop.js'
+
 /**
  * Calls `onAbort` once when `signal` aborts; returns the function that removes the listener.
  * Every wait in netbeam uses this so that listeners are removed on every path.
@@ -11,5 +13,3 @@ export function onAbort(signal: AbortSignal | undefined, onAbort: () => void): (
   signal.addEventListener('abort', onAbort, { once: true })
   return () => signal.removeEventListener('abort', onAbort)
 }
-
-function noop(): void {}

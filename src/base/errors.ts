@@ -71,3 +71,11 @@ export function abortError(signal: AbortSignal, what: string): NetError {
   if (reason instanceof NetError) return reason
   return new NetError('aborted', `${what} was aborted`, { cause: reason })
 }
+
+/**
+ * The error for anything the peer should not have sent (malformed, out of order, over a limit):
+ * NetError `protocol` with the message "peer sent `what`". Every layer reports its peer this way.
+ */
+export function peerSent(what: string, cause?: unknown): NetError {
+  return new NetError('protocol', `peer sent ${what}`, cause === undefined ? {} : { cause })
+}

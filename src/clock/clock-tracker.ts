@@ -1,6 +1,8 @@
 import { ClockFilter, sampleRtt } from './clock-math.js'
 import type { Now } from './local-clock.js'
 import { RecentDelay } from './recent-delay.js'
+import { noop } from '../base/noop.js'
+import { unrefTimer } from '../base/unref-timer.js'
 
 /**
  * The session's view of the peer's clock. Both sides keep one, each from its own probes; only the
@@ -120,7 +122,7 @@ export class ClockTracker {
     } else {
       this.#startBurst(count)
     }
-    return Promise.race([done, closed.then(() => {})])
+    return Promise.race([done, closed.then(noop)])
   }
 
   /** The peer sent a ping (answered elsewhere): on a waiting leader, part of the follower's burst. */
@@ -196,8 +198,7 @@ export class ClockTracker {
       this.#timer = undefined
       if (!this.#stopped) fn()
     }, ms)
-    // Node: a forgotten session must not keep the process alive. Browsers have no unref.
-    ;(this.#timer as { unref?: () => void }).unref?.()
+    unrefTimer(this.#timer)
   }
 
   #startBurst(count: number): void {
@@ -227,7 +228,7 @@ export class ClockTracker {
       const oldest = this.#outstanding.keys().next().value
       if (oldest !== undefined) this.#outstanding.delete(oldest)
     }
-    send(id, t0).catch(() => {})
+    send(id, t0).catch(noop)
   }
 
   #snapshot(): ClockEstimate {

@@ -1,5 +1,6 @@
 import { NetError, abortError } from '../base/errors.js'
 import { onAbort } from '../base/abort.js'
+import { noop } from '../base/noop.js'
 import { defaultNow, type Now } from './local-clock.js'
 
 /** Options for {@link waitUntil}. */
@@ -69,7 +70,7 @@ export function waitUntil(localTarget: number, options: WaitUntilOptions = {}): 
   return new Promise<number>((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout> | undefined
     let settled = false
-    let offAbort = (): void => {}
+    let offAbort: () => void = noop
     const finish = (settle: () => void): void => {
       if (settled) return
       settled = true

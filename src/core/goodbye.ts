@@ -1,5 +1,6 @@
 import type { FrameChannel } from '../transport/frame-channel.js'
 import type { NetError } from '../base/errors.js'
+import { unrefTimer } from '../base/unref-timer.js'
 
 /** How a closing session parts from its peer. */
 export type Parting =
@@ -64,8 +65,7 @@ export class Goodbye {
     }
     if (how === 'initiate') this.#close = close
     timer = setTimeout(close, how === 'abandon' ? Math.min(ABANDON_MS, this.lingerMs) : this.lingerMs)
-    // Node: a forgotten session must not keep the process alive. Browsers have no unref.
-    ;(timer as { unref?: () => void }).unref?.()
+    unrefTimer(timer)
     const sent = sendBye()
     // Abandoning: close once the transport took the bye. Otherwise the peer closes its end, or
     // (initiating) answers first; either way the channel closes with this side's reason.

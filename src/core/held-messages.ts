@@ -1,4 +1,4 @@
-import { NetError } from '../base/errors.js'
+import { peerSent } from '../base/errors.js'
 
 /**
  * One thing held for a key, in arrival order. Every use (instance) of a key starts with a
@@ -102,7 +102,7 @@ export class HeldMessages {
 
   #add(key: string, item: Held): void {
     if (this.#count >= this.max) {
-      throw new NetError('protocol', `peer sent more than ${this.max} messages for operations not yet opened here`)
+      throw peerSent(`more than ${this.max} messages for operations not yet opened here`)
     }
     this.#count++
     const queue = this.#byKey.get(key)

@@ -1,6 +1,6 @@
 import { isNetError, type NetError } from '../base/errors.js'
 import { checkBoolean, checkFunction, checkOptionsObject, checkSignal, describeValue, usageError } from '../base/arguments.js'
-import { MAX_KEY_LENGTH } from './wire.js'
+import { MAX_KEY_LENGTH } from './wire-checks.js'
 
 /**
  * Argument checks shared by the operations. Each throws (or returns) NetError `usage` naming the

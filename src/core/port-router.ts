@@ -1,8 +1,9 @@
-import { NetError } from '../base/errors.js'
+import { NetError, peerSent } from '../base/errors.js'
 import { unreachable } from '../base/unreachable.js'
 import { HeldMessages, type Held } from './held-messages.js'
 import type { CancellablePort, PortHandlers } from './port.js'
-import { cancelPort, cannotCancel, checkKind, deliver, ignore, kindMismatch, RouterPort, type PortHost } from './router-port.js'
+import { cancelPort, cannotCancel, checkKind, deliver, kindMismatch, RouterPort, type PortHost } from './router-port.js'
+import { noop } from '../base/noop.js'
 
 export type { PortHost } from './router-port.js'
 
@@ -118,7 +119,7 @@ export class PortRouter {
     // Without a kind the message continues an instance; with nothing held for the key, there is
     // no instance it could continue (none open here, or one whose first message never came).
     if (!this.held.has(key) && kind === undefined && (port === undefined || !port.introduced)) {
-      throw new NetError('protocol', `peer sent a message for operation "${key}" before its first message`)
+      throw peerSent(`a message for operation "${key}" before its first message`)
     }
     this.held.hold(key, kind, message)
   }
@@ -134,7 +135,7 @@ export class PortRouter {
         if (port !== undefined && port.introduced) cancelPort(port)
         return
       case 'marked':
-        void this.host.sendCancel(key, 'cancelled').catch(ignore)
+        void this.host.sendCancel(key, 'cancelled').catch(noop)
         return
       case 'queued':
       case 'repeated':
@@ -149,7 +150,7 @@ export class PortRouter {
     // Only a call still waiting for its verdict cancels, and it is not retired before the answer.
     const handlers = this.#open.get(key)?.handlers
     if (handlers?.onCancelAnswered === undefined) {
-      throw new NetError('protocol', `peer answered a cancel for operation "${key}", which was not cancelled here`)
+      throw peerSent(`an answer to a cancel for operation "${key}", which was not cancelled here`)
     }
     handlers.onCancelAnswered()
   }
@@ -191,7 +192,7 @@ export class PortRouter {
         if (this.#receiver(key) !== receiver) return item.type === 'cancel'
         if (index === 0 && (item.type !== 'message' || item.kind === undefined)) {
           if (item.type === 'cancelled') return false // a mark: the caller's next open refuses it
-          throw new NetError('protocol', `peer sent a message for operation "${key}" before its first message`)
+          throw peerSent(`a message for operation "${key}" before its first message`)
         }
         deliverHeld(receiver, item)
         took = true

@@ -1,5 +1,6 @@
-import { NetError } from '../base/errors.js'
+import { NetError, peerSent } from '../base/errors.js'
 import type { CancellablePort, PortHandlers } from './port.js'
+import { noop, RESOLVED } from '../base/noop.js'
 
 /** What a router needs from its session. */
 export interface PortHost {
@@ -26,12 +27,8 @@ export function cancelPort(port: RouterPort<unknown>): void {
 }
 
 export function cannotCancel(key: string, kind: string): NetError {
-  return new NetError('protocol', `peer cancelled operation "${key}", a ${kind}, which cannot be cancelled`)
+  return peerSent(`a cancel of operation "${key}", a ${kind}, which cannot be cancelled`)
 }
-
-const RESOLVED = Promise.resolve()
-
-export function ignore(): void {}
 
 /**
  * One operation's port: a class rather than an object of closures, because every join, select
@@ -62,7 +59,7 @@ export class RouterPort<Out> implements CancellablePort<Out> {
   post(message: Out): Promise<void> {
     if (!this.isOpen) return RESOLVED
     // A failed send means the session is closing; onClose tells the primitive.
-    return this.#transmit(message).catch(ignore)
+    return this.#transmit(message).catch(noop)
   }
 
   send(message: Out): Promise<void> {
@@ -75,7 +72,7 @@ export class RouterPort<Out> implements CancellablePort<Out> {
   }
 
   cancel(): void {
-    if (this.isOpen) void this.host.sendCancel(this.key, 'cancel').catch(ignore)
+    if (this.isOpen) void this.host.sendCancel(this.key, 'cancel').catch(noop)
   }
 
   retire(): void {

@@ -1,19 +1,22 @@
 import type { EventEmitter } from 'eventemitter3'
 import type { FrameChannel } from '../transport/frame-channel.js'
 import { abortError, NetError } from '../base/errors.js'
+import { emitSafely } from '../base/emit-safely.js'
+import { noop } from '../base/noop.js'
 import { onAbort } from '../base/abort.js'
 import { deferred } from '../base/deferred.js'
 import { unreachable } from '../base/unreachable.js'
-import { createFrameCodec, type FrameCodec } from '../codec/codec.js'
 import { Goodbye, type Parting } from './goodbye.js'
-import { decideRole, drawNonce, type HelloRound } from './handshake.js'
+import { Handshake } from './handshake.js'
+import { SilenceWatch } from './silence-watch.js'
 import type { OpHost } from './op-host.js'
 import type { CancellablePort, PortHandlers } from './port.js'
 import { PortRouter } from './port-router.js'
 import { ClockTracker, type ClockEstimate } from '../clock/clock-tracker.js'
 import type { SessionEvents, SessionStats } from './session-events.js'
 import { resolveSessionOptions, type InternalSessionOptions, type ResolvedSessionOptions } from './options.js'
-import { encodePortFrame, encodeSessionFrame, parseSessionFrame, type SessionFrame } from './wire.js'
+import { SessionFrames } from './session-frames.js'
+import { encodePortFrame, type SessionFrame } from './wire.js'
 
 const PONG_SKIP_BYTES = 1024 * 1024
 
@@ -24,8 +27,6 @@ const PONG_SKIP_BYTES = 1024 * 1024
  */
 export class SessionCore implements OpHost {
   #isLeader = false
-  /** Frames and bytes sent and received so far. */
-  readonly #stats = { framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0 }
   #closeReason: NetError | undefined
   readonly #closed = deferred<NetError>()
   /** Aborted with the close reason on shutdown: lets a wait stop without holding on to `#closed`. */
@@ -34,27 +35,29 @@ export class SessionCore implements OpHost {
   readonly events: EventEmitter<SessionEvents>
   readonly #channel: FrameChannel
   readonly #opts: ResolvedSessionOptions
-  readonly #codec: FrameCodec
+  readonly #frames: SessionFrames
   readonly #router: PortRouter
   readonly #goodbye: Goodbye
   readonly #clock: ClockTracker
   readonly #keyCounters = new Map<string, number>()
-  readonly #helloRounds = new Map<number, HelloRound>()
-  readonly #roleDecided = deferred<void>()
-  #roleKnown = false
-  #peerMaxFrameBytes = Infinity
-  /** Silence counted against the peer; see #tick. */
-  #silentMs = 0
-  #lastTick = performance.now()
-  #heartbeat: ReturnType<typeof setInterval> | undefined
+  readonly #handshake: Handshake
+  readonly #silence: SilenceWatch
 
   constructor(channel: FrameChannel, options: InternalSessionOptions, events: EventEmitter<SessionEvents>) {
     this.events = events
     this.#channel = channel
     this.#opts = resolveSessionOptions(options)
-    this.#codec = createFrameCodec(this.#opts)
+    this.#frames = new SessionFrames(channel, this.#opts)
     this.#clock = new ClockTracker(this.#opts.now, this.#opts.heartbeatMs)
     this.#goodbye = new Goodbye(channel, this.#opts.timeoutMs)
+    const { maxFrameBytes, heartbeatMs, timeoutMs } = this.#opts
+    this.#handshake = new Handshake(this.#opts, (hello) => void this.#send({ type: 'hello', ...hello, maxFrameBytes }).catch(noop))
+    this.#silence = new SilenceWatch(
+      heartbeatMs,
+      timeoutMs,
+      () => this.#clock.heartbeat((id, t0) => this.#send({ type: 'ping', id, t0 }), this.isLeader),
+      (silentMs) => this.#shutdown(new NetError('timeout', `the peer has been silent for ${Math.round(silentMs)} ms`), 'abandon'),
+    )
     const core = this
     this.#router = new PortRouter(
       {
@@ -63,12 +66,12 @@ export class SessionCore implements OpHost {
         },
         sendPortMessage: (key, kind, message) => {
           if (this.#closeReason !== undefined) return Promise.reject(this.#closeReason)
-          return this.#write(this.#encodeWire(encodePortFrame(key, kind, message)), key)
+          return this.#frames.write(this.#frames.encodeWire(encodePortFrame(key, kind, message)), key)
         },
         // In the key's lane: a cancel must not overtake the operation's own (maybe large) message.
         sendCancel: (key, type) => {
           if (this.#closeReason !== undefined) return Promise.reject(this.#closeReason)
-          return this.#write(this.#encode({ type, key }), key)
+          return this.#frames.write(this.#frames.encode({ type, key }), key)
         },
         now: () => this.now(),
         clockErrorBound: () => (this.isLeader ? 0 : this.#clock.estimate.errorBoundMs),
@@ -76,7 +79,6 @@ export class SessionCore implements OpHost {
       this.#opts.maxPendingMessages,
       (err) => this.#shutdown(err, 'initiate'),
     )
-    this.#roleDecided.promise.catch(() => {})
   }
 
   /** Runs the handshake and the first clock burst; called once by `Session.open`. */
@@ -91,12 +93,11 @@ export class SessionCore implements OpHost {
     void this.#channel.closed.then((reason) =>
       this.#shutdown(reason.code === 'protocol' ? reason : new NetError('closed', 'the connection closed', { cause: reason }), 'silent'),
     )
-    this.#heartbeat = setInterval(() => this.#tick(), this.#opts.heartbeatMs)
-    unrefTimer(this.#heartbeat)
+    this.#silence.start()
     const stopAbort = onAbort(signal, () => this.#shutdown(abortError(signal!, 'opening the session'), 'initiate'))
     try {
-      this.#sendHello(0)
-      await this.#roleDecided.promise
+      this.#handshake.start()
+      await this.#handshake.decided
       const ping = (id: number, t0: number): Promise<void> => this.#send({ type: 'ping', id, t0 })
       await this.#clock.burst(ping, this.#opts.clockBurst, this.#closed.promise, this.isLeader)
     } finally {
@@ -107,7 +108,7 @@ export class SessionCore implements OpHost {
 
   /** What crossed the wire so far, and how many operations are open. */
   get stats(): SessionStats {
-    return { ...this.#stats, openOperations: this.#router.openCount, heldMessages: this.#router.pendingMessages }
+    return { ...this.#frames.stats, openOperations: this.#router.openCount, heldMessages: this.#router.pendingMessages }
   }
 
   /** The current clock estimate: offset to the peer's clock, round-trip time and error bound. */
@@ -130,11 +131,7 @@ export class SessionCore implements OpHost {
     return this.#closing.signal
   }
 
-  /**
-   * Resolves once the session has closed, with the NetError that says why, and never rejects: code
-   * `closed` for a clean close (the message says whether this side or the peer closed it), or the
-   * failure that closed it (`timeout`, `protocol`, `version`, …). `await session.closed` never throws.
-   */
+  /** Resolves with the close reason once the session has closed; never rejects (see Session.closed). */
   get closed(): Promise<NetError> {
     return this.#closed.promise
   }
@@ -168,91 +165,52 @@ export class SessionCore implements OpHost {
     return `${kind}#${n}`
   }
 
-  #sendHello(round: number): void {
-    const hello: HelloRound = { version: this.#opts.protocolVersion, nonce: drawNonce(this.#opts.random), round, role: this.#opts.role }
-    this.#helloRounds.set(round, hello)
-    void this.#send({ type: 'hello', ...hello, maxFrameBytes: this.#opts.maxFrameBytes }).catch(() => {})
-  }
-
   /** Sends a session frame; never throws (a failure shows up as the returned promise). */
   #send(frame: SessionFrame): Promise<void> {
     if (this.#closeReason !== undefined && frame.type !== 'bye') return Promise.reject(this.#closeReason)
     try {
-      return this.#write(this.#encode(frame))
+      return this.#frames.write(this.#frames.encode(frame))
     } catch (err) {
       return Promise.reject(err)
     }
   }
 
-  /**
-   * Encodes a frame; throws NetError `usage`, with nothing sent, when it cannot be encoded or is
-   * larger than the peer accepts, so the caller can settle its operation on both sides.
-   */
-  #encode(frame: SessionFrame): Uint8Array {
-    return this.#encodeWire(encodeSessionFrame(frame))
-  }
-
-  #encodeWire(wire: unknown[]): Uint8Array {
-    const bytes = this.#codec.encode(wire)
-    if (bytes.length > this.#peerMaxFrameBytes) {
-      throw new NetError('usage', `a ${bytes.length}-byte message exceeds the peer's limit of ${this.#peerMaxFrameBytes} bytes`)
-    }
-    return bytes
-  }
-
-  /** `lane` keeps one operation's frames in order while other frames may pass a large one. */
-  #write(bytes: Uint8Array, lane?: string): Promise<void> {
-    this.#stats.framesSent++
-    this.#stats.bytesSent += bytes.length
-    return this.#channel.send(bytes, lane)
-  }
-
   #onFrame(bytes: Uint8Array): void {
     if (this.#closeReason !== undefined) {
-      if (this.#goodbye.awaitsAnswer && this.#isBye(bytes)) this.#goodbye.answered()
+      if (this.#goodbye.awaitsAnswer && this.#frames.isBye(bytes)) this.#goodbye.answered()
       return
     }
-    this.#silentMs = 0
-    this.#stats.framesReceived++
-    this.#stats.bytesReceived += bytes.length
+    this.#silence.heard()
     try {
-      if (bytes.length > this.#opts.maxFrameBytes) {
-        throw new NetError('protocol', `peer sent a ${bytes.length}-byte frame; the limit is ${this.#opts.maxFrameBytes}`)
-      }
-      this.#handle(parseSessionFrame(this.#codec.decode(bytes)))
+      this.#handle(this.#frames.read(bytes))
     } catch (err) {
       const reason = err instanceof NetError ? err : new NetError('protocol', 'a peer frame could not be handled', { cause: err })
       this.#shutdown(reason, 'initiate')
     }
   }
 
-  /** While closing: whether `bytes` is the peer's `bye` (anything unreadable is not). */
-  #isBye(bytes: Uint8Array): boolean {
-    try {
-      return parseSessionFrame(this.#codec.decode(bytes)).type === 'bye'
-    } catch {
-      return false
-    }
-  }
-
   #handle(frame: SessionFrame): void {
     switch (frame.type) {
-      case 'hello':
-        return this.#onHello(frame)
+      case 'hello': {
+        const isLeader = this.#handshake.onHello(frame)
+        this.#frames.peerMaxFrameBytes = frame.maxFrameBytes
+        if (isLeader !== undefined) this.#isLeader = isLeader
+        return
+      }
       case 'ping': {
         // A pong is optional; skipping it while our send buffer is backed up keeps a ping flood
         // from a peer that does not read from queueing unbounded replies.
         if (this.#channel.bufferedAmount > PONG_SKIP_BYTES) return
         const t1 = this.#opts.now()
-        void this.#send({ type: 'pong', id: frame.id, t0: frame.t0, t1, t2: this.#opts.now() }).catch(() => {})
+        void this.#send({ type: 'pong', id: frame.id, t0: frame.t0, t1, t2: this.#opts.now() }).catch(noop)
         this.#clock.onPeerPing()
         return
       }
       case 'pong': {
         const estimate = this.#clock.onPong(frame, this.#opts.now())
         if (estimate === undefined) return
-        this.#emitSafely('rtt', estimate.lastRtt)
-        if (estimate.changed) this.#emitSafely('clock', this.#clock.estimate)
+        emitSafely(this.events, 'rtt', estimate.lastRtt)
+        if (estimate.changed) emitSafely(this.events, 'clock', this.#clock.estimate)
         return
       }
       case 'bye':
@@ -271,65 +229,20 @@ export class SessionCore implements OpHost {
     }
   }
 
-  #onHello(frame: Extract<SessionFrame, { type: 'hello' }>): void {
-    const local = this.#helloRounds.get(frame.round)
-    if (this.#roleKnown || local === undefined || frame.round !== this.#helloRounds.size - 1) {
-      throw new NetError('protocol', `peer sent a hello for round ${frame.round} out of turn`)
-    }
-    this.#peerMaxFrameBytes = frame.maxFrameBytes
-    const decision = decideRole(local, frame)
-    if (decision.type === 'reroll') {
-      if (frame.round >= 16) throw new NetError('protocol', 'leader election tied 16 times; the nonce source is broken')
-      return this.#sendHello(frame.round + 1)
-    }
-    this.#isLeader = decision.isLeader
-    this.#roleKnown = true
-    this.#roleDecided.resolve()
-  }
-
-  #tick(): void {
-    const now = performance.now()
-    // A late tick means this side's own event loop was busy, and the peer's frames may be waiting
-    // unread behind this timer: such a stall counts as one interval at most, never as silence.
-    this.#silentMs += Math.min(now - this.#lastTick, this.#opts.heartbeatMs)
-    this.#lastTick = now
-    if (this.#silentMs > this.#opts.timeoutMs) {
-      this.#shutdown(new NetError('timeout', `the peer has been silent for ${Math.round(this.#silentMs)} ms`), 'abandon')
-      return
-    }
-    this.#clock.heartbeat((id, t0) => this.#send({ type: 'ping', id, t0 }), this.isLeader)
-  }
-
   /** Closes the session for `reason`; the channel closes once the `bye` handshake allows (goodbye.ts). */
   #shutdown(reason: NetError, how: Parting): void {
     if (this.#closeReason !== undefined) return
     this.#closeReason = reason
-    clearInterval(this.#heartbeat)
+    this.#silence.stop()
     this.#clock.stop()
-    this.#roleDecided.reject(reason)
+    this.#handshake.fail(reason)
     this.#router.closeAll(reason)
     // A peer that never said hello may have no session reading the channel: nobody would answer.
-    const parting = how === 'initiate' && !this.#roleKnown ? 'abandon' : how
+    const parting = how === 'initiate' && !this.#handshake.isDone ? 'abandon' : how
     const code = reason.code === 'aborted' ? 'closed' : reason.code
     this.#goodbye.part(parting, reason, () => this.#send({ type: 'bye', code, reason: reason.message }))
     this.#closed.resolve(reason)
     this.#closing.abort(reason)
-    this.#emitSafely('close', reason)
+    emitSafely(this.events, 'close', reason)
   }
-
-  /** A throwing listener is the listener's bug: it surfaces as an uncaught error, outside our state. */
-  #emitSafely<E extends keyof SessionEvents>(event: E, ...args: SessionEvents[E]): void {
-    try {
-      ;(this.events.emit as (event: E, ...args: SessionEvents[E]) => boolean)(event, ...args)
-    } catch (err) {
-      setTimeout(() => {
-        throw err
-      }, 0)
-    }
-  }
-}
-
-function unrefTimer(timer: unknown): void {
-  // Node: a forgotten session must not keep the process alive. Browsers have no unref.
-  ;(timer as { unref?: () => void }).unref?.()
 }

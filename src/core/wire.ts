@@ -1,16 +1,21 @@
-import { NetError, type NetErrorCode, NET_ERROR_CODES } from '../base/errors.js'
+import { peerSent, type NetErrorCode, NET_ERROR_CODES } from '../base/errors.js'
 import { unreachable } from '../base/unreachable.js'
+import { arity, clippedText, count, finite, oneOf, operationKey, tagged, unknownTag } from './wire-checks.js'
 
-/** The version of the session protocol; peers must speak the same one. */
-/** 2: the `cancel` / `cancelled` frames (agreement when an operation is aborted after its result went out). */
-export const PROTOCOL_VERSION = 2
+/**
+ * The version of the session protocol; peers must speak the same one.
+ * 2: the `cancel` / `cancelled` frames (agreement when an operation is aborted after its result went out).
+ * 3: every operation's messages are tagged arrays, like the session frames (join, select, exchange
+ * and syncStart sent `{ type }` maps).
+ */
+export const PROTOCOL_VERSION = 3
 
 /** Role preference carried in `hello`. */
 export type RolePreference = 'leader' | 'follower' | null
 
 /**
  * Every session-level frame. On the wire each is a CBOR array whose first element is the tag
- * below; port messages carry the primitive's own message union as `message`.
+ * below (see wire-checks.ts); port messages carry the operation's own message, its tagged array.
  */
 export type SessionFrame =
   | { type: 'hello'; version: number; nonce: number; round: number; role: RolePreference; maxFrameBytes: number }
@@ -59,73 +64,53 @@ export function encodePortFrame(key: string, kind: string | undefined, message: 
 }
 
 /** Validates a decoded frame; throws NetError `protocol` for anything else. */
-export function parseSessionFrame(value: unknown): SessionFrame {
-  if (!Array.isArray(value) || value.length < 1) throw bad('a frame that is not a tagged array')
-  const [tag] = value as unknown[]
-  switch (tag) {
-    case TAG.hello: {
-      const [, version, nonce, round, role, maxFrameBytes] = value as unknown[]
-      if (!isCount(version) || !isFiniteNumber(nonce) || !isCount(round) || !isCount(maxFrameBytes) || maxFrameBytes < MIN_FRAME_LIMIT) {
-        throw bad('a malformed hello')
-      }
-      if (role !== null && role !== 'leader' && role !== 'follower') throw bad('a hello with an unknown role')
-      return { type: 'hello', version, nonce, round, role, maxFrameBytes }
-    }
-    case TAG.ping: {
-      const [, id, t0] = value as unknown[]
-      if (!isCount(id) || !isFiniteNumber(t0)) throw bad('a malformed ping')
-      return { type: 'ping', id, t0 }
-    }
-    case TAG.pong: {
-      const [, id, t0, t1, t2] = value as unknown[]
-      if (!isCount(id) || !isFiniteNumber(t0) || !isFiniteNumber(t1) || !isFiniteNumber(t2)) {
-        throw bad('a malformed pong')
-      }
-      return { type: 'pong', id, t0, t1, t2 }
-    }
-    case TAG.bye: {
-      const [, code, reason] = value as unknown[]
-      if (!(NET_ERROR_CODES as readonly unknown[]).includes(code) || typeof reason !== 'string') {
-        throw bad('a malformed bye')
-      }
-      return { type: 'bye', code: code as NetErrorCode, reason: reason.slice(0, 500) }
-    }
-    case TAG.port: {
-      if (value.length !== 3 || !isKey(value[1])) throw bad('a malformed port message')
-      return { type: 'port', key: value[1], kind: undefined, message: value[2] }
-    }
-    case TAG.portFirst: {
-      if (value.length !== 4 || !isKey(value[1]) || !isKey(value[2])) throw bad('a malformed port message')
-      return { type: 'port', key: value[1], kind: value[2], message: value[3] }
-    }
+export function parseSessionFrame(raw: unknown): SessionFrame {
+  const f = tagged(raw, 'session')
+  switch (f[0]) {
+    case TAG.hello:
+      return parseHello(f)
+    case TAG.ping:
+      arity(f, 3, 'ping')
+      return { type: 'ping', id: count(f[1], 'ping'), t0: finite(f[2], 'ping') }
+    case TAG.pong:
+      arity(f, 5, 'pong')
+      return { type: 'pong', id: count(f[1], 'pong'), t0: finite(f[2], 'pong'), t1: finite(f[3], 'pong'), t2: finite(f[4], 'pong') }
+    case TAG.bye:
+      arity(f, 3, 'bye')
+      return { type: 'bye', code: oneOf(f[1], NET_ERROR_CODES, 'bye'), reason: clippedText(f[2], 'bye', MAX_BYE_REASON) }
+    case TAG.port:
+      arity(f, 3, 'port message')
+      return { type: 'port', key: operationKey(f[1], 'port message'), kind: undefined, message: f[2] }
+    case TAG.portFirst:
+      arity(f, 4, 'port message')
+      return { type: 'port', key: operationKey(f[1], 'port message'), kind: operationKey(f[2], 'port message'), message: f[3] }
     case TAG.cancel:
-    case TAG.cancelled: {
-      if (value.length !== 2 || !isKey(value[1])) throw bad('a malformed cancel')
-      return { type: tag === TAG.cancel ? 'cancel' : 'cancelled', key: value[1] }
-    }
+    case TAG.cancelled:
+      arity(f, 2, 'cancel')
+      return { type: f[0] === TAG.cancel ? 'cancel' : 'cancelled', key: operationKey(f[1], 'cancel') }
     default:
-      throw bad(`a frame with unknown tag ${String(tag).slice(0, 20)}`)
+      throw unknownTag(f, 'session')
   }
 }
 
+function parseHello(f: unknown[]): SessionFrame {
+  arity(f, 6, 'hello')
+  const maxFrameBytes = count(f[5], 'hello')
+  if (maxFrameBytes < MIN_FRAME_LIMIT) throw peerSent(`a hello with a frame limit of ${maxFrameBytes} bytes, below ${MIN_FRAME_LIMIT}`)
+  return {
+    type: 'hello',
+    version: count(f[1], 'hello'),
+    nonce: finite(f[2], 'hello'),
+    round: count(f[3], 'hello'),
+    role: oneOf(f[4], ROLES, 'hello'),
+    maxFrameBytes,
+  }
+}
+
+const ROLES: readonly RolePreference[] = [null, 'leader', 'follower']
+
+/** Longest `bye` reason kept, in characters. */
+const MAX_BYE_REASON = 500
+
 /** The smallest frame limit a peer may announce; below it no operation could work. */
 const MIN_FRAME_LIMIT = 1024
-
-/** Longest operation key accepted, in characters. */
-export const MAX_KEY_LENGTH = 256
-
-function isKey(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0 && value.length <= MAX_KEY_LENGTH
-}
-
-function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
-}
-
-function isFiniteNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value)
-}
-
-function bad(what: string): NetError {
-  return new NetError('protocol', `peer sent ${what}`)
-}

@@ -1,4 +1,4 @@
-import { NetError } from '../base/errors.js'
+import { peerSent, type NetError } from '../base/errors.js'
 
 /**
  * Chunk wire format, one transport message each:
@@ -66,30 +66,30 @@ export class Reassembler {
 
   /** Returns the completed frame, or undefined while a frame is still incomplete. */
   push(chunk: Uint8Array): Uint8Array | undefined {
-    if (chunk.length < 1) throw malformed('an empty chunk')
+    if (chunk.length < 1) throw peerSent('an empty chunk')
     switch (chunk[0]) {
       case WHOLE:
         if (chunk.length - 1 > this.maxFrameBytes) throw oversize(chunk.length - 1, this.maxFrameBytes)
         return chunk.subarray(WHOLE_HEADER_BYTES)
       case FIRST: {
-        if (chunk.length < FIRST_HEADER_BYTES) throw malformed('a truncated first chunk')
+        if (chunk.length < FIRST_HEADER_BYTES) throw peerSent('a truncated first chunk')
         const id = readUint32(chunk, 1)
         const total = readUint32(chunk, 5)
         const data = chunk.subarray(FIRST_HEADER_BYTES)
         if (total > this.maxFrameBytes) throw oversize(total, this.maxFrameBytes)
-        if (data.length >= total) throw malformed('a chunked frame that fits in one chunk')
-        if (this.partials.has(id)) throw malformed(`frame id ${id} started twice`)
-        if (this.partials.size >= this.maxPartialFrames) throw malformed('too many frames in flight')
+        if (data.length >= total) throw peerSent('a chunked frame that fits in one chunk')
+        if (this.partials.has(id)) throw peerSent(`frame id ${id} started twice`)
+        if (this.partials.size >= this.maxPartialFrames) throw peerSent('too many frames in flight')
         this.partials.set(id, { total, parts: [data], filled: data.length })
         return undefined
       }
       case NEXT: {
-        if (chunk.length < NEXT_HEADER_BYTES) throw malformed('a truncated chunk')
+        if (chunk.length < NEXT_HEADER_BYTES) throw peerSent('a truncated chunk')
         const id = readUint32(chunk, 1)
         const partial = this.partials.get(id)
-        if (partial === undefined) throw malformed(`a chunk for unknown frame id ${id}`)
+        if (partial === undefined) throw peerSent(`a chunk for unknown frame id ${id}`)
         const data = chunk.subarray(NEXT_HEADER_BYTES)
-        if (partial.filled + data.length > partial.total) throw malformed('a chunk past its frame end')
+        if (partial.filled + data.length > partial.total) throw peerSent('a chunk past its frame end')
         partial.parts.push(data)
         partial.filled += data.length
         if (partial.filled < partial.total) return undefined
@@ -97,7 +97,7 @@ export class Reassembler {
         return joined(partial)
       }
       default:
-        throw malformed(`unknown chunk kind ${String(chunk[0])}`)
+        throw peerSent(`unknown chunk kind ${String(chunk[0])}`)
     }
   }
 }
@@ -117,10 +117,6 @@ function readUint32(bytes: Uint8Array, at: number): number {
   return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0
 }
 
-function malformed(what: string): NetError {
-  return new NetError('protocol', `peer sent ${what}`)
-}
-
 function oversize(size: number, max: number): NetError {
-  return new NetError('protocol', `peer sent a ${size}-byte frame; the limit is ${max} bytes`)
+  return peerSent(`a ${size}-byte frame; the limit is ${max} bytes`)
 }

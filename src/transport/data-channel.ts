@@ -2,7 +2,7 @@ import { NetError } from '../base/errors.js'
 import { checkShape } from '../base/arguments.js'
 import { resolveFrameChannelOptions, type FrameChannel, type FrameChannelOptions } from './frame-channel.js'
 import { createFrameChannel } from './framed-channel.js'
-import { queuedTransport } from './queued-transport.js'
+import { queuedTransport, type Wire } from './queued-transport.js'
 import type { RawTransport, RawTransportSink } from './raw-transport.js'
 
 export { messageBytes, notBinaryError } from './queued-transport.js'
@@ -109,18 +109,8 @@ function dataChannelTransport(dc: DataChannelLike, sink: RawTransportSink, pollM
       detach() {
         for (const [type, listener] of listeners) dc.removeEventListener(type, listener)
       },
-      close() {
-        try {
-          dc.close()
-        } catch {
-          // Closing a channel whose connection already went away may throw; it is closed either way.
-        }
-      },
-      messages: {
-        closed: 'the data channel closed',
-        sendFailed: 'the data channel failed to send',
-        closedLocally: 'the data channel was closed locally',
-      },
+      close: () => closeQuietly(dc),
+      messages: MESSAGES,
     },
     sink,
     pollMs,
@@ -149,6 +139,20 @@ function dataChannelTransport(dc: DataChannelLike, sink: RawTransportSink, pollM
     queued.failSoon(() => new NetError('closed', `the data channel was already ${dc.readyState}`))
   }
   return queued.transport
+}
+
+const MESSAGES: Wire['messages'] = {
+  closed: 'the data channel closed',
+  sendFailed: 'the data channel failed to send',
+  closedLocally: 'the data channel was closed locally',
+}
+
+function closeQuietly(dc: DataChannelLike): void {
+  try {
+    dc.close()
+  } catch {
+    // Closing a channel whose connection already went away may throw; it is closed either way.
+  }
 }
 
 function wireState(readyState: string): 'open' | 'connecting' | 'closing' {

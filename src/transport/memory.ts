@@ -51,6 +51,107 @@ class Link {
   sink: RawTransportSink | undefined
   drainWaiters = new Set<() => void>()
   closeAfterDelivery: NetError | undefined
+
+  /** Sets a timer for the next message's delivery (or reports the close once all are delivered). */
+  schedule(): void {
+    if (this.timer !== undefined || this.paused || this.severed) return
+    const head = this.queue[0]
+    if (head === undefined) {
+      if (this.closeAfterDelivery !== undefined) this.sink?.closed(this.closeAfterDelivery)
+      return
+    }
+    this.timer = later(() => this.#deliver(), head.at - performance.now())
+  }
+
+  pause(): void {
+    this.paused = true
+    this.timer?.()
+    this.timer = undefined
+  }
+
+  /** Drops everything from now on, without telling either end. */
+  sever(): void {
+    this.severed = true
+    this.timer?.()
+    this.queue.length = 0
+    this.bytes = 0
+    this.wakeDrainWaiters()
+  }
+
+  wakeDrainWaiters(): void {
+    for (const wake of this.drainWaiters) wake()
+  }
+
+  #deliver(): void {
+    this.timer = undefined
+    const now = performance.now()
+    while (!this.paused && !this.severed && this.queue.length > 0 && this.queue[0]!.at <= now) {
+      const item = this.queue.shift()!
+      this.bytes -= item.data.length
+      this.sink?.message(item.data)
+    }
+    this.wakeDrainWaiters()
+    this.schedule()
+  }
+}
+
+/** One end's transport: sends into `out`, receives from `incoming`. */
+class MemoryTransport implements RawTransport {
+  readonly copiesOnSend = true
+  #closed = false
+
+  constructor(
+    private readonly out: Link,
+    incoming: Link,
+    private readonly sink: RawTransportSink,
+    /** The delay for the next message: latency plus jitter. */
+    private readonly delay: () => number,
+  ) {
+    incoming.sink = { message: (data) => sink.message(data), closed: (reason) => this.#report(reason) }
+  }
+
+  send(data: Uint8Array): void {
+    const { out } = this
+    if (this.#closed || out.severed) return
+    const at = Math.max(out.lastAt, performance.now() + this.delay())
+    out.lastAt = at
+    out.queue.push({ data: data.slice(), at })
+    out.bytes += data.length
+    out.schedule()
+  }
+
+  get bufferedAmount(): number {
+    return this.out.bytes
+  }
+
+  waitForDrain(lowWater: number): Promise<void> {
+    const { out } = this
+    return new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (this.#closed || out.severed || out.bytes <= lowWater) {
+          out.drainWaiters.delete(check)
+          resolve()
+        }
+      }
+      out.drainWaiters.add(check)
+      check()
+    })
+  }
+
+  close(): void {
+    if (this.#closed) return
+    this.#report(new NetError('closed', 'the channel was closed locally'))
+    this.out.wakeDrainWaiters()
+    // The peer sees the close after everything already sent, like a FIN.
+    this.out.closeAfterDelivery = new NetError('closed', 'the peer closed the channel')
+    this.out.schedule()
+  }
+
+  #report(reason: NetError): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.sink.closed(reason)
+  }
 }
 
 /**
@@ -69,101 +170,22 @@ export function memoryPair(options: MemoryPairOptions = {}): [MemoryFrameChannel
   const latency = options.latencyMs ?? 0
   const jitter = options.jitterMs ?? 0
   const random = options.random ?? Math.random
-  const aToB = new Link()
-  const bToA = new Link()
-
-  function schedule(link: Link): void {
-    if (link.timer !== undefined || link.paused || link.severed) return
-    const head = link.queue[0]
-    if (head === undefined) {
-      if (link.closeAfterDelivery !== undefined) link.sink?.closed(link.closeAfterDelivery)
-      return
-    }
-    link.timer = later(() => deliver(link), head.at - performance.now())
-  }
-
-  function deliver(link: Link): void {
-    link.timer = undefined
-    const now = performance.now()
-    while (!link.paused && !link.severed && link.queue.length > 0 && link.queue[0]!.at <= now) {
-      const item = link.queue.shift()!
-      link.bytes -= item.data.length
-      link.sink?.message(item.data)
-    }
-    for (const wake of link.drainWaiters) wake()
-    schedule(link)
-  }
+  const delay = (): number => latency + jitter * random()
+  const links = [new Link(), new Link()] as const
 
   function end(out: Link, incoming: Link): MemoryFrameChannel {
-    let closed = false
-    const channel = createFrameChannel((sink): RawTransport => {
-      incoming.sink = {
-        message: (data) => sink.message(data),
-        closed: (reason) => {
-          if (closed) return
-          closed = true
-          sink.closed(reason)
-        },
-      }
-      return {
-        copiesOnSend: true,
-        send(data) {
-          if (closed || out.severed) return
-          const at = Math.max(out.lastAt, performance.now() + latency + jitter * random())
-          out.lastAt = at
-          out.queue.push({ data: data.slice(), at })
-          out.bytes += data.length
-          schedule(out)
-        },
-        get bufferedAmount() {
-          return out.bytes
-        },
-        waitForDrain(lowWater) {
-          return new Promise<void>((resolve) => {
-            const check = (): void => {
-              if (closed || out.severed || out.bytes <= lowWater) {
-                out.drainWaiters.delete(check)
-                resolve()
-              }
-            }
-            out.drainWaiters.add(check)
-            check()
-          })
-        },
-        close() {
-          if (closed) return
-          closed = true
-          sink.closed(new NetError('closed', 'the channel was closed locally'))
-          for (const wake of out.drainWaiters) wake()
-          // The peer sees the close after everything already sent, like a FIN.
-          out.closeAfterDelivery = new NetError('closed', 'the peer closed the channel')
-          schedule(out)
-        },
-      }
-    }, options)
+    const channel = createFrameChannel((sink) => new MemoryTransport(out, incoming, sink, delay), options)
     return Object.assign(channel, {
-      pause() {
-        incoming.paused = true
-        incoming.timer?.()
-        incoming.timer = undefined
-      },
+      pause: () => incoming.pause(),
       resume() {
         incoming.paused = false
-        schedule(incoming)
+        incoming.schedule()
       },
-      sever() {
-        for (const link of [aToB, bToA]) {
-          link.severed = true
-          link.timer?.()
-          link.queue.length = 0
-          link.bytes = 0
-          for (const wake of link.drainWaiters) wake()
-        }
-      },
+      sever: () => links.forEach((link) => link.sever()),
     })
   }
 
-  return [end(aToB, bToA), end(bToA, aToB)]
+  return [end(links[0], links[1]), end(links[1], links[0])]
 }
 
 function checkMemoryPairOptions(options: MemoryPairOptions): void {

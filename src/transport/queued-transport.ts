@@ -1,5 +1,5 @@
-import { NetError } from '../base/errors.js'
-import { waitForDrain } from './drain.js'
+import { NetError, peerSent } from '../base/errors.js'
+import { waitForDrain, type DrainSource } from './drain.js'
 import type { RawTransport, RawTransportSink } from './raw-transport.js'
 
 /**
@@ -17,7 +17,7 @@ export function messageBytes(data: unknown): Uint8Array | undefined {
 /** Why a non-binary message closes the channel; shared by the adapters. */
 export function notBinaryError(data: unknown): NetError {
   const kind = typeof data === 'string' ? 'a text message' : `a ${Object.prototype.toString.call(data)} message`
-  return new NetError('protocol', `peer sent ${kind}; netbeam frames are binary`)
+  return peerSent(`${kind}; netbeam frames are binary`)
 }
 
 /** Whether a wire takes a chunk now, must wait for it to open, or is going away. */
@@ -78,105 +78,118 @@ export interface QueuedTransport {
  * event, on open, and on close.
  */
 export function queuedTransport(wire: Wire, sink: RawTransportSink, pollMs: number): QueuedTransport {
-  let done = false
-  // Chunks sent while the transport is still connecting; flushed in order on open.
-  let pending: Uint8Array<ArrayBuffer>[] = []
-  let pendingBytes = 0
-  const closeWaiters = new Set<() => void>()
-  // Drain waits re-check when the queue above empties, since the transport fires no event for it.
-  const flushWaiters = new Set<() => void>()
+  return new WireQueue(wire, sink, pollMs)
+}
 
-  function flush(): void {
-    if (done || wire.state() !== 'open') return
-    const queued = pending
-    pending = []
-    pendingBytes = 0
-    try {
-      for (const chunk of queued) wire.send(chunk)
-    } catch (err) {
-      fail(new NetError('closed', wire.messages.sendFailed, { cause: err }))
+class WireQueue implements QueuedTransport, RawTransport {
+  readonly transport: RawTransport = this
+  readonly copiesOnSend: boolean
+  #done = false
+  /** Chunks sent while the transport is still connecting; flushed in order on open. */
+  #pending: Uint8Array<ArrayBuffer>[] = []
+  #pendingBytes = 0
+  readonly #closeWaiters = new Set<() => void>()
+  /** Drain waits re-check when the queue above empties, since the transport fires no event for it. */
+  readonly #flushWaiters = new Set<() => void>()
+
+  constructor(
+    private readonly wire: Wire,
+    private readonly sink: RawTransportSink,
+    private readonly pollMs: number,
+  ) {
+    this.copiesOnSend = wire.copiesOnSend === true
+  }
+
+  send(data: Uint8Array): void {
+    if (this.#done) return
+    // Chunks come fresh from the chunk codec, always backed by a plain ArrayBuffer.
+    const chunk = data as Uint8Array<ArrayBuffer>
+    const state = this.wire.state()
+    if (state === 'closing') return this.fail(new NetError('closed', this.wire.messages.closed))
+    if (this.#pending.length > 0 || state !== 'open') {
+      // Held past this call, so the caller's (possibly reused) buffer is copied.
+      this.#pending.push(this.copiesOnSend ? chunk.slice() : chunk)
+      this.#pendingBytes += chunk.length
+      this.opened()
+      return
     }
-    for (const wake of flushWaiters) wake()
+    this.wire.send(chunk)
   }
 
-  function fail(reason: NetError): void {
-    if (done) return
-    done = true
-    wire.detach()
-    pending = []
-    pendingBytes = 0
-    for (const wake of closeWaiters) wake()
-    wire.close()
-    sink.closed(reason)
+  get bufferedAmount(): number {
+    return this.#done ? 0 : this.#pendingBytes + this.wire.bufferedAmount
   }
 
-  const transport: RawTransport = {
-    copiesOnSend: wire.copiesOnSend === true,
-    send(data) {
-      if (done) return
-      // Chunks come fresh from the chunk codec, always backed by a plain ArrayBuffer.
-      const chunk = data as Uint8Array<ArrayBuffer>
-      const state = wire.state()
-      if (state === 'closing') return fail(new NetError('closed', wire.messages.closed))
-      if (pending.length > 0 || state !== 'open') {
-        // Held past this call, so the caller's (possibly reused) buffer is copied.
-        pending.push(wire.copiesOnSend === true ? chunk.slice() : chunk)
-        pendingBytes += chunk.length
-        flush()
-        return
-      }
-      wire.send(chunk)
-    },
-    get bufferedAmount() {
-      return done ? 0 : pendingBytes + wire.bufferedAmount
-    },
-    waitForDrain(lowWater) {
-      wire.beforeDrain?.(lowWater)
-      return waitForDrain(
-        {
-          get bufferedAmount() {
-            return transport.bufferedAmount
-          },
-          onLow(listener) {
-            const offLow = wire.onLow?.(listener)
-            flushWaiters.add(listener)
-            return () => {
-              offLow?.()
-              flushWaiters.delete(listener)
-            }
-          },
-          onClose(listener) {
-            closeWaiters.add(listener)
-            return () => closeWaiters.delete(listener)
-          },
-          get isClosed() {
-            return done
-          },
-        },
-        lowWater,
-        pollMs,
-      )
-    },
-    close() {
-      fail(new NetError('closed', wire.messages.closedLocally))
-    },
+  waitForDrain(lowWater: number): Promise<void> {
+    this.wire.beforeDrain?.(lowWater)
+    return waitForDrain(this.#drainSource(), lowWater, this.pollMs)
   }
 
-  return {
-    transport,
-    received(data) {
-      if (done) return
-      const bytes = messageBytes(data)
-      if (bytes === undefined) fail(notBinaryError(data))
-      else sink.message(bytes)
-    },
-    opened: flush,
-    closed() {
-      fail(new NetError('closed', wire.messages.closed))
-    },
-    fail,
-    failSoon(reason) {
-      queueMicrotask(() => fail(reason()))
-    },
+  #drainSource(): DrainSource {
+    const queue = this
+    return {
+      get bufferedAmount() {
+        return queue.bufferedAmount
+      },
+      get isClosed() {
+        return queue.#done
+      },
+      onLow: (listener) => {
+        const offLow = this.wire.onLow?.(listener)
+        this.#flushWaiters.add(listener)
+        return () => {
+          offLow?.()
+          this.#flushWaiters.delete(listener)
+        }
+      },
+      onClose: (listener) => {
+        this.#closeWaiters.add(listener)
+        return () => this.#closeWaiters.delete(listener)
+      },
+    }
+  }
+
+  close(): void {
+    this.fail(new NetError('closed', this.wire.messages.closedLocally))
+  }
+
+  received(data: unknown): void {
+    if (this.#done) return
+    const bytes = messageBytes(data)
+    if (bytes === undefined) this.fail(notBinaryError(data))
+    else this.sink.message(bytes)
+  }
+
+  /** Sends the queued chunks if the wire is open (on open, and after queueing one). */
+  opened(): void {
+    if (this.#done || this.wire.state() !== 'open') return
+    const queued = this.#pending
+    this.#pending = []
+    this.#pendingBytes = 0
+    try {
+      for (const chunk of queued) this.wire.send(chunk)
+    } catch (err) {
+      this.fail(new NetError('closed', this.wire.messages.sendFailed, { cause: err }))
+    }
+    for (const wake of this.#flushWaiters) wake()
+  }
+
+  closed(): void {
+    this.fail(new NetError('closed', this.wire.messages.closed))
+  }
+
+  fail(reason: NetError): void {
+    if (this.#done) return
+    this.#done = true
+    this.wire.detach()
+    this.#pending = []
+    this.#pendingBytes = 0
+    for (const wake of this.#closeWaiters) wake()
+    this.wire.close()
+    this.sink.closed(reason)
+  }
+
+  failSoon(reason: () => NetError): void {
+    queueMicrotask(() => this.fail(reason()))
   }
 }

@@ -2,7 +2,7 @@ import { NetError } from '../base/errors.js'
 import { checkShape } from '../base/arguments.js'
 import { resolveFrameChannelOptions, type FrameChannel, type FrameChannelOptions } from './frame-channel.js'
 import { createFrameChannel } from './framed-channel.js'
-import { queuedTransport } from './queued-transport.js'
+import { queuedTransport, type Wire } from './queued-transport.js'
 import type { RawTransport, RawTransportSink } from './raw-transport.js'
 
 /** A simple-peer event listener (internal: SimplePeerLike spells the type out). */
@@ -57,6 +57,12 @@ export function fromSimplePeer(peer: SimplePeerLike, options: FrameChannelOption
   return createFrameChannel((sink) => simplePeerTransport(peer, sink, drainPollMs), options)
 }
 
+const MESSAGES: Wire['messages'] = {
+  closed: 'the peer connection closed',
+  sendFailed: 'the peer failed to send',
+  closedLocally: 'the peer connection was closed locally',
+}
+
 function simplePeerTransport(peer: SimplePeerLike, sink: RawTransportSink, pollMs: number): RawTransport {
   let wasConnected = peer.connected
   const queued = queuedTransport(
@@ -90,14 +96,8 @@ function simplePeerTransport(peer: SimplePeerLike, sink: RawTransportSink, pollM
           if (event !== 'error') peer.removeListener(event, listener)
         }
       },
-      close() {
-        peer.destroy()
-      },
-      messages: {
-        closed: 'the peer connection closed',
-        sendFailed: 'the peer failed to send',
-        closedLocally: 'the peer connection was closed locally',
-      },
+      close: () => peer.destroy(),
+      messages: MESSAGES,
     },
     sink,
     pollMs,

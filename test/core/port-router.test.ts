@@ -179,7 +179,7 @@ describe('PortRouter: a peer cancel', () => {
     const a = router()
     a.router.openPort('mutex', 'm', collector().handlers)
     a.router.route('m', 'mutex', 'request')
-    expect(() => a.router.routeCancel('m')).toThrow(/peer cancelled operation "m", a mutex, which cannot be cancelled/)
+    expect(() => a.router.routeCancel('m')).toThrow(/peer sent a cancel of operation "m", a mutex, which cannot be cancelled/)
     const b = router()
     b.router.route('c', 'channel', 'hello')
     b.router.routeCancel('c')

@@ -1,4 +1,4 @@
-import { NetError } from '../../base/errors.js'
+import { peerSent } from '../../base/errors.js'
 
 /** One message's share of the send credit. */
 export interface Spent {
@@ -59,7 +59,7 @@ export class SendCredit {
 
   /** The peer's reader took `n` more messages; throws NetError `protocol` if it never got that many. */
   grant(n: number): void {
-    if (n > this.#spent.length) throw new NetError('protocol', 'peer sent credit on a channel for messages it never received')
+    if (n > this.#spent.length) throw peerSent('credit on a channel for messages it never received')
     this.#count -= n
     for (const spent of this.#spent.splice(0, n)) this.#bytes -= spent.weight
   }
@@ -89,7 +89,7 @@ export class ReceiveCredit {
   /** One data message arrived; throws NetError `protocol` if the peer had no credit for it. */
   received(): void {
     if (this.#outstanding >= this.window) {
-      throw new NetError('protocol', `peer sent more than the ${this.window} messages it had credit for on a channel`)
+      throw peerSent(`more than the ${this.window} messages it had credit for on a channel`)
     }
     this.#outstanding++
   }

@@ -1,7 +1,7 @@
-import { abortError, isNetError, NetError } from '../../base/errors.js'
-import { onAbort } from '../../base/abort.js'
+import { abortError, NetError, peerSent } from '../../base/errors.js'
 import { checkOptionsObject, checkSignal, rejectMisuse } from '../../base/arguments.js'
-import { deferred, type Deferred } from '../../base/deferred.js'
+import { deferred } from '../../base/deferred.js'
+import { noop } from '../../base/noop.js'
 import { unreachable } from '../../base/unreachable.js'
 import type { OpHost } from '../../core/op-host.js'
 import type { Port } from '../../core/port.js'
@@ -9,23 +9,8 @@ import type { ChannelSendOptions, TypedChannel } from './typed-channel-types.js'
 import { ReceiveCredit, SendCredit } from './typed-channel-credit.js'
 import { ChannelClosing } from './typed-channel-closing.js'
 import { ChannelInbox, type Received } from './typed-channel-inbox.js'
+import { ChannelOutbox } from './typed-channel-outbox.js'
 import { encodeChannelMessage, measureValue, parseChannelMessage, type ChannelMessage } from './typed-channel-wire.js'
-
-interface PendingSend {
-  readonly value: unknown
-  readonly weight: number
-  readonly done: Deferred<void>
-  stopAbort: () => void
-}
-
-const noop = (): void => {}
-
-/**
- * How many bytes of data may be with the port (waiting for the transport) before further sends
- * wait here. Everything this side sends shares one lane, so a credit for the peer queues behind
- * this much at most; one message always goes, however large.
- */
-const MAX_IN_PORT_BYTES = 256 * 1024
 
 /**
  * One side of a typed channel. Two streams share its port: this side's data (`data`… `end`) and
@@ -40,14 +25,8 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
   readonly #ended = deferred<void>()
   /** The session's reason, once it closed before this channel did. */
   #failure: NetError | undefined
-  /**
-   * Data handed to the port and not yet taken by the transport. Messages are pipelined: the
-   * session sends every message of this key in one lane, so they arrive in the order sent.
-   */
-  #inPortBytes = 0
-  #inPortCount = 0
   /** Sends waiting for credit or for room in the port, in order. */
-  readonly #outbox: PendingSend[] = []
+  readonly #outbox: ChannelOutbox
   #sendRefusal: NetError | undefined
   #endDue = false
   readonly #inbox: ChannelInbox<T>
@@ -65,6 +44,14 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
       () => this.#abandon(),
     )
     this.#ended.promise.catch(noop)
+    const endpoint = this
+    this.#outbox = new ChannelOutbox(this.#sendCredit, {
+      sendData: (value, wait) => this.#port.send(encodeChannelMessage({ type: 'data', value, wait })),
+      get failure() {
+        return endpoint.#failure
+      },
+      onRoom: () => this.#pump(),
+    })
     this.#port = host.openPort<unknown[], ChannelMessage>('channel', key, {
       parse: parseChannelMessage,
       onMessage: (message) => this.#onMessage(message),
@@ -92,17 +79,7 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
     if (signal?.aborted) return Promise.reject(abortError(signal, 'send'))
     const refusal = this.#failure ?? this.#sendRefusal
     if (refusal !== undefined) return Promise.reject(refusal)
-    const weight = measureValue(value)
-    // The common case goes straight to the port: no queue entry, no extra promise.
-    if (this.#outbox.length === 0 && this.#mayHandOver()) return this.#sendData(value, weight)
-    const entry: PendingSend = { value, weight, done: deferred<void>(), stopAbort: noop }
-    this.#outbox.push(entry)
-    entry.stopAbort = onAbort(signal, () => {
-      this.#outbox.splice(this.#outbox.indexOf(entry), 1)
-      entry.done.reject(abortError(signal!, 'send'))
-      this.#pump()
-    })
-    return entry.done.promise
+    return this.#outbox.send(value, measureValue(value), signal)
   }
 
   close(): Promise<void> {
@@ -162,42 +139,11 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
       this.#closing.sentStop = true
       this.#transmit({ type: 'stop' }).catch(noop)
     }
-    while (this.#outbox.length > 0 && this.#mayHandOver()) {
-      const entry = this.#outbox.shift()!
-      entry.stopAbort()
-      this.#sendData(entry.value, entry.weight).then(entry.done.resolve, entry.done.reject)
-    }
-    if (this.#outbox.length === 0 && this.#endDue && !this.#closing.sentEnd) {
+    this.#outbox.flush()
+    if (this.#outbox.isEmpty && this.#endDue && !this.#closing.sentEnd) {
       this.#closing.sentEnd = true
       this.#transmit({ type: 'end' }).then(this.#ended.resolve, this.#ended.reject)
     }
-  }
-
-  /** True when the next value may go to the port now: the peer has room and the port is not backed up. */
-  #mayHandOver(): boolean {
-    return this.#sendCredit.available && (this.#inPortCount === 0 || this.#inPortBytes < MAX_IN_PORT_BYTES)
-  }
-
-  #sendData(value: unknown, weight: number): Promise<void> {
-    const spent = this.#sendCredit.spend(weight)
-    this.#inPortBytes += weight
-    this.#inPortCount++
-    // One reaction per value (this runs for every message): leave the port, then pump.
-    return this.#port.send(encodeChannelMessage({ type: 'data', value, wait: spent.wait })).then(
-      () => this.#leftPort(weight),
-      (err: unknown) => {
-        // The codec refused it: nothing was sent, so its credit comes back.
-        if (this.#failure === undefined && isNetError(err, 'usage')) this.#sendCredit.refund(spent)
-        this.#leftPort(weight)
-        throw this.#failure ?? err
-      },
-    )
-  }
-
-  #leftPort(weight: number): void {
-    this.#inPortBytes -= weight
-    this.#inPortCount--
-    this.#pump()
   }
 
   /** Hands one control message (hello, credit, stop, end) to the port. */
@@ -210,33 +156,33 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
   }
 
   #onMessage(message: ChannelMessage): void {
-    if (!this.#gotHello && message.type !== 'hello') throw protocolError(`${message.type} before its hello`)
+    if (!this.#gotHello && message.type !== 'hello') throw peerSent(`${message.type} before its hello on a channel`)
     switch (message.type) {
       case 'hello':
-        if (this.#gotHello) throw protocolError('a second hello')
+        if (this.#gotHello) throw peerSent(`a second hello on a channel`)
         this.#gotHello = true
         this.#sendCredit.open(message.window, message.windowBytes)
         return this.#pump()
       case 'data':
         return this.#onData(message.value, message.wait)
       case 'credit':
-        if (this.#closing.gotStop) throw protocolError('credit after its stop')
+        if (this.#closing.gotStop) throw peerSent(`credit after its stop on a channel`)
         this.#sendCredit.grant(message.n)
         return this.#pump()
       case 'end':
-        if (this.#closing.gotEnd) throw protocolError('a second end')
+        if (this.#closing.gotEnd) throw peerSent(`a second end on a channel`)
         this.#closing.gotEnd = true
         this.#closing.closingThere()
         this.#inbox.end()
         this.#stopReading()
         return this.#maybeRelease()
       case 'stop': {
-        if (this.#closing.gotStop) throw protocolError('a second stop')
+        if (this.#closing.gotStop) throw peerSent(`a second stop on a channel`)
         this.#closing.gotStop = true
         this.#closing.closingThere()
         const refusal = new NetError('closed', `the peer stopped reading channel "${this.key}"`)
         this.#sendRefusal ??= refusal
-        this.#rejectOutbox(refusal)
+        this.#outbox.rejectAll(refusal)
         this.#endDue = true
         this.#pump()
         return this.#maybeRelease()
@@ -247,7 +193,7 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
   }
 
   #onData(value: unknown, wait: boolean): void {
-    if (this.#closing.gotEnd) throw protocolError('data after its end')
+    if (this.#closing.gotEnd) throw peerSent(`data after its end on a channel`)
     this.#receiveCredit.received()
     if (!this.#inbox.abandoned) this.#inbox.deliver({ value, weight: measureValue(value), wait })
   }
@@ -261,23 +207,12 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
   #onClose(reason: NetError): void {
     if (!this.#closing.fail(reason)) return
     this.#failure = reason
-    this.#rejectOutbox(reason)
+    this.#outbox.rejectAll(reason)
     this.#ended.reject(reason)
     this.#inbox.fail(reason)
-  }
-
-  #rejectOutbox(reason: NetError): void {
-    for (const entry of this.#outbox.splice(0)) {
-      entry.stopAbort()
-      entry.done.reject(reason)
-    }
   }
 }
 
 function checkSendOptions(where: string, options: unknown): void {
   checkSignal(where, checkOptionsObject(where, options).signal)
-}
-
-function protocolError(what: string): NetError {
-  return new NetError('protocol', `peer sent ${what} on a channel`)
 }

@@ -1,5 +1,5 @@
-import { NetError } from '../../base/errors.js'
 import { unreachable } from '../../base/unreachable.js'
+import { arity, oneOf, positive, tagged, unknownTag } from '../../core/wire-checks.js'
 
 /**
  * What one side of a typed channel sends on its port. Each side sends, in this order of life:
@@ -20,9 +20,9 @@ export type ChannelMessage =
   | { type: 'end' }
   | { type: 'stop' }
 
-// On the wire each message is a short tagged array, like the session frames: a map with
-// `type`/`value` keys would add ~13 bytes to every data message.
+/** On the wire: `[0, window, windowBytes]`, `[1, value]` or `[1, value, 1]` (wait), `[2, n]`, `[3]`, `[4]`. */
 const TAG = { hello: 0, data: 1, credit: 2, end: 3, stop: 4 } as const
+const WAIT_MARK = [1] as const
 
 /** The wire form of `message`: a short tagged array. */
 export function encodeChannelMessage(message: ChannelMessage): unknown[] {
@@ -43,26 +43,28 @@ export function encodeChannelMessage(message: ChannelMessage): unknown[] {
 }
 
 /** Validates one message from the peer; throws NetError `protocol` for anything else. */
-export function parseChannelMessage(input: unknown): ChannelMessage {
-  if (!Array.isArray(input) || input.length < 1) throw bad('a channel message that is not a tagged array')
-  const [tag, a, b] = input as unknown[]
-  switch (tag) {
+export function parseChannelMessage(raw: unknown): ChannelMessage {
+  const m = tagged(raw, 'channel')
+  switch (m[0]) {
     case TAG.hello:
-      if (input.length !== 3 || !isPositiveCount(a) || !isPositiveCount(b)) throw bad('a malformed channel hello')
-      return { type: 'hello', window: a, windowBytes: b }
+      arity(m, 3, 'channel hello')
+      return { type: 'hello', window: positive(m[1], 'channel hello'), windowBytes: positive(m[2], 'channel hello') }
     case TAG.data:
-      if (input.length === 2) return { type: 'data', value: a, wait: false }
-      if (input.length === 3 && b === 1) return { type: 'data', value: a, wait: true }
-      throw bad('a malformed channel data message')
+      if (m.length === 2) return { type: 'data', value: m[1], wait: false }
+      arity(m, 3, 'channel data')
+      oneOf(m[2], WAIT_MARK, 'channel data')
+      return { type: 'data', value: m[1], wait: true }
     case TAG.credit:
-      if (input.length !== 2 || !isPositiveCount(a)) throw bad('a malformed channel credit')
-      return { type: 'credit', n: a }
+      arity(m, 2, 'channel credit')
+      return { type: 'credit', n: positive(m[1], 'channel credit') }
     case TAG.end:
+      arity(m, 1, 'channel end')
+      return { type: 'end' }
     case TAG.stop:
-      if (input.length !== 1) throw bad('a malformed channel message')
-      return { type: tag === TAG.end ? 'end' : 'stop' }
+      arity(m, 1, 'channel stop')
+      return { type: 'stop' }
     default:
-      throw bad(`a channel message with unknown tag ${String(tag).slice(0, 20)}`)
+      throw unknownTag(m, 'channel')
   }
 }
 
@@ -98,12 +100,4 @@ function measure(item: unknown, depth: number, seen: { objects: number }): numbe
     for (const key of Object.keys(item)) size += key.length + measure((item as Record<string, unknown>)[key], depth + 1, seen)
   }
   return size
-}
-
-function isPositiveCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1
-}
-
-function bad(what: string): NetError {
-  return new NetError('protocol', `peer sent ${what}`)
 }

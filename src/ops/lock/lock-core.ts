@@ -1,6 +1,7 @@
-import { abortError, NetError } from '../../base/errors.js'
+import { abortError, peerSent, type NetError } from '../../base/errors.js'
 import { onAbort } from '../../base/abort.js'
 import { deferred } from '../../base/deferred.js'
+import { noop } from '../../base/noop.js'
 import { unreachable } from '../../base/unreachable.js'
 import type { OpHost } from '../../core/op-host.js'
 import { Guard, type GuardHost } from './lock-guard.js'
@@ -19,7 +20,7 @@ import type { LockMessageOf, NetLockMode, QueuedRequest } from './lock-wire.js'
  */
 export class LockCore<T> implements GuardHost<T> {
   /** Called when the value changes: committed here (`local`) or received (`peer`). */
-  onChange: (value: T, origin: 'local' | 'peer') => void = () => {}
+  onChange: (value: T, origin: 'local' | 'peer') => void = noop
   /** Sees every ordering decision; for the randomized checker (test/ops/lock/lock-checker.test.ts). */
   tracer: LockTracer | undefined
   /** The port, outbox and close handshake; the handle closes the lock through it. */
@@ -214,7 +215,7 @@ export class LockCore<T> implements GuardHost<T> {
     const state = nextState(this.#state, 'tokenReceived')
     const waiter = this.#queue.findLocal(m.id)
     if (waiter?.mode === 'read' || m.epoch < this.#holds.epoch) {
-      throw new NetError('protocol', `peer granted the token of "${this.key}" for request ${m.id}, which is no write request here`)
+      throw peerSent(`the token of "${this.key}" for request ${m.id}, which is no write request here`)
     }
     this.#seq.tokenReceived(m.id, m.queue.at(-1)?.id ?? 0)
     const changed = this.value.incoming(m.version, m.value)
@@ -229,7 +230,7 @@ export class LockCore<T> implements GuardHost<T> {
   #onLease(m: LockMessageOf<'lease'>): void {
     const state = nextState(this.#state, 'leaseReceived')
     if (m.epoch < this.#holds.leaseEpoch || this.#queue.hasLocalUpTo(m.upTo, 'write')) {
-      throw new NetError('protocol', `peer lent a read lease of "${this.key}" that covers a write request`)
+      throw peerSent(`a read lease of "${this.key}" that covers a write request`)
     }
     this.#seq.leaseReceived(m.upTo)
     const changed = this.value.incoming(m.version, m.value)
@@ -246,5 +247,3 @@ export class LockCore<T> implements GuardHost<T> {
     this.#queue.rejectAll(reason)
   }
 }
-
-function noop(): void {}

@@ -1,4 +1,5 @@
 import { NetError } from '../../base/errors.js'
+import { noop } from '../../base/noop.js'
 import type { NetLockMode } from './lock-wire.js'
 
 /**
@@ -115,7 +116,7 @@ export async function runLocked<G extends LockGuard, R>(
   try {
     result = await callback(guard)
   } catch (err) {
-    await guard.release().catch(() => {})
+    await guard.release().catch(noop)
     throw err
   }
   await guard.release()

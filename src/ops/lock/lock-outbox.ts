@@ -1,5 +1,6 @@
 import { isNetError, type NetError } from '../../base/errors.js'
 import { deferred, type Deferred } from '../../base/deferred.js'
+import { noop, RESOLVED } from '../../base/noop.js'
 import type { Port } from '../../core/port.js'
 import { encodeLockMessage, type LockMessage } from './lock-wire.js'
 
@@ -38,7 +39,7 @@ export class LockOutbox {
     if (this.#stopped) return track ? RESOLVED : undefined
     if (!this.#waiting) return this.#transmit(message, track)
     const sent = track ? deferred<void>() : undefined
-    sent?.promise.catch(ignore)
+    sent?.promise.catch(noop)
     this.#queue.push({ message, sent })
     return sent?.promise
   }
@@ -84,11 +85,7 @@ export class LockOutbox {
     queueMicrotask(() => this.onRefused(err, message))
     if (!track) return undefined
     const refused = Promise.reject(err)
-    refused.catch(ignore)
+    refused.catch(noop)
     return refused
   }
 }
-
-const RESOLVED = Promise.resolve()
-
-function ignore(): void {}

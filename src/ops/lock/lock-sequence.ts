@@ -1,4 +1,4 @@
-import { NetError } from '../../base/errors.js'
+import { peerSent } from '../../base/errors.js'
 import type { LockMessage } from './lock-wire.js'
 
 type Clocked = Exclude<LockMessage, { type: 'hello' | 'broken' | 'close' }>
@@ -50,7 +50,7 @@ export class LockSequence {
   }
 
   hello(): void {
-    if (this.#helloSeen) throw this.#bad('a second hello')
+    if (this.#helloSeen) throw peerSent(`lock "${this.key}" a second hello`)
     this.#helloSeen = true
   }
 
@@ -60,14 +60,14 @@ export class LockSequence {
    * ours.
    */
   receive(m: Clocked, nowMs: () => number | undefined): void {
-    if (!this.#helloSeen) throw this.#bad(`a ${m.type} before its hello`)
+    if (!this.#helloSeen) throw peerSent(`lock "${this.key}" a ${m.type} before its hello`)
     if (m.clock < this.#peerClock || (m.type === 'request' && m.clock === this.#peerClock)) {
-      throw this.#bad(`a ${m.type} whose clock went back (${m.clock} after ${this.#peerClock})`)
+      throw peerSent(`lock "${this.key}" a ${m.type} whose clock went back (${m.clock} after ${this.#peerClock})`)
     }
     if (m.clock > this.clock) {
       const now = nowMs()
       if (now !== undefined && m.clock - micros(now) > MAX_PEER_LEAD_US) {
-        throw this.#bad(`a ${m.type} whose clock runs more than a minute ahead of ours`)
+        throw peerSent(`lock "${this.key}" a ${m.type} whose clock runs more than a minute ahead of ours`)
       }
       this.clock = m.clock
     }
@@ -80,17 +80,17 @@ export class LockSequence {
    */
   fromPeer(m: Extract<Clocked, { type: 'request' | 'cancel' }>, holdsToken: boolean): boolean {
     if (m.type === 'request') {
-      if (m.id <= this.#maxPeerId) throw this.#bad(`request id ${m.id} again`)
+      if (m.id <= this.#maxPeerId) throw peerSent(`lock "${this.key}" request id ${m.id} again`)
       this.#maxPeerId = m.id
     }
     if (holdsToken) return true
     if (this.#peerMayBeStale) return false
-    throw this.#bad(`a ${m.type} to the side without the token`)
+    throw peerSent(`lock "${this.key}" a ${m.type} to the side without the token`)
   }
 
   /** A cancel for a request no longer queued: harmless if it crossed its grant, an error if never made. */
   staleCancel(id: number): void {
-    if (id > this.#maxPeerId) throw this.#bad(`a cancel of request ${id}, which it never made`)
+    if (id > this.#maxPeerId) throw peerSent(`lock "${this.key}" a cancel of request ${id}, which it never made`)
   }
 
   tokenSent(): void {
@@ -99,14 +99,14 @@ export class LockSequence {
 
   /** The token arrived for our request `id`, with the peer's waiting requests. */
   tokenReceived(id: number, lastQueuedId: number): void {
-    if (id > this.#lastId) throw this.#bad(`the token for request ${id}, which this side never made`)
+    if (id > this.#lastId) throw peerSent(`lock "${this.key}" the token for request ${id}, which this side never made`)
     this.#maxPeerId = Math.max(this.#maxPeerId, lastQueuedId)
     this.#peerMayBeStale = false
   }
 
   /** A lease arrived for our requests up to `upTo`. */
   leaseReceived(upTo: number): void {
-    if (upTo > this.#lastId || upTo <= this.#leasedUpTo) throw this.#bad(`a lease up to request ${upTo}, which does not fit`)
+    if (upTo > this.#lastId || upTo <= this.#leasedUpTo) throw peerSent(`lock "${this.key}" a lease up to request ${upTo}, which does not fit`)
     this.#leasedUpTo = upTo
     this.#peerMayBeStale = false
   }
@@ -116,9 +116,6 @@ export class LockSequence {
     this.#peerMayBeStale = false
   }
 
-  #bad(what: string): NetError {
-    return new NetError('protocol', `peer sent lock "${this.key}" ${what}`)
-  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { NetError } from '../../base/errors.js'
+import { NetError, peerSent } from '../../base/errors.js'
 import { createFrameCodec, type FrameCodec } from '../../codec/codec.js'
 
 /**
@@ -84,11 +84,11 @@ export class LockValue<T> {
    */
   incoming(version: number, value: Uint8Array | undefined): boolean {
     if (value === undefined) {
-      if (version !== this.version) throw new NetError('protocol', `peer granted version ${version} without its value; this side has ${this.version}`)
+      if (version !== this.version) throw peerSent(`a grant of version ${version} without its value; this side has ${this.version}`)
       this.peerVersion = version
       return false
     }
-    if (version <= this.version) throw new NetError('protocol', `peer sent value version ${version}, not newer than ${this.version}`)
+    if (version <= this.version) throw peerSent(`value version ${version}, not newer than ${this.version}`)
     this.#adopt(value)
     this.version = this.peerVersion = version
     return true

@@ -1,5 +1,6 @@
-import { NetError } from '../../base/errors.js'
+import { peerSent } from '../../base/errors.js'
 import { unreachable } from '../../base/unreachable.js'
+import { arity, clippedText, count, optionalBytes, oneOf, positive, tagged, unknownTag } from '../../core/wire-checks.js'
 
 /** What a lock request asks for: shared (`read`) or exclusive (`write`). A mutex only uses `write`. */
 export type NetLockMode = 'read' | 'write'
@@ -49,8 +50,9 @@ export type LockMessage =
 /** The messages of the given types. */
 export type LockMessageOf<K extends LockMessage['type']> = Extract<LockMessage, { type: K }>
 
+/** On the wire each message is `[tag, ...its fields in the order of the union above]`; `value` is `null` when absent, `queue` flat. */
 const TAG = { hello: 0, request: 1, cancel: 2, token: 3, lease: 4, recall: 5, return: 6, broken: 7, close: 8 } as const
-const MODES: readonly unknown[] = ['read', 'write'] satisfies NetLockMode[]
+const MODES: readonly NetLockMode[] = ['read', 'write']
 const MAX_REASON = 500
 
 /** The compact array form of a message, as it goes on the wire. */
@@ -84,65 +86,64 @@ export function encodeLockMessage(m: LockMessage): unknown[] {
  * `exclusiveOnly` (a mutex) a read request or a read lease is refused too.
  */
 export function parseLockMessage(raw: unknown, exclusiveOnly: boolean): LockMessage {
-  if (!Array.isArray(raw) || raw.length === 0) throw bad('a lock message that is not a tagged array')
-  const f = raw as unknown[]
+  const f = tagged(raw, 'lock')
   switch (f[0]) {
     case TAG.hello:
-      expectLength(f, 2, 'hello')
-      return { type: 'hello', value: bytes(f[1], 'hello') }
-    case TAG.request: {
-      expectLength(f, 4, 'request')
-      const mode = lockMode(f[2], exclusiveOnly)
-      return { type: 'request', id: positive(f[1], 'request'), mode, clock: count(f[3], 'request') }
-    }
+      arity(f, 2, 'lock hello')
+      return { type: 'hello', value: optionalBytes(f[1], 'lock hello') }
+    case TAG.request:
+      arity(f, 4, 'lock request')
+      return { type: 'request', id: positive(f[1], 'lock request'), mode: lockMode(f[2], exclusiveOnly), clock: count(f[3], 'lock request') }
     case TAG.cancel:
-      expectLength(f, 3, 'cancel')
-      return { type: 'cancel', id: positive(f[1], 'cancel'), clock: count(f[2], 'cancel') }
-    case TAG.token: {
-      expectLength(f, 7, 'token')
-      const clock = count(f[5], 'token')
-      return {
-        type: 'token',
-        id: positive(f[1], 'token'),
-        epoch: count(f[2], 'token'),
-        version: count(f[3], 'token'),
-        value: bytes(f[4], 'token'),
-        clock,
-        queue: queue(f[6], clock, exclusiveOnly),
-      }
-    }
+      arity(f, 3, 'lock cancel')
+      return { type: 'cancel', id: positive(f[1], 'lock cancel'), clock: count(f[2], 'lock cancel') }
+    case TAG.token:
+      return parseToken(f, exclusiveOnly)
     case TAG.lease:
-      expectLength(f, 6, 'lease')
-      if (exclusiveOnly) throw bad('a read lease for a mutex')
-      return {
-        type: 'lease',
-        upTo: positive(f[1], 'lease'),
-        epoch: count(f[2], 'lease'),
-        version: count(f[3], 'lease'),
-        value: bytes(f[4], 'lease'),
-        clock: count(f[5], 'lease'),
-      }
+      return parseLease(f, exclusiveOnly)
     case TAG.recall:
     case TAG.return: {
       const type = f[0] === TAG.recall ? 'recall' : 'return'
-      expectLength(f, 2, type)
-      if (exclusiveOnly) throw bad(`a lease ${type} for a mutex`)
-      return { type, clock: count(f[1], type) }
+      arity(f, 2, `lock ${type}`)
+      if (exclusiveOnly) throw peerSent(`a lease ${type} for a mutex`)
+      return { type, clock: count(f[1], `lock ${type}`) }
     }
     case TAG.broken:
-      expectLength(f, 2, 'broken')
-      if (typeof f[1] !== 'string') throw bad('a malformed lock broken')
-      return { type: 'broken', reason: f[1].slice(0, MAX_REASON) }
+      arity(f, 2, 'lock broken')
+      return { type: 'broken', reason: clippedText(f[1], 'lock broken', MAX_REASON) }
     case TAG.close:
-      expectLength(f, 1, 'close')
+      arity(f, 1, 'lock close')
       return { type: 'close' }
     default:
-      throw bad(`a lock message with unknown tag ${String(f[0]).slice(0, 20)}`)
+      throw unknownTag(f, 'lock')
   }
 }
 
-function expectLength(f: unknown[], length: number, what: string): void {
-  if (f.length !== length) throw bad(`a malformed lock ${what}`)
+function parseToken(f: unknown[], exclusiveOnly: boolean): LockMessageOf<'token'> {
+  arity(f, 7, 'lock token')
+  const clock = count(f[5], 'lock token')
+  return {
+    type: 'token',
+    id: positive(f[1], 'lock token'),
+    epoch: count(f[2], 'lock token'),
+    version: count(f[3], 'lock token'),
+    value: optionalBytes(f[4], 'lock token'),
+    clock,
+    queue: parseQueue(f[6], clock, exclusiveOnly),
+  }
+}
+
+function parseLease(f: unknown[], exclusiveOnly: boolean): LockMessageOf<'lease'> {
+  arity(f, 6, 'lock lease')
+  if (exclusiveOnly) throw peerSent('a read lease for a mutex')
+  return {
+    type: 'lease',
+    upTo: positive(f[1], 'lock lease'),
+    epoch: count(f[2], 'lock lease'),
+    version: count(f[3], 'lock lease'),
+    value: optionalBytes(f[4], 'lock lease'),
+    clock: count(f[5], 'lock lease'),
+  }
 }
 
 function flatQueue(queue: readonly QueuedRequest[]): unknown[] {
@@ -152,42 +153,21 @@ function flatQueue(queue: readonly QueuedRequest[]): unknown[] {
 }
 
 /** The token's queue: flat [id, ts, mode]* with ids and timestamps strictly increasing, none after `clock`. */
-function queue(raw: unknown, clock: number, exclusiveOnly: boolean): QueuedRequest[] {
-  if (!Array.isArray(raw) || raw.length % 3 !== 0) throw bad('a token with a malformed queue')
+function parseQueue(raw: unknown, clock: number, exclusiveOnly: boolean): QueuedRequest[] {
+  if (!Array.isArray(raw) || raw.length % 3 !== 0) throw peerSent('a token with a malformed queue')
   const out: QueuedRequest[] = []
   for (let i = 0; i < raw.length; i += 3) {
-    const id = positive(raw[i], 'token queue')
-    const ts = count(raw[i + 1], 'token queue')
+    const id = positive(raw[i], 'lock token queue')
+    const ts = count(raw[i + 1], 'lock token queue')
     const prev = out[out.length - 1]
-    if (ts > clock || (prev !== undefined && (id <= prev.id || ts <= prev.ts))) throw bad('a token with a disordered queue')
+    if (ts > clock || (prev !== undefined && (id <= prev.id || ts <= prev.ts))) throw peerSent('a token with a disordered queue')
     out.push({ id, ts, mode: lockMode(raw[i + 2], exclusiveOnly) })
   }
   return out
 }
 
 function lockMode(raw: unknown, exclusiveOnly: boolean): NetLockMode {
-  if (!MODES.includes(raw)) throw bad('a lock message with an unknown mode')
-  if (exclusiveOnly && raw === 'read') throw bad('a read request for a mutex')
-  return raw as NetLockMode
-}
-
-function bytes(raw: unknown, what: string): Uint8Array | undefined {
-  if (raw === null) return undefined
-  if (raw instanceof Uint8Array) return raw
-  throw bad(`a lock ${what} whose value is not bytes`)
-}
-
-function count(raw: unknown, what: string): number {
-  if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw >= 0) return raw
-  throw bad(`a malformed lock ${what}`)
-}
-
-function positive(raw: unknown, what: string): number {
-  const n = count(raw, what)
-  if (n === 0) throw bad(`a malformed lock ${what}`)
-  return n
-}
-
-function bad(what: string): NetError {
-  return new NetError('protocol', `peer sent ${what}`)
+  const mode = oneOf(raw, MODES, 'lock mode')
+  if (exclusiveOnly && mode === 'read') throw peerSent('a read request for a mutex')
+  return mode
 }

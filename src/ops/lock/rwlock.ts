@@ -1,5 +1,6 @@
 import { EventEmitter } from 'eventemitter3'
 import { NetError } from '../../base/errors.js'
+import { emitSafely } from '../../base/emit-safely.js'
 import type { Listenable } from '../../base/listenable.js'
 import { checkOptionsObject, rejectMisuse } from '../../base/arguments.js'
 import { checkKey, checkLockCall, NO_TASK } from '../../core/op-arguments.js'
@@ -118,8 +119,8 @@ export class LockHandle<T> extends EventEmitter<LockEvents<T>> {
   constructor(host: OpHost, kind: 'mutex' | 'rwlock', key: string, initial: T | undefined) {
     super()
     this.core = new LockCore<T>(host, kind, key, initial)
-    this.core.onChange = (value, origin) => this.#emitSafely('change', value, origin)
-    void this.core.link.freed.then((reason) => this.#emitSafely('close', reason))
+    this.core.onChange = (value, origin) => emitSafely(this, 'change', value, origin)
+    void this.core.link.freed.then((reason) => emitSafely(this, 'close', reason))
   }
 
   get closed(): Promise<NetError> {
@@ -144,17 +145,6 @@ export class LockHandle<T> extends EventEmitter<LockEvents<T>> {
 
   query(): LockSnapshot {
     return this.core.query()
-  }
-
-  #emitSafely<E extends keyof LockEvents<T>>(event: E, ...args: LockEvents<T>[E]): void {
-    try {
-      ;(this.emit as (event: E, ...args: LockEvents<T>[E]) => boolean)(event, ...args)
-    } catch (err) {
-      // A throwing listener is the listener's bug: report it outside the lock's state.
-      setTimeout(() => {
-        throw err
-      }, 0)
-    }
   }
 
   /** Acquires after checking the arguments: `options`, and `callback` of `withLock` & co (NO_TASK for `lock`). */

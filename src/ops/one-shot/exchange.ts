@@ -1,20 +1,8 @@
 import { unreachable } from '../../base/unreachable.js'
 import { callMisuse, NO_TASK } from '../../core/op-arguments.js'
 import type { OpHost, OpOptions } from '../../core/op-host.js'
-import { malformed, plainRecord } from '../../core/message-checks.js'
+import { encodeExchangeMessage, parseExchangeMessage, type ExchangeMessage } from './exchange-wire.js'
 import { OneShot } from './one-shot.js'
-
-/** The exchange wire protocol: each side sends exactly one of these. */
-export type ExchangeMessage = { type: 'value'; value: unknown } | { type: 'abort' }
-
-/** Validates a peer's exchange message; throws NetError `protocol` for anything else. */
-export function parseExchangeMessage(raw: unknown): ExchangeMessage {
-  const m = plainRecord(raw, 'exchange')
-  const size = Object.keys(m).length
-  if (m.type === 'value' && size === 2 && 'value' in m) return { type: 'value', value: m.value }
-  if (m.type === 'abort' && size === 1) return { type: 'abort' }
-  throw malformed('exchange')
-}
 
 /**
  * Sends `value` and resolves with the peer's value. The value goes out at once, so an abort
@@ -48,6 +36,10 @@ class ExchangeOp<Theirs> extends OneShot<ExchangeMessage, Theirs> {
 
   parse(raw: unknown): ExchangeMessage {
     return parseExchangeMessage(raw)
+  }
+
+  encode(message: ExchangeMessage): unknown[] {
+    return encodeExchangeMessage(message)
   }
 
   protected onPeer(message: ExchangeMessage): void {

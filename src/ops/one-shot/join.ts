@@ -3,33 +3,12 @@ import { mayReadArgument } from './reads-argument.js'
 import { unreachable } from '../../base/unreachable.js'
 import { callMisuse } from '../../core/op-arguments.js'
 import type { OpHost, OpOptions } from '../../core/op-host.js'
-import { boundedText, malformed, MAX_TEXT_LENGTH, plainRecord } from '../../core/message-checks.js'
+import { MAX_TEXT_LENGTH } from '../../core/wire-checks.js'
+import { encodeJoinMessage, parseJoinMessage, type JoinMessage } from './join-wire.js'
 import { OneShot } from './one-shot.js'
 
 /** The work one side contributes to a join or select; it receives a signal that aborts when its result is no longer wanted. */
 export type NetTask<T> = (signal: AbortSignal) => T | PromiseLike<T>
-
-/**
- * The join / tryJoin wire protocol: each side sends exactly one of these. `done` reports how the
- * local function settled; `abort` means this side gave up (its caller aborted, the peer cancelled
- * after its own `done`, or — in tryJoin — the peer failed first) and will not report a result.
- */
-export type JoinMessage =
-  | { type: 'done'; ok: true }
-  | { type: 'done'; ok: false; name: string; message: string }
-  | { type: 'abort' }
-
-/** Validates a peer's join message; throws NetError `protocol` for anything else. */
-export function parseJoinMessage(raw: unknown): JoinMessage {
-  const m = plainRecord(raw, 'join')
-  const size = Object.keys(m).length
-  if (m.type === 'done' && m.ok === true && size === 2) return { type: 'done', ok: true }
-  if (m.type === 'done' && m.ok === false && size === 4) {
-    return { type: 'done', ok: false, name: boundedText(m.name, 'join'), message: boundedText(m.message, 'join') }
-  }
-  if (m.type === 'abort' && size === 1) return { type: 'abort' }
-  throw malformed('join')
-}
 
 /** How a local function settled. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown }
@@ -76,6 +55,10 @@ class JoinOp<T> extends OneShot<JoinMessage, T> implements TaskOwner<T> {
 
   parse(raw: unknown): JoinMessage {
     return parseJoinMessage(raw)
+  }
+
+  encode(message: JoinMessage): unknown[] {
+    return encodeJoinMessage(message)
   }
 
   taskSettled(outcome: Outcome<T>): void {

@@ -1,4 +1,4 @@
-import { abortError, NetError } from '../../base/errors.js'
+import { abortError, NetError, peerSent } from '../../base/errors.js'
 import { onAbort } from '../../base/abort.js'
 import type { OpHost } from '../../core/op-host.js'
 import type { CancellablePort, PortHandlers } from '../../core/port.js'
@@ -28,7 +28,7 @@ export abstract class OneShot<M extends { type: string }, R> implements PortHand
   #sent = false
   #received = false
   #settled = false
-  #port: CancellablePort<M> | undefined
+  #port: CancellablePort<unknown[]> | undefined
   #work: AbortController | undefined
   #stopAbort: (() => void) | undefined
   /** Set once this side sent `cancel`: the error it rejects with if the verdict is "aborted". */
@@ -53,11 +53,14 @@ export abstract class OneShot<M extends { type: string }, R> implements PortHand
   /** Validates one peer message; throws NetError `protocol` for anything else. */
   abstract parse(raw: unknown): M
 
+  /** The wire form of one of this side's messages (its tagged array). */
+  abstract encode(message: M): unknown[]
+
   /** The peer's one message, validated. */
   protected abstract onPeer(message: M): void
 
   onMessage(message: M): void {
-    if (this.#received) throw new NetError('protocol', `peer sent a second message for ${this.what}`)
+    if (this.#received) throw peerSent(`a second message for ${this.what}`)
     this.#received = true
     this.onPeer(message)
     this.#releaseIfDone()
@@ -70,7 +73,7 @@ export abstract class OneShot<M extends { type: string }, R> implements PortHand
 
   onPeerCancel(): void {
     // The router delivers a cancel only after the peer's message, so this side has all it needs.
-    if (!this.#received) throw new NetError('protocol', `peer cancelled ${this.what} before sending its result`)
+    if (!this.#received) throw peerSent(`a cancel of ${this.what} before its result`)
     if (this.#settled) return // our message is out (or the session closed): the peer settles on it
     const aborted = this.peerAborted()
     this.reject(aborted)
@@ -80,7 +83,7 @@ export abstract class OneShot<M extends { type: string }, R> implements PortHand
 
   onCancelAnswered(): void {
     if (this.#cancelledWith === undefined || this.#received) {
-      throw new NetError('protocol', `peer answered a cancel that ${this.what} did not send`)
+      throw peerSent(`an answer to a cancel that ${this.what} did not send`)
     }
     this.#received = true
     this.reject(this.#cancelledWith)
@@ -93,7 +96,7 @@ export abstract class OneShot<M extends { type: string }, R> implements PortHand
    */
   open(host: OpHost, signal: AbortSignal | undefined): boolean {
     try {
-      this.#port = host.openPort<M, M>(this.kind, this.key, this)
+      this.#port = host.openPort<unknown[], M>(this.kind, this.key, this)
     } catch (err) {
       this.reject(err)
       return false
@@ -135,7 +138,7 @@ export abstract class OneShot<M extends { type: string }, R> implements PortHand
   /** Sends this side's one message; throws NetError `usage` (nothing sent) if it cannot be encoded. */
   send(message: M): void {
     if (this.#sent) throw new Error(`${this.what} tried to send a second message`)
-    void this.#port!.post(message)
+    void this.#port!.post(this.encode(message))
     this.#sent = true
     this.#releaseIfDone()
   }

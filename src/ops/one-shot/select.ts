@@ -1,43 +1,15 @@
-import { NetError } from '../../base/errors.js'
+import { NetError, peerSent } from '../../base/errors.js'
 import { unreachable } from '../../base/unreachable.js'
 import { callMisuse } from '../../core/op-arguments.js'
 import type { OpHost, OpOptions } from '../../core/op-host.js'
-import { boundedText, malformed, plainRecord } from '../../core/message-checks.js'
 import { OneShot } from './one-shot.js'
+import { encodeSelectMessage, parseSelectMessage, type SelectMessage } from './select-wire.js'
 import { describeError, remoteError, runTask, type ErrorText, type NetTask, type Outcome, type TaskOwner } from './join.js'
 
 /** What `select` / `trySelect` resolve with on each side. */
 export type SelectResult<T> = { won: true; value: T } | { won: false }
 
-/**
- * The select / trySelect wire protocol: each side sends exactly one of these.
- * - `done`: the local function settled at `at` on the shared timeline (the leader's clock, ms).
- * - `yield`: the peer's `done` arrived while the local function was still running and it counts
- *   as a finish, so this side lost; its function has been aborted.
- * - `abort`: this side gave up (its caller aborted, it answers the peer's `abort`, or the peer
- *   cancelled after its own `done` while this side had not settled).
- */
-export type SelectMessage =
-  | { type: 'done'; ok: true; at: number }
-  | { type: 'done'; ok: false; at: number; name: string; message: string }
-  | { type: 'yield' }
-  | { type: 'abort' }
-
 type Done = Extract<SelectMessage, { type: 'done' }>
-
-/** Validates a peer's select message; throws NetError `protocol` for anything else. */
-export function parseSelectMessage(raw: unknown): SelectMessage {
-  const m = plainRecord(raw, 'select')
-  const size = Object.keys(m).length
-  if (m.type === 'done' && typeof m.at === 'number' && Number.isFinite(m.at)) {
-    if (m.ok === true && size === 3) return { type: 'done', ok: true, at: m.at }
-    if (m.ok === false && size === 5) {
-      return { type: 'done', ok: false, at: m.at, name: boundedText(m.name, 'select'), message: boundedText(m.message, 'select') }
-    }
-  }
-  if ((m.type === 'yield' || m.type === 'abort') && size === 1) return { type: m.type }
-  throw malformed('select')
-}
 
 /**
  * Runs `select` (kind 'select') or `trySelect` (kind 'trySelect').
@@ -87,6 +59,10 @@ class SelectOp<T> extends OneShot<SelectMessage, SelectResult<T>> implements Tas
     return parseSelectMessage(raw)
   }
 
+  encode(message: SelectMessage): unknown[] {
+    return encodeSelectMessage(message)
+  }
+
   taskSettled(outcome: Outcome<T>): void {
     if (this.sent) return // lost, aborted or closed: the result is not wanted
     const at = this.now()
@@ -118,7 +94,7 @@ class SelectOp<T> extends OneShot<SelectMessage, SelectResult<T>> implements Tas
         return this.#lose(message)
       case 'yield':
         // Only a side whose `done` counts as a finish is ever yielded to.
-        if (mine === undefined || (this.#onlySuccess && !mine.ok)) throw new NetError('protocol', `peer yielded out of turn in ${this.what}`)
+        if (mine === undefined || (this.#onlySuccess && !mine.ok)) throw peerSent(`a yield out of turn in ${this.what}`)
         if (mine.ok) return this.resolve({ won: true, value: mine.value })
         return this.reject(mine.error)
       case 'abort':

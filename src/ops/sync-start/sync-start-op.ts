@@ -1,13 +1,15 @@
-import { abortError, NetError } from '../../base/errors.js'
+import { abortError, NetError, peerSent } from '../../base/errors.js'
 import { onAbort } from '../../base/abort.js'
 import { describeValue, usageError } from '../../base/arguments.js'
 import { callMisuse } from '../../core/op-arguments.js'
 import { deferred } from '../../base/deferred.js'
+import { noop } from '../../base/noop.js'
 import { unreachable } from '../../base/unreachable.js'
 import type { CancellablePort } from '../../core/port.js'
 import { waitUntil } from '../../clock/start-timer.js'
+import { DEFAULT_DELAY_MS, readyDelayMs, startLeadMs } from './sync-start-lead.js'
 import type { SyncStartHost, SyncStartInfo, SyncStartOptions } from './sync-start-types.js'
-import { isDelay, MAX_DELAY_MS, parseSyncStartMessage, type AbortReason, type SyncStartMessage } from './sync-start-wire.js'
+import { encodeSyncStartMessage, isDelay, MAX_DELAY_MS, parseSyncStartMessage, type AbortReason, type SyncStartMessage } from './sync-start-wire.js'
 
 /**
  * How far (ms) past the agreed instant a `start` may arrive and still be obeyed (the function then
@@ -16,23 +18,6 @@ import { isDelay, MAX_DELAY_MS, parseSyncStartMessage, type AbortReason, type Sy
  * a millisecond, so a smaller tolerance would turn estimate noise into spurious failures.
  */
 export const SYNC_START_LATE_TOLERANCE_MS = 1
-
-const DEFAULT_DELAY_MS = 50
-/**
- * Minimum lead: `start` needs half an RTT to arrive; 4 of the best RTTs absorb queueing and jitter
- * on an idle machine, the session's `recentDelayMs` what a busy one adds (see RecentDelay).
- */
-const RTT_MULTIPLE = 4
-const MIN_LEAD_MS = 2
-/** Lead when no round trip has been measured yet (a session opened with `clockBurst: 0`). */
-const NO_RTT_LEAD_MS = 100
-/**
- * Lead the follower asks for per call in one batch of `ready`s. Handling one call costs each side
- * ~0.1 ms on an idle machine (mostly the send, on node-datachannel); 1 ms leaves room for a CPU
- * that is several times oversubscribed (a CI machine), which a batch of 1,000 needed in tests.
- * Small batches are unaffected: below 50 calls the default `delayMs` is larger anyway.
- */
-const BATCH_MS_PER_CALL = 1
 
 type State = 'agreeing' | 'waiting' | 'started' | 'failed'
 
@@ -47,7 +32,7 @@ export class SyncStartOp<P, R> {
   readonly #what: string
   readonly #delayMs: number
   #state: State = 'agreeing'
-  #port!: CancellablePort<SyncStartMessage>
+  #port!: CancellablePort<unknown[]>
   /** Leader: the follower's `ready` arrived. Follower: the leader's `start` arrived. */
   #heardFirst = false
   #sentFinal = false
@@ -58,7 +43,7 @@ export class SyncStartOp<P, R> {
   readonly #wait = new AbortController()
   /** Settles with the peer's final message: it started (`done`), or it could not (`abort`). */
   readonly #peerStarted = deferred<void>()
-  #stopAbort: () => void = () => {}
+  #stopAbort: () => void = noop
 
   constructor(
     private readonly host: SyncStartHost,
@@ -69,9 +54,9 @@ export class SyncStartOp<P, R> {
     this.#what = `syncStart "${key}"`
     // Only `undefined` means the default: a null is a mistake, refused below like any other bad value.
     this.#delayMs = options.delayMs === undefined ? DEFAULT_DELAY_MS : options.delayMs
-    this.#peerStarted.promise.catch(() => {}) // read only once this side has started
+    this.#peerStarted.promise.catch(noop) // read only once this side has started
     try {
-      this.#port = host.openPort<SyncStartMessage, SyncStartMessage>('syncStart', key, {
+      this.#port = host.openPort<unknown[], SyncStartMessage>('syncStart', key, {
         parse: parseSyncStartMessage,
         onMessage: (message) => this.#onMessage(message),
         onClose: (reason) => {
@@ -105,30 +90,29 @@ export class SyncStartOp<P, R> {
   /** Follower: sends `ready`, asking for enough lead to cover a batch of `batchSize` calls. */
   sendReady(batchSize: number): void {
     if (this.#state !== 'agreeing') return // aborted meanwhile: `abort` went out instead
-    const busy = this.host.clock.recentDelayMs + MIN_LEAD_MS
-    const delayMs = Math.min(MAX_DELAY_MS, Math.max(this.#delayMs, BATCH_MS_PER_CALL * batchSize, busy))
+    const delayMs = readyDelayMs(this.host.clock, this.#delayMs, batchSize)
     this.#transmit({ type: 'ready', payload: this.options.payload, delayMs })
   }
 
   #onMessage(message: SyncStartMessage): void {
-    if (this.#peerFinal) throw this.#protocol(`a "${message.type}" after its final message`)
+    if (this.#peerFinal) throw peerSent(`a "${message.type}" after its final message for ${this.#what}`)
     const isLeader = this.#port.isLeader
     switch (message.type) {
       case 'ready': {
-        if (!isLeader || this.#heardFirst) throw this.#protocol('an unexpected "ready"')
+        if (!isLeader || this.#heardFirst) throw peerSent(`an unexpected "ready" for ${this.#what}`)
         this.#heardFirst = true
         if (this.#state !== 'agreeing') return // we gave up; our `abort` is on its way
-        const at = this.#port.now() + this.#lead(message.delayMs)
+        const at = this.#port.now() + startLeadMs(this.host.clock, this.#delayMs, message.delayMs)
         this.#transmit({ type: 'start', at, payload: this.options.payload })
         return this.#schedule(at, message.payload)
       }
       case 'start':
-        if (isLeader || this.#heardFirst) throw this.#protocol('an unexpected "start"')
+        if (isLeader || this.#heardFirst) throw peerSent(`an unexpected "start" for ${this.#what}`)
         this.#heardFirst = true
         if (this.#state !== 'agreeing') return
         return this.#onStart(message.at, message.payload)
       case 'done':
-        if (!this.#heardFirst) throw this.#protocol('"done" before agreeing on a start')
+        if (!this.#heardFirst) throw peerSent(`"done" before agreeing on a start for ${this.#what}`)
         this.#peerFinal = true
         if (this.#state === 'started') this.#stopAbort() // both started: an abort changes nothing now
         this.#peerStarted.resolve()
@@ -208,14 +192,14 @@ export class SyncStartOp<P, R> {
   /** Sends a message that carries a payload; one that cannot be sent fails the call. */
   #transmit(message: SyncStartMessage): void {
     const port = this.#port
-    port.send(message).catch((err: unknown) => {
+    port.send(encodeSyncStartMessage(message)).catch((err: unknown) => {
       // A closing session reaches us through onClose; anything else is this message's fault.
       if (port.isOpen) this.#fail(err, 'aborted')
     })
   }
 
   #final(message: SyncStartMessage): void {
-    this.#port.post(message)
+    void this.#port.post(encodeSyncStartMessage(message))
     this.#sentFinal = true
     if (this.#cancelling && !this.#peerFinal) this.#port.cancel() // after our `done`, as the peer expects it
     this.#releaseIfDone()
@@ -232,7 +216,7 @@ export class SyncStartOp<P, R> {
 
   /** The peer, started and confirmed, was aborted: a side that has not started gives up too. */
   #onPeerCancel(): void {
-    if (!this.#peerFinal) throw this.#protocol('a cancel before its final message')
+    if (!this.#peerFinal) throw peerSent(`a cancel before its final message for ${this.#what}`)
     // Started (our `done` goes out) or failed (our `abort` went out): that answer decides for both.
     if (this.#state === 'started' || this.#state === 'failed') return
     this.#fail(new NetError('aborted', `${this.#what}: the peer started, then was aborted before this side started`), 'aborted')
@@ -244,14 +228,4 @@ export class SyncStartOp<P, R> {
     else if (this.#sentFinal && this.#state === 'failed') this.#port.retire()
   }
 
-  #lead(peerDelayMs: number): number {
-    const { rttMs: rtt, recentDelayMs: recentDelay } = this.host.clock
-    // The best round trip says what the link can do; the recent delay, what this machine does now.
-    const floor = Number.isFinite(rtt) ? Math.max(RTT_MULTIPLE * rtt, recentDelay) + MIN_LEAD_MS : NO_RTT_LEAD_MS
-    return Math.max(this.#delayMs, peerDelayMs, floor)
-  }
-
-  #protocol(what: string): NetError {
-    return new NetError('protocol', `peer sent ${what} for ${this.#what}`)
-  }
 }

@@ -1,4 +1,5 @@
-import { malformed, plainRecord } from '../../core/message-checks.js'
+import { unreachable } from '../../base/unreachable.js'
+import { arity, finite, oneOf, tagged, unknownTag } from '../../core/wire-checks.js'
 
 /**
  * The syncStart wire protocol (kind `syncStart`). The follower opens with `ready`, the leader
@@ -32,25 +33,42 @@ export function isDelay(value: unknown): value is number {
   return typeof value === 'number' && value >= 0 && value <= MAX_DELAY_MS
 }
 
-/** Validates a peer's syncStart message; throws NetError `protocol` for anything else. */
-export function parseSyncStartMessage(raw: unknown): SyncStartMessage {
-  const m = plainRecord(raw, 'syncStart')
-  const size = Object.keys(m).length
+/** On the wire: `[0, payload, delayMs]`, `[1, at, payload]`, `[2]`, `[3, reason]`. */
+const TAG = { ready: 0, start: 1, done: 2, abort: 3 } as const
+const ABORT_REASONS: readonly AbortReason[] = ['aborted', 'late']
+
+export function encodeSyncStartMessage(m: SyncStartMessage): unknown[] {
   switch (m.type) {
     case 'ready':
-      if (size === 3 && 'payload' in m && isDelay(m.delayMs)) return { type: 'ready', payload: m.payload, delayMs: m.delayMs }
-      break
+      return [TAG.ready, m.payload, m.delayMs]
     case 'start':
-      if (size === 3 && 'payload' in m && typeof m.at === 'number' && Number.isFinite(m.at)) {
-        return { type: 'start', at: m.at, payload: m.payload }
-      }
-      break
+      return [TAG.start, m.at, m.payload]
     case 'done':
-      if (size === 1) return { type: 'done' }
-      break
+      return [TAG.done]
     case 'abort':
-      if (size === 2 && (m.reason === 'aborted' || m.reason === 'late')) return { type: 'abort', reason: m.reason }
-      break
+      return [TAG.abort, m.reason]
+    default:
+      return unreachable(m)
   }
-  throw malformed('syncStart')
+}
+
+/** Validates a peer's syncStart message; throws NetError `protocol` for anything else. */
+export function parseSyncStartMessage(raw: unknown): SyncStartMessage {
+  const m = tagged(raw, 'syncStart')
+  switch (m[0]) {
+    case TAG.ready:
+      arity(m, 3, 'syncStart ready')
+      return { type: 'ready', payload: m[1], delayMs: finite(m[2], 'syncStart ready', 0, MAX_DELAY_MS) }
+    case TAG.start:
+      arity(m, 3, 'syncStart start')
+      return { type: 'start', at: finite(m[1], 'syncStart start'), payload: m[2] }
+    case TAG.done:
+      arity(m, 1, 'syncStart done')
+      return { type: 'done' }
+    case TAG.abort:
+      arity(m, 2, 'syncStart abort')
+      return { type: 'abort', reason: oneOf(m[1], ABORT_REASONS, 'syncStart abort') }
+    default:
+      throw unknownTag(m, 'syncStart')
+  }
 }

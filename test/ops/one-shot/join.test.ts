@@ -2,7 +2,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
 import { NetError } from '../../../src/base/errors.js'
-import { parseJoinMessage } from '../../../src/ops/one-shot/join.js'
+import { encodeJoinMessage, parseJoinMessage, type JoinMessage } from '../../../src/ops/one-shot/join-wire.js'
 import { prng, randomInt, seedFromEnv } from '../../helpers/prng.js'
 import {
   delivered,
@@ -287,28 +287,30 @@ describe('tryJoin racer (the original netbeam scenario): 100 rounds of each outc
 })
 
 describe('join wire messages', () => {
-  it('accepts exactly the three message shapes', () => {
-    expect(parseJoinMessage({ type: 'done', ok: true })).toEqual({ type: 'done', ok: true })
-    expect(parseJoinMessage({ type: 'done', ok: false, name: 'E', message: 'm' })).toEqual({ type: 'done', ok: false, name: 'E', message: 'm' })
-    expect(parseJoinMessage({ type: 'abort' })).toEqual({ type: 'abort' })
+  const valid: JoinMessage[] = [{ type: 'done', ok: true }, { type: 'done', ok: false, name: 'E', message: 'm' }, { type: 'abort' }]
+
+  it('round-trips exactly the three message shapes as tagged arrays', () => {
+    for (const message of valid) {
+      expect(Array.isArray(encodeJoinMessage(message))).toBe(true)
+      expect(parseJoinMessage(encodeJoinMessage(message))).toEqual(message)
+    }
   })
 
   it.each([
     null,
     'done',
     [],
-    ['done', true],
-    {},
-    { type: 'done' },
-    { type: 'done', ok: 1 },
-    { type: 'done', ok: true, extra: 1 },
-    { type: 'done', ok: false, name: 'E' },
-    { type: 'done', ok: false, name: 1, message: 'm' },
-    { type: 'done', ok: false, name: 'E', message: 'x'.repeat(2001) },
-    { type: 'abort', why: 'x' },
-    { type: 'yield' },
-    Object.create({ type: 'abort' }),
-    new Map([['type', 'abort']]),
+    [0],
+    [0, 1],
+    [0, true, 'extra'],
+    [0, false, 'E'],
+    [0, false, 1, 'm'],
+    [0, false, 'E', 'x'.repeat(2001)],
+    [1, 'why'],
+    [2],
+    ['0', true],
+    { type: 'done', ok: true }, // the map form of protocol version 2
+    { type: 'abort' },
   ])('refuses %o with NetError protocol', (raw) => {
     expect(() => parseJoinMessage(raw)).toThrow(expect.objectContaining({ code: 'protocol' }))
   })

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { NetError } from '../../../src/base/errors.js'
 import type { SelectResult } from '../../../src/ops/one-shot/select.js'
-import { localWins, parseSelectMessage } from '../../../src/ops/one-shot/select.js'
+import { localWins } from '../../../src/ops/one-shot/select.js'
+import { encodeSelectMessage, parseSelectMessage, type SelectMessage } from '../../../src/ops/one-shot/select-wire.js'
 import { prng, seedFromEnv } from '../../helpers/prng.js'
 import {
   delivered,
@@ -239,29 +240,37 @@ describe('trySelect', () => {
 })
 
 describe('select wire messages', () => {
-  it('accepts exactly the four message shapes', () => {
-    expect(parseSelectMessage({ type: 'done', ok: true, at: 1.5 })).toEqual({ type: 'done', ok: true, at: 1.5 })
-    const failed = { type: 'done', ok: false, at: 2, name: 'E', message: 'm' }
-    expect(parseSelectMessage(failed)).toEqual(failed)
-    expect(parseSelectMessage({ type: 'yield' })).toEqual({ type: 'yield' })
-    expect(parseSelectMessage({ type: 'abort' })).toEqual({ type: 'abort' })
+  const valid: SelectMessage[] = [
+    { type: 'done', ok: true, at: 1.5 },
+    { type: 'done', ok: false, at: 2, name: 'E', message: 'm' },
+    { type: 'yield' },
+    { type: 'abort' },
+  ]
+
+  it('round-trips exactly the four message shapes as tagged arrays', () => {
+    for (const message of valid) {
+      expect(Array.isArray(encodeSelectMessage(message))).toBe(true)
+      expect(parseSelectMessage(encodeSelectMessage(message))).toEqual(message)
+    }
   })
 
   it.each([
     null,
     42,
     [],
-    {},
-    { type: 'done', ok: true },
-    { type: 'done', ok: true, at: '1' },
-    { type: 'done', ok: true, at: Infinity },
-    { type: 'done', ok: true, at: NaN },
-    { type: 'done', ok: true, at: 1, extra: 0 },
-    { type: 'done', ok: false, at: 1, name: 'E' },
-    { type: 'done', ok: false, at: 1, name: 'E', message: 'x'.repeat(2001) },
-    { type: 'yield', at: 1 },
-    { type: 'verdict' },
-    Object.create({ type: 'yield' }),
+    [0, 1],
+    [0, '1', true],
+    [0, Infinity, true],
+    [0, NaN, true],
+    [0, 1, 'yes'],
+    [0, 1, true, 0],
+    [0, 1, false, 'E'],
+    [0, 1, false, 'E', 'x'.repeat(2001)],
+    [1, 1],
+    [2, 'why'],
+    [3],
+    { type: 'done', ok: true, at: 1 }, // the map form of protocol version 2
+    { type: 'yield' },
   ])('refuses %o with NetError protocol', (raw) => {
     expect(() => parseSelectMessage(raw)).toThrow(expect.objectContaining({ code: 'protocol' }))
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseSyncStartMessage } from '../../../src/ops/sync-start/sync-start-wire.js'
+import { encodeSyncStartMessage, parseSyncStartMessage, type SyncStartMessage } from '../../../src/ops/sync-start/sync-start-wire.js'
 import { pair, rejectionOf, type Pair } from './sync-start-helpers.js'
 import { sessionCore } from '../../../src/session.js'
 
@@ -10,11 +10,14 @@ describe('a hostile peer', () => {
     return port
   }
 
+  const wire = (...messages: SyncStartMessage[]): unknown[][] => messages.map(encodeSyncStartMessage)
+
   it.each([
-    ['a "start" sent to the leader', [{ type: 'start', at: 0, payload: 1 }]],
-    ['a second "ready"', [{ type: 'ready', payload: 1, delayMs: 5_000 }, { type: 'ready', payload: 1, delayMs: 0 }]],
-    ['a message after its final one', [{ type: 'abort', reason: 'aborted' }, { type: 'done' }]],
-    ['a malformed message', [{ type: 'ready', payload: 1, delayMs: -5 }]],
+    ['a "start" sent to the leader', wire({ type: 'start', at: 0, payload: 1 })],
+    ['a second "ready"', wire({ type: 'ready', payload: 1, delayMs: 5_000 }, { type: 'ready', payload: 1, delayMs: 0 })],
+    ['a message after its final one', wire({ type: 'abort', reason: 'aborted' }, { type: 'done' })],
+    ['a malformed message', wire({ type: 'ready', payload: 1, delayMs: -5 })],
+    ['a message in the map form of protocol version 2', [{ type: 'ready', payload: 1, delayMs: 5_000 }]],
   ])('%s closes the session with NetError protocol', async (_name, messages) => {
     const p = await pair()
     const port = rawFollower(p, 'h')
@@ -26,25 +29,34 @@ describe('a hostile peer', () => {
 })
 
 describe('parseSyncStartMessage', () => {
-  it('accepts the four messages and refuses anything else', () => {
-    expect(parseSyncStartMessage({ type: 'ready', payload: undefined, delayMs: 0 })).toEqual({ type: 'ready', payload: undefined, delayMs: 0 })
-    expect(parseSyncStartMessage({ type: 'start', at: 1.5, payload: [1] })).toEqual({ type: 'start', at: 1.5, payload: [1] })
-    expect(parseSyncStartMessage({ type: 'done' })).toEqual({ type: 'done' })
-    expect(parseSyncStartMessage({ type: 'abort', reason: 'late' })).toEqual({ type: 'abort', reason: 'late' })
+  it('round-trips the four messages as tagged arrays and refuses anything else', () => {
+    const valid: SyncStartMessage[] = [
+      { type: 'ready', payload: undefined, delayMs: 0 },
+      { type: 'start', at: 1.5, payload: [1] },
+      { type: 'done' },
+      { type: 'abort', reason: 'late' },
+    ]
+    for (const message of valid) {
+      expect(Array.isArray(encodeSyncStartMessage(message))).toBe(true)
+      expect(parseSyncStartMessage(encodeSyncStartMessage(message))).toEqual(message)
+    }
     const bad: unknown[] = [
       null,
       [],
       'ready',
-      { type: 'ready', payload: 1 },
-      { type: 'ready', payload: 1, delayMs: -1 },
-      { type: 'ready', payload: 1, delayMs: Number.NaN },
-      { type: 'ready', payload: 1, delayMs: 1e12 },
-      { type: 'start', at: Number.POSITIVE_INFINITY, payload: 1 },
-      { type: 'start', at: '5', payload: 1 },
-      { type: 'done', extra: 1 },
-      { type: 'abort', reason: 'bored' },
-      { type: 'go' },
-      Object.create({ type: 'done' }),
+      [0, 1],
+      [0, 1, -1],
+      [0, 1, Number.NaN],
+      [0, 1, 1e12],
+      [0, 1, '5'],
+      [1, Number.POSITIVE_INFINITY, 1],
+      [1, '5', 1],
+      [2, 'extra'],
+      [3, 'bored'],
+      [3],
+      [4],
+      ['0', 1, 0],
+      { type: 'done' }, // the map form of protocol version 2
     ]
     for (const raw of bad) expect(() => parseSyncStartMessage(raw), JSON.stringify(raw)).toThrow(expect.objectContaining({ code: 'protocol' }))
   })
