@@ -73,6 +73,7 @@ export function attachRelay(server: EventEmitter, options: RelayOptions = {}): R
   const maxMessageBytes = options.maxMessageBytes ?? 64 * 1024
   const maxBuffered = options.maxBufferedBytes ?? 1 << 20
   const idleTimeoutMs = options.idleTimeoutMs ?? 120_000
+  if (!(idleTimeoutMs >= 4 && Number.isFinite(idleTimeoutMs))) throw new RangeError('relay idleTimeoutMs must be a finite number of ms, at least 4')
   const limits = resolveLimits(options.limits, maxMessageBytes)
   const loopbackOnly = options.loopbackOnly ?? false
   const log = options.log ?? (() => {})
