@@ -1,5 +1,6 @@
 // The demo game across two browser contexts: connect through the relay, edit the shared settings
 // on one side, play rounds with real key presses, and check that both players agree.
+import { ROOM_ID_PATTERN } from '../support/room-id.js'
 import { expect } from './fixtures.js'
 import { noticeWindow, readSilenceProbe, startSilenceProbe } from './silence-probe.js'
 import {
@@ -123,4 +124,25 @@ test('a player leaving mid-round is reported within the heartbeat bound, and a n
   expect(a.pickups.length).toBeGreaterThan(0)
   const errors = stays.logs.filter((line) => /pageerror|\] error:/.test(line))
   expect(errors).toEqual([])
+})
+
+test('a page opened without a room makes an unguessable one, and its invite link pairs a second player', async ({ players: pool }) => {
+  const host = await pool.openPath('host', '/?quick')
+  await expect.poll(() => host.page.evaluate(() => window.demo.connection().state)).toBe('waiting')
+  const url = new URL(host.page.url())
+  const room = url.searchParams.get('room') ?? ''
+  const name = url.searchParams.get('name') ?? ''
+  // The relay's room is the random id; the readable name is only what the page shows.
+  expect(room).toMatch(ROOM_ID_PATTERN)
+  expect(await host.page.evaluate(() => window.demo.connection().room)).toBe(room)
+  expect(name).toMatch(/^[a-z]+-[a-z]+-\d{1,2}$/)
+  await expect(host.page.locator('#room-name')).toHaveText(name)
+  const invite = new URL((await host.page.locator('#open-second').getAttribute('href')) ?? '')
+  expect(invite.searchParams.get('room')).toBe(room)
+  const fresh = new URL((await host.page.locator('#new-room').getAttribute('href')) ?? '', url)
+  expect(fresh.searchParams.get('room')).toMatch(ROOM_ID_PATTERN)
+  expect(fresh.searchParams.get('room')).not.toBe(room)
+
+  const guest = await pool.openPath('guest', `${invite.pathname}${invite.search}`)
+  await Promise.all([waitForConnection(host), waitForConnection(guest)])
 })

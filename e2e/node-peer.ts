@@ -33,8 +33,11 @@ export async function connectNodePeer(relayUrl: string, room: string): Promise<N
   const candidatesOut: string[] = []
   let peer: SimplePeer.Instance | undefined
   let pairing = 0
+  let keepalive: ReturnType<typeof setInterval> | undefined
+  ws.on('close', () => clearInterval(keepalive))
 
   const close = (): void => {
+    clearInterval(keepalive)
     if (peer) {
       peer.destroy()
       // simple-peer 9 never clears this timer on destroy; it would keep the worker busy 5 s.
@@ -57,7 +60,11 @@ export async function connectNodePeer(relayUrl: string, room: string): Promise<N
     ws.on('close', () => fail(new Error('Node peer: the relay closed the connection before the peer connected')))
     ws.on('message', (raw) => {
       const msg = JSON.parse(String(raw)) as RelayMessage
-      if (msg.type === 'start') {
+      if (msg.type === 'joined') {
+        // The relay closes a socket that sends nothing for four of these (relay-messages.ts).
+        const ping: ClientMessage = { type: 'keepalive' }
+        keepalive = setInterval(() => ws.send(JSON.stringify(ping)), msg.keepaliveMs)
+      } else if (msg.type === 'start') {
         pairing = msg.pairing
         const p = new Peer({ initiator: msg.initiator, trickle: true, wrtc, config: { iceServers: [] } })
         peer = p

@@ -1,12 +1,15 @@
 // WebSocket signalling relay for the demo, the examples and the browser tests: rooms of at most
 // two peers, attached to an existing http server (Vite's) on one path. The messages it speaks are
-// in relay-messages.ts.
+// in relay-messages.ts; what it refuses to let one client or address do is in relay-limits.ts.
 import type { EventEmitter } from 'node:events'
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { WebSocket, WebSocketServer, type RawData } from 'ws'
+import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import { describeSignal, filterSignal } from './loopback-filter.js'
-import { RelayCloseCode, type ClientMessage, type RelayMessage } from './relay-messages.js'
+import { AddressLimits, ConnectionBudget, addressKey, resolveLimits, type RelayLimits } from './relay-limits.js'
+import { RelayCloseCode, type RelayMessage } from './relay-messages.js'
+import { reject, roomFromUrl, sameOrigin } from './relay-upgrade.js'
+import { parseClientMessage, rawSize, send, sendAndClose } from './relay-wire.js'
 
 export interface RelayOptions {
   /** URL path of the relay; the room is `?room=` or the next path segment. @default '/relay' */
@@ -21,96 +24,72 @@ export interface RelayOptions {
   loopbackOnly?: boolean
   /** Ping interval; a socket that missed one pong is terminated. 0 disables. @default 30000 */
   heartbeatMs?: number
+  /**
+   * A socket that sends no app message for this long is closed (`RelayCloseCode.idle`); protocol
+   * pongs do not count, since ws clients send those by themselves. Clients are told to send a
+   * keepalive every quarter of it. Two minutes, because a waiting tab in the background may have
+   * its timers run only once a minute. @default 120000
+   */
+  idleTimeoutMs?: number
+  /** Per-connection and per-address limits; see relay-limits.ts for the defaults. */
+  limits?: Partial<RelayLimits>
+  /**
+   * The remote address a connection is counted under. Behind a reverse proxy every connection
+   * comes from the proxy: read the client's address from the proxy's header here.
+   * @default the socket's remote address
+   */
+  addressOf?: (req: IncomingMessage) => string | undefined
   /** Receives one line per relay decision worth seeing while debugging. */
   log?: (line: string) => void
 }
 
 export interface Relay {
   readonly roomCount: number
+  /** Sockets in rooms. */
+  readonly connectionCount: number
   /** Closes every socket and detaches from the server. Idempotent. */
   close(): void
+}
+
+interface Peer {
+  readonly ws: WebSocket
+  readonly budget: ConnectionBudget
+  readonly idle: NodeJS.Timeout
+  /** Set once the relay has told this socket to go: nothing it still sends is read. */
+  evicted: boolean
 }
 
 interface Room {
   readonly name: string
   /** Join order: index 0 is the initiator of the next pairing. */
-  readonly peers: WebSocket[]
+  readonly peers: Peer[]
   pairing: number
-}
-
-const ROOM_NAME = /^[A-Za-z0-9_-]{1,64}$/
-
-/** The relay's room for an upgrade URL: undefined if it is not the relay's path, null if the room is invalid. */
-function roomFromUrl(rawUrl: string, path: string): string | null | undefined {
-  let url: URL
-  try {
-    url = new URL(rawUrl, 'http://relay.invalid')
-  } catch {
-    return undefined
-  }
-  let name: string | null
-  if (url.pathname === path) name = url.searchParams.get('room')
-  else if (url.pathname.startsWith(`${path}/`)) name = url.pathname.slice(path.length + 1)
-  else return undefined
-  return name !== null && ROOM_NAME.test(name) ? name : null
-}
-
-/** Browsers always send Origin; a page from another site must not use the relay. */
-function sameOrigin(req: IncomingMessage): boolean {
-  const origin = req.headers.origin
-  if (origin === undefined) return true
-  try {
-    return new URL(origin).host === req.headers.host
-  } catch {
-    return false
-  }
-}
-
-function reject(socket: Duplex, status: string): void {
-  // After 'upgrade' the http server no longer watches the socket; an unhandled
-  // 'error' (client reset) would crash the dev server.
-  socket.on('error', () => socket.destroy())
-  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
-}
-
-function rawText(raw: RawData): string {
-  if (Array.isArray(raw)) return Buffer.concat(raw).toString('utf8')
-  return Buffer.from(raw instanceof ArrayBuffer ? new Uint8Array(raw) : raw).toString('utf8')
-}
-
-function parseClientMessage(text: string): ClientMessage | undefined {
-  let msg: unknown
-  try {
-    msg = JSON.parse(text)
-  } catch {
-    return undefined
-  }
-  if (typeof msg !== 'object' || msg === null) return undefined
-  const { type, pairing, data } = msg as Record<string, unknown>
-  if (type !== 'signal' || typeof pairing !== 'number' || !Number.isSafeInteger(pairing)) return undefined
-  return { type, pairing, data }
-}
-
-function send(ws: WebSocket, msg: RelayMessage): void {
-  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg))
-}
-
-function sendAndClose(ws: WebSocket, msg: RelayMessage, code: number, reason: string): void {
-  send(ws, msg)
-  ws.close(code, reason)
 }
 
 /** Attaches a relay to `server`'s `upgrade` event; other upgrade paths (Vite's HMR) are left alone. */
 export function attachRelay(server: EventEmitter, options: RelayOptions = {}): Relay {
   const path = options.path ?? '/relay'
   const maxRooms = options.maxRooms ?? 256
+  const maxMessageBytes = options.maxMessageBytes ?? 64 * 1024
   const maxBuffered = options.maxBufferedBytes ?? 1 << 20
+  const idleTimeoutMs = options.idleTimeoutMs ?? 120_000
+  if (!(idleTimeoutMs >= 4 && Number.isFinite(idleTimeoutMs))) throw new RangeError('relay idleTimeoutMs must be a finite number of ms, at least 4')
+  const limits = resolveLimits(options.limits, maxMessageBytes)
   const loopbackOnly = options.loopbackOnly ?? false
   const log = options.log ?? (() => {})
   const rooms = new Map<string, Room>()
+  const addresses = new AddressLimits(limits)
   const alive = new WeakSet<WebSocket>()
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 64 * 1024 })
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes })
   let closed = false
+
+  function evict(room: Room, peer: Peer, msg: RelayMessage, code: number, reason: string): void {
+    if (peer.evicted) return
+    peer.evicted = true
+    leave(room, peer)
+    log(`room ${room.name}: a peer was closed (${reason})`)
+    sendAndClose(peer.ws, msg, code, reason)
+  }
 
   function join(ws: WebSocket, name: string): void {
     let room = rooms.get(name)
@@ -123,36 +102,65 @@ export function attachRelay(server: EventEmitter, options: RelayOptions = {}): R
     }
     if (room.peers.length >= 2) return sendAndClose(ws, { type: 'room-full' }, RelayCloseCode.roomFull, 'room full')
     const joined = room
-    joined.peers.push(ws)
+    const idle = setTimeout(() => evict(joined, peer, { type: 'error', reason: 'idle' }, RelayCloseCode.idle, 'idle'), idleTimeoutMs)
+    const peer: Peer = { ws, budget: new ConnectionBudget(limits), idle, evicted: false }
+    joined.peers.push(peer)
     alive.add(ws)
     ws.on('pong', () => alive.add(ws))
-    ws.on('message', (raw, isBinary) => onMessage(joined, ws, raw, isBinary))
-    ws.on('close', () => leave(joined, ws))
+    ws.on('message', (raw, isBinary) => onMessage(joined, peer, raw, isBinary))
+    ws.on('close', () => {
+      clearTimeout(idle)
+      leave(joined, peer)
+    })
+    send(ws, { type: 'joined', keepaliveMs: Math.floor(idleTimeoutMs / 4) })
     if (joined.peers.length === 1) return send(ws, { type: 'waiting' })
     joined.pairing += 1
-    joined.peers.forEach((peer, i) => send(peer, { type: 'start', initiator: i === 0, pairing: joined.pairing }))
+    joined.peers.forEach((p, i) => send(p.ws, { type: 'start', initiator: i === 0, pairing: joined.pairing }))
     log(`room ${name}: pairing ${joined.pairing} started`)
   }
 
-  function leave(room: Room, ws: WebSocket): void {
-    const i = room.peers.indexOf(ws)
+  function leave(room: Room, peer: Peer): void {
+    const i = room.peers.indexOf(peer)
     if (i < 0) return
     room.peers.splice(i, 1)
-    for (const peer of room.peers) send(peer, { type: 'peer-left' })
-    if (room.peers.length === 0) rooms.delete(room.name)
+    clearTimeout(peer.idle)
+    for (const other of room.peers) send(other.ws, { type: 'peer-left' })
+    if (room.peers.length === 0 && rooms.get(room.name) === room) rooms.delete(room.name)
     log(`room ${room.name}: a peer left, ${room.peers.length} remain`)
   }
 
-  function onMessage(room: Room, ws: WebSocket, raw: RawData, isBinary: boolean): void {
-    const msg = isBinary ? undefined : parseClientMessage(rawText(raw))
-    if (!msg) return sendAndClose(ws, { type: 'error', reason: 'bad message' }, RelayCloseCode.badMessage, 'bad message')
-    const other = room.peers.find((p) => p !== ws)
+  function onMessage(room: Room, peer: Peer, raw: RawData, isBinary: boolean): void {
+    if (peer.evicted) return
+    // Charged before parsing: a flood costs its sender the connection, not the relay its CPU.
+    if (!peer.budget.charge(rawSize(raw))) {
+      return evict(room, peer, { type: 'error', reason: 'rate limit' }, RelayCloseCode.rateLimited, 'rate limit')
+    }
+    peer.idle.refresh()
+    const msg = parseClientMessage(raw, isBinary)
+    if (!msg) return evict(room, peer, { type: 'error', reason: 'bad message' }, RelayCloseCode.badMessage, 'bad message')
+    if (msg.type === 'keepalive') return
+    const other = room.peers.find((p) => p !== peer)
     if (!other || msg.pairing !== room.pairing) return log(`room ${room.name}: stale signal dropped`)
     const data = loopbackOnly ? filterSignal(msg.data) : msg.data
     if (data === undefined) return log(`room ${room.name}: DROPPED ${describeSignal(msg.data)}`)
-    if (other.bufferedAmount > maxBuffered) return other.terminate()
+    // The sender is within its limits, so a recipient this far behind is not reading.
+    if (other.ws.bufferedAmount > maxBuffered) {
+      return evict(room, other, { type: 'error', reason: 'slow consumer' }, RelayCloseCode.slowConsumer, 'slow consumer')
+    }
     log(`room ${room.name}: passed ${describeSignal(data)}`)
-    send(other, { type: 'signal', pairing: msg.pairing, data })
+    send(other.ws, { type: 'signal', pairing: msg.pairing, data })
+  }
+
+  function admit(ws: WebSocket, name: string, address: string): void {
+    const admission = addresses.admit(address)
+    if (admission === 'too-many-connections') {
+      return sendAndClose(ws, { type: 'error', reason: 'too many connections from this address' }, RelayCloseCode.tooManyConnections, 'too many connections')
+    }
+    if (admission === 'too-many-joins') {
+      return sendAndClose(ws, { type: 'error', reason: 'too many joins from this address' }, RelayCloseCode.tooManyJoins, 'too many joins')
+    }
+    ws.once('close', () => addresses.release(address))
+    join(ws, name)
   }
 
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -160,10 +168,11 @@ export function attachRelay(server: EventEmitter, options: RelayOptions = {}): R
     if (name === undefined) return // not ours: Vite's HMR socket, for one
     if (name === null) return reject(socket, '400 Bad Request')
     if (!sameOrigin(req)) return reject(socket, '403 Forbidden')
+    const address = addressKey(options.addressOf ? options.addressOf(req) : req.socket.remoteAddress)
     wss.handleUpgrade(req, socket, head, (ws) => {
       // 'close' always follows 'error', and leaving the room happens there.
       ws.on('error', () => {})
-      join(ws, name)
+      admit(ws, name, address)
     })
   }
 
@@ -186,11 +195,17 @@ export function attachRelay(server: EventEmitter, options: RelayOptions = {}): R
     get roomCount() {
       return rooms.size
     },
+    get connectionCount() {
+      let count = 0
+      for (const room of rooms.values()) count += room.peers.length
+      return count
+    },
     close() {
       if (closed) return
       closed = true
       clearInterval(heartbeat)
       server.off('upgrade', onUpgrade)
+      for (const room of rooms.values()) for (const peer of room.peers) clearTimeout(peer.idle)
       for (const ws of wss.clients) ws.close(1001, 'relay shutting down')
       rooms.clear()
       wss.close()

@@ -95,11 +95,23 @@ export function connectPeer(room: string, options: ConnectOptions = {}): Promise
     let pairing = 0
     let settled = false
 
+    let keepalive: ReturnType<typeof setInterval> | undefined
     const close = (): void => {
       peer?.destroy()
       peer = undefined
+      clearInterval(keepalive)
       if (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN) ws.close(1000)
     }
+    // The relay closes a socket that says nothing for four of these: waiting and connected
+    // sides alike send a keepalive, for as long as the socket is open.
+    const keepAlive = (everyMs: number): void => {
+      clearInterval(keepalive)
+      const msg: ClientMessage = { type: 'keepalive' }
+      keepalive = setInterval(() => {
+        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg))
+      }, everyMs)
+    }
+    ws.addEventListener('close', () => clearInterval(keepalive), { once: true })
     const stopWaiting = (): void => {
       clearTimeout(timer)
       signal?.removeEventListener('abort', onAbort)
@@ -151,11 +163,20 @@ export function connectPeer(room: string, options: ConnectOptions = {}): Promise
       const msg = parseRelayMessage(event.data)
       if (!msg) return
       switch (msg.type) {
+        case 'joined':
+          if (Number.isFinite(msg.keepaliveMs) && msg.keepaliveMs > 0) keepAlive(msg.keepaliveMs)
+          return
         case 'waiting':
           options.onWaiting?.()
           return
         case 'start':
-          if (!settled) startPeer(msg.initiator, msg.pairing)
+          if (settled) return
+          // simple-peer throws where the page has no WebRTC: fail the attempt, not the handler.
+          try {
+            startPeer(msg.initiator, msg.pairing)
+          } catch (err) {
+            fail(err)
+          }
           return
         case 'signal':
           if (peer && msg.pairing === pairing) {
