@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
-import type { Socket } from 'node:net'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { WebSocketServer, type WebSocket } from 'ws'
@@ -66,9 +65,11 @@ describe('a session over ws whose peer stalls', () => {
     await new Promise<void>((resolve) => server.once('listening', resolve))
     const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`
     const sockets: WebSocket[] = []
+    const tcp: Socket[] = []
     const sessions: Promise<Session>[] = []
-    server.on('connection', (socket) => {
+    server.on('connection', (socket, request) => {
       sockets.push(socket)
+      tcp.push(request.socket)
       // An honest peer until the test stalls it; its own heartbeat would not notice for a minute.
       sessions.push(Session.open(fromWebSocket(socket), { heartbeatMs: 10_000, timeoutMs: 60_000, clockBurst: 2 }))
     })
@@ -82,9 +83,8 @@ describe('a session over ws whose peer stalls', () => {
         (line) => {
           if (line !== 'open') return
           // The network stalls: nothing is read from the child any more, and nothing reaches it.
-          const tcp = (sockets[0] as unknown as { _socket: Socket })._socket
-          tcp.pause()
-          tcp.cork()
+          tcp[0]!.pause()
+          tcp[0]!.cork()
         },
         bound,
       )
