@@ -60,7 +60,7 @@ export class Session implements Listenable<SessionEvents>, AsyncDisposable {
   /**
    * Opens a session: both sides exchange hellos (protocol version, leader election) and clock
    * probes. Rejects with NetError `version` if the peer speaks another protocol version, with
-   * NetError `timeout` if the peer stays silent, with NetError `aborted` when `options.signal`
+   * NetError `timeout` if this is not done within `timeoutMs`, `aborted` when `options.signal`
    * aborts (or was aborted already), and with NetError `usage` (naming the option) when `channel`
    * is not a FrameChannel or an option is out of range. Once it started opening, a failed open
    * closes `channel`.

@@ -34,9 +34,9 @@ export function sampleRtt(s: ClockSample): number {
 }
 
 /**
- * False for samples no real exchange can produce: a non-finite stamp, a reply received before the
- * probe was sent (`t3 < t0`), or a reply sent before the probe arrived (`t2 < t1`). Such samples
- * come from a broken clock or a broken peer and must not reach the filter.
+ * False for samples no real exchange can produce: a non-finite stamp or offset, a reply received
+ * before the probe was sent (`t3 < t0`), or a reply sent before the probe arrived (`t2 < t1`).
+ * Such samples come from a broken clock or a broken peer and must not reach the filter.
  */
 export function isValidSample(s: ClockSample): boolean {
   return (
@@ -45,8 +45,35 @@ export function isValidSample(s: ClockSample): boolean {
     Number.isFinite(s.t2) &&
     Number.isFinite(s.t3) &&
     s.t3 >= s.t0 &&
-    s.t2 >= s.t1
+    s.t2 >= s.t1 &&
+    Number.isFinite(sampleOffset(s))
   )
+}
+
+/** How far the peer's stamps may lie outside this side's probe span: beyond a day is no clock. */
+export const MAX_CLOCK_OFFSET_MS = 86_400_000
+/**
+ * How much longer the peer may report holding a probe than the whole round trip took here:
+ * coarse clocks (browsers round to 0.1 ms, and to 100 ms with fingerprinting protection) can
+ * make an honest hold read up to a few of their steps longer; a second more is no rounding.
+ */
+export const MAX_NEGATIVE_RTT_MS = 1000
+
+/**
+ * Why the peer's stamps in `s` cannot come from a real exchange, or undefined when they can:
+ * `t1`/`t2` not finite, a reply sent before the probe arrived (`t2 < t1`), a round trip shorter
+ * than the peer's hold time by more than {@link MAX_NEGATIVE_RTT_MS}, or stamps more than
+ * {@link MAX_CLOCK_OFFSET_MS} outside the local span `[t0, t3]`. Checked on every pong: such a
+ * sample is the peer's protocol error, and keeps the offset finite.
+ */
+export function implausibleSample(s: ClockSample): string | undefined {
+  if (!Number.isFinite(s.t1) || !Number.isFinite(s.t2)) return 'a clock sample with a non-finite timestamp'
+  if (s.t2 < s.t1) return 'a clock sample replied before the probe arrived (t2 < t1)'
+  if (s.t2 - s.t1 - (s.t3 - s.t0) > MAX_NEGATIVE_RTT_MS) return 'a clock sample with a negative round-trip time'
+  if (s.t1 < s.t0 - MAX_CLOCK_OFFSET_MS || s.t2 > s.t3 + MAX_CLOCK_OFFSET_MS) {
+    return 'a clock sample more than a day away from this side\'s clock'
+  }
+  return undefined
 }
 
 /** Maps a local clock reading onto the remote clock, given `offset` = remote − local. */

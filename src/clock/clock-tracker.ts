@@ -1,6 +1,7 @@
-import { ClockFilter, sampleRtt } from './clock-math.js'
+import { ClockFilter, implausibleSample, sampleRtt } from './clock-math.js'
 import type { Now } from './local-clock.js'
 import { RecentDelay } from './recent-delay.js'
+import { peerSent } from '../base/errors.js'
 import { noop } from '../base/noop.js'
 import { unrefTimer } from '../base/unref-timer.js'
 
@@ -148,13 +149,18 @@ export class ClockTracker {
     this.#timer = undefined
   }
 
-  /** Feeds a pong; returns its RTT and whether the estimate changed, or undefined for a stray pong. */
+  /**
+   * Feeds a pong; returns its RTT and whether the estimate changed, or undefined for a stray pong.
+   * Throws NetError `protocol` for stamps no real clock can produce (see implausibleSample).
+   */
   onPong(pong: { id: number; t0: number; t1: number; t2: number }, t3: number): { lastRtt: number; changed: boolean } | undefined {
     const t0 = this.#outstanding.get(pong.id)
     // Only our own t0 is trusted: a pong must answer a ping this side sent.
     if (t0 === undefined || t0 !== pong.t0) return undefined
     this.#outstanding.delete(pong.id)
     const sample = { t0, t1: pong.t1, t2: pong.t2, t3 }
+    const implausible = implausibleSample(sample)
+    if (implausible !== undefined) throw peerSent(implausible)
     this.#recentDelay.addRtt(sampleRtt(sample))
     const before = this.#estimate
     if (this.#filter.add(sample)) this.#estimate = this.#snapshot()

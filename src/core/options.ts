@@ -22,7 +22,8 @@ export interface SessionOptions {
   heartbeatMs?: number
   /**
    * A peer silent for longer than this closes the session with NetError `timeout`, in ms: a finite
-   * number greater than `heartbeatMs`.
+   * number greater than `heartbeatMs`. It is also the handshake's deadline: `Session.open` rejects
+   * with `timeout` when the handshake has not completed within it, whatever the peer sent.
    * @default 5000
    */
   timeoutMs?: number

@@ -56,7 +56,7 @@ export class SessionCore implements OpHost {
       heartbeatMs,
       timeoutMs,
       () => this.#clock.heartbeat((id, t0) => this.#send({ type: 'ping', id, t0 }), this.isLeader),
-      (silentMs) => this.#shutdown(new NetError('timeout', `the peer has been silent for ${Math.round(silentMs)} ms`), 'abandon'),
+      (reason) => this.#shutdown(reason, 'abandon'),
     )
     const core = this
     this.#router = new PortRouter(
@@ -104,6 +104,7 @@ export class SessionCore implements OpHost {
       stopAbort()
     }
     if (this.#closeReason !== undefined) throw this.#closeReason
+    this.#silence.opened()
   }
 
   /** What crossed the wire so far, and how many operations are open. */

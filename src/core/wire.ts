@@ -71,10 +71,10 @@ export function parseSessionFrame(raw: unknown): SessionFrame {
       return parseHello(f)
     case TAG.ping:
       arity(f, 3, 'ping')
-      return { type: 'ping', id: count(f[1], 'ping'), t0: finite(f[2], 'ping') }
+      return { type: 'ping', id: count(f[1], 'ping'), t0: stamp(f[2], 'ping') }
     case TAG.pong:
       arity(f, 5, 'pong')
-      return { type: 'pong', id: count(f[1], 'pong'), t0: finite(f[2], 'pong'), t1: finite(f[3], 'pong'), t2: finite(f[4], 'pong') }
+      return { type: 'pong', id: count(f[1], 'pong'), t0: stamp(f[2], 'pong'), t1: stamp(f[3], 'pong'), t2: stamp(f[4], 'pong') }
     case TAG.bye:
       arity(f, 3, 'bye')
       return { type: 'bye', code: oneOf(f[1], NET_ERROR_CODES, 'bye'), reason: clippedText(f[2], 'bye', MAX_BYE_REASON) }
@@ -105,6 +105,14 @@ function parseHello(f: unknown[]): SessionFrame {
     role: oneOf(f[4], ROLES, 'hello'),
     maxFrameBytes,
   }
+}
+
+/**
+ * A clock stamp: a number within ±2^53 ms (285,000 years), so that sums and differences of stamps
+ * stay finite; whether it is plausible is the clock's call (clock-math.ts, implausibleSample).
+ */
+function stamp(value: unknown, what: string): number {
+  return finite(value, what, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
 }
 
 const ROLES: readonly RolePreference[] = [null, 'leader', 'follower']

@@ -64,6 +64,11 @@ export class Reassembler {
     private readonly maxPartialFrames = 256,
   ) {}
 
+  /** Drops every unfinished frame (the channel closed). */
+  clear(): void {
+    this.partials.clear()
+  }
+
   /** Returns the completed frame, or undefined while a frame is still incomplete. */
   push(chunk: Uint8Array): Uint8Array | undefined {
     if (chunk.length < 1) throw peerSent('an empty chunk')

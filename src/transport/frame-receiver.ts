@@ -49,9 +49,10 @@ export class FrameReceiver {
     }
   }
 
-  /** Drops what is held; later chunks are ignored. */
+  /** Drops what is held, unfinished frames included; later chunks are ignored. */
   stop(): void {
     this.#stopped = true
     this.#early = []
+    this.#reassembler.clear()
   }
 }

@@ -1,4 +1,5 @@
 import { NetError } from '../base/errors.js'
+import { unrefTimer } from '../base/unref-timer.js'
 import { checkShape } from '../base/arguments.js'
 import type { ChannelEventListener } from './data-channel.js'
 import { resolveFrameChannelOptions, type FrameChannel, type FrameChannelOptions } from './frame-channel.js'
@@ -29,6 +30,9 @@ export interface WebSocketLike {
 
 const OPEN = 1
 const CLOSING = 2
+const CLOSED = 3
+/** How long the closing handshake may take before a socket that can be terminated is. */
+const CLOSE_HANDSHAKE_MS = 1000
 /** The WebSocket close code for a normal closure. */
 const NORMAL_CLOSURE = 1000
 
@@ -78,6 +82,7 @@ function webSocketTransport(ws: WebSocketLike, sink: RawTransportSink, pollMs: n
         } catch {
           // A socket that never connected may refuse to close; it is closed either way.
         }
+        terminateIfStuck(ws)
       },
       messages: {
         closed: 'the WebSocket closed',
@@ -104,4 +109,19 @@ function webSocketTransport(ws: WebSocketLike, sink: RawTransportSink, pollMs: n
     queued.failSoon(() => new NetError('closed', 'the WebSocket was already closed'))
   }
   return queued.transport
+}
+
+/**
+ * `ws.close()` waits for the peer's close frame, and the `ws` package keeps the process alive
+ * for 30 s when a stalled peer never sends it. Where the socket has `terminate()` (the `ws`
+ * package; browsers have none and end the handshake themselves), cut it off once the closing
+ * handshake has had {@link CLOSE_HANDSHAKE_MS}.
+ */
+function terminateIfStuck(ws: WebSocketLike): void {
+  const terminate = (ws as { terminate?: unknown }).terminate
+  if (typeof terminate !== 'function' || ws.readyState === CLOSED) return
+  const timer = setTimeout(() => {
+    if (ws.readyState !== CLOSED) terminate.call(ws)
+  }, CLOSE_HANDSHAKE_MS)
+  unrefTimer(timer)
 }

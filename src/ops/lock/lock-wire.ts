@@ -119,13 +119,27 @@ export function parseLockMessage(raw: unknown, exclusiveOnly: boolean): LockMess
   }
 }
 
+/**
+ * The largest fencing epoch a peer may hand over (2^52). Epochs are plain numbers, and each grant
+ * adds one: past 2^53 they would stop growing. A peer starting from 2^52 leaves this side 2^52 more
+ * grants (over 140 years at a million grants a second) before that, so an epoch never saturates
+ * within a session, and no honest peer comes near the bound.
+ */
+export const MAX_PEER_EPOCH = 2 ** 52
+
+function fencingEpoch(value: unknown, what: string): number {
+  const epoch = count(value, what)
+  if (epoch > MAX_PEER_EPOCH) throw peerSent(`a ${what} with fencing epoch ${epoch}, beyond ${MAX_PEER_EPOCH}`)
+  return epoch
+}
+
 function parseToken(f: unknown[], exclusiveOnly: boolean): LockMessageOf<'token'> {
   arity(f, 7, 'lock token')
   const clock = count(f[5], 'lock token')
   return {
     type: 'token',
     id: positive(f[1], 'lock token'),
-    epoch: count(f[2], 'lock token'),
+    epoch: fencingEpoch(f[2], 'lock token'),
     version: count(f[3], 'lock token'),
     value: optionalBytes(f[4], 'lock token'),
     clock,
@@ -139,7 +153,7 @@ function parseLease(f: unknown[], exclusiveOnly: boolean): LockMessageOf<'lease'
   return {
     type: 'lease',
     upTo: positive(f[1], 'lock lease'),
-    epoch: count(f[2], 'lock lease'),
+    epoch: fencingEpoch(f[2], 'lock lease'),
     version: count(f[3], 'lock lease'),
     value: optionalBytes(f[4], 'lock lease'),
     clock: count(f[5], 'lock lease'),

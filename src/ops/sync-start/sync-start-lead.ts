@@ -25,10 +25,21 @@ export function readyDelayMs(clock: SyncStartHost['clock'], delayMs: number, bat
   return Math.min(MAX_DELAY_MS, Math.max(delayMs, BATCH_MS_PER_CALL * batchSize, busy))
 }
 
-/** Leader: how far ahead of now the start instant goes, given both sides' requested delays. */
+/**
+ * Leader: how far ahead of now the start instant goes, given both sides' requested delays; never
+ * more than {@link MAX_DELAY_MS}, the most a follower accepts ({@link isTooFarAhead}).
+ */
 export function startLeadMs(clock: SyncStartHost['clock'], delayMs: number, peerDelayMs: number): number {
   const { rttMs: rtt, recentDelayMs: recentDelay } = clock
   // The best round trip says what the link can do; the recent delay, what this machine does now.
   const floor = Number.isFinite(rtt) ? Math.max(RTT_MULTIPLE * rtt, recentDelay) + MIN_LEAD_MS : NO_RTT_LEAD_MS
-  return Math.max(delayMs, peerDelayMs, floor)
+  return Math.min(MAX_DELAY_MS, Math.max(delayMs, peerDelayMs, floor))
+}
+
+/**
+ * Follower: true for a `start` at `leadMs` ahead of its view of the shared timeline that no leader
+ * schedules: more than {@link MAX_DELAY_MS} ahead, beyond what the clock's error bound explains.
+ */
+export function isTooFarAhead(leadMs: number, clockErrorBoundMs: number): boolean {
+  return leadMs > MAX_DELAY_MS + clockErrorBoundMs
 }

@@ -7,7 +7,7 @@ import { noop } from '../../base/noop.js'
 import { unreachable } from '../../base/unreachable.js'
 import type { CancellablePort } from '../../core/port.js'
 import { waitUntil } from '../../clock/start-timer.js'
-import { DEFAULT_DELAY_MS, readyDelayMs, startLeadMs } from './sync-start-lead.js'
+import { DEFAULT_DELAY_MS, isTooFarAhead, readyDelayMs, startLeadMs } from './sync-start-lead.js'
 import type { SyncStartHost, SyncStartInfo, SyncStartOptions } from './sync-start-types.js'
 import { encodeSyncStartMessage, isDelay, MAX_DELAY_MS, parseSyncStartMessage, type AbortReason, type SyncStartMessage } from './sync-start-wire.js'
 
@@ -143,6 +143,9 @@ export class SyncStartOp<P, R> {
       return this.#fail(new NetError('usage', `${this.#what}: no clock estimate yet (the session was opened with clockBurst: 0)`), 'aborted')
     }
     const lateBy = this.#port.now() - at
+    if (isTooFarAhead(-lateBy, this.#port.clockErrorBound())) {
+      throw peerSent(`a start ${(-lateBy).toFixed(0)} ms ahead for ${this.#what}; a leader schedules at most ${MAX_DELAY_MS} ms ahead`)
+    }
     if (lateBy > SYNC_START_LATE_TOLERANCE_MS) {
       const why = `the start instant had passed ${lateBy.toFixed(3)} ms before it arrived (tolerance ${SYNC_START_LATE_TOLERANCE_MS} ms)`
       return this.#fail(new NetError('late', `${this.#what}: ${why}`), 'late')

@@ -25,7 +25,10 @@ export type SyncStartMessage =
 /** Why a side sent `abort`; the peer rejects with the NetError code of the same name. */
 export type AbortReason = 'aborted' | 'late'
 
-/** Longest `delayMs` accepted (one day): beyond it a start is certainly a mistake. */
+/**
+ * Longest `delayMs` accepted (one day): beyond it a start is certainly a mistake. It also caps
+ * how far ahead the leader schedules a start, and a follower refuses a `start` further ahead.
+ */
 export const MAX_DELAY_MS = 86_400_000
 
 /** True for a `delayMs` syncStart accepts: a finite number in [0, {@link MAX_DELAY_MS}]. */
