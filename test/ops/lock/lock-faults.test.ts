@@ -133,7 +133,7 @@ function rawPeer(session: Session, kind: string, key: string): (message: unknown
   return (message) => port.post(message)
 }
 
-const hello = encodeLockMessage({ type: 'hello', value: undefined })
+const hello = encodeLockMessage({ type: 'hello', value: undefined, watch: false })
 
 describe('stray and out-of-order lock messages close the session with protocol, never crash', () => {
   const cases: [string, 'mutex' | 'rwlock', unknown[]][] = [
@@ -212,14 +212,15 @@ describe('stray and out-of-order lock messages close the session with protocol, 
 
 describe('lock wire format', () => {
   const messages: LockMessage[] = [
-    { type: 'hello', value: new Uint8Array([1, 2]) },
-    { type: 'hello', value: undefined },
+    { type: 'hello', value: new Uint8Array([1, 2]), watch: true },
+    { type: 'hello', value: undefined, watch: false },
     { type: 'request', id: 1, mode: 'read', clock: 4 },
     { type: 'cancel', id: 1, clock: 4 },
     { type: 'token', id: 2, epoch: 3, version: 1, value: new Uint8Array([9]), clock: 8, queue: [{ id: 4, ts: 5, mode: 'write' }, { id: 5, ts: 7, mode: 'read' }] },
     { type: 'lease', upTo: 3, epoch: 2, version: 0, value: undefined, clock: 1 },
     { type: 'recall', clock: 2 },
     { type: 'return', clock: 2 },
+    { type: 'update', version: 4, value: new Uint8Array([7]), clock: 9 },
     { type: 'broken', reason: 'too big' },
   ]
   it('every message survives encode and parse', () => {
@@ -241,6 +242,11 @@ describe('lock wire format', () => {
       [3, 1, 0, 0, null, 5, [2, 3]],
       [4, 1, 0, 0, 'bytes', 0],
       [7, 42],
+      [0, null],
+      [0, null, 1],
+      [9, 1, null, 5],
+      [9, 0, new Uint8Array([1]), 5],
+      [9, 1, new Uint8Array([1])],
       ['1'],
     ]
     for (const raw of bad) expect(() => parseLockMessage(raw, false), JSON.stringify(raw)).toThrowError(NetError)
