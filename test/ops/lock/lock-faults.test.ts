@@ -149,7 +149,7 @@ describe('stray and out-of-order lock messages close the session with protocol, 
     ['a clock that goes back', 'mutex', [hello, ...[5, 4].map((clock, i) => encodeLockMessage({ type: 'request', id: i + 1, mode: 'write', clock }))]],
     ['an unknown tag', 'mutex', [[99]]],
     ['a message that is no array', 'rwlock', [{ type: 'hello' }]],
-    ['a value that is not bytes', 'rwlock', [[0, 'text']]],
+    ['a value that is not bytes', 'rwlock', [[0, 'text', false]]],
   ]
   for (const [what, kind, messages] of cases) {
     it(what, async () => {
@@ -181,7 +181,7 @@ describe('stray and out-of-order lock messages close the session with protocol, 
     const pair = await lockSessions()
     const b = pair.follower.rwlock<number>('k', { initial: 1 })
     const waiting = b.read()
-    rawPeer(pair.leader, 'rwlock', 'k')([0, new Uint8Array([0xff, 0xff])])
+    rawPeer(pair.leader, 'rwlock', 'k')([0, new Uint8Array([0xff, 0xff]), false])
     await rejectsWith(waiting, 'protocol')
     expect(b.peek()).toBe(1)
     await pair.close()
@@ -220,7 +220,6 @@ describe('lock wire format', () => {
     { type: 'lease', upTo: 3, epoch: 2, version: 0, value: undefined, clock: 1 },
     { type: 'recall', clock: 2 },
     { type: 'return', clock: 2 },
-    { type: 'update', version: 4, value: new Uint8Array([7]), clock: 9 },
     { type: 'broken', reason: 'too big' },
   ]
   it('every message survives encode and parse', () => {
@@ -242,11 +241,6 @@ describe('lock wire format', () => {
       [3, 1, 0, 0, null, 5, [2, 3]],
       [4, 1, 0, 0, 'bytes', 0],
       [7, 42],
-      [0, null],
-      [0, null, 1],
-      [9, 1, null, 5],
-      [9, 0, new Uint8Array([1]), 5],
-      [9, 1, new Uint8Array([1])],
       ['1'],
     ]
     for (const raw of bad) expect(() => parseLockMessage(raw, false), JSON.stringify(raw)).toThrowError(NetError)
