@@ -149,6 +149,21 @@ test('rwlock: both sides read at once; a writer waits for the reader, then both 
   expect(await both(a.page, b.page, (page) => page.evaluate(() => window.prims.read()))).toEqual([42, 42])
 })
 
+test('mutex watch: each side sees the other’s commits without locking, in order', async ({ twoPeers }) => {
+  const aRole = await openSessions(twoPeers)
+  const { a, b } = twoPeers
+  const values = Array.from({ length: 20 }, (_, i) => i + 1)
+  await a.page.evaluate((v) => window.prims.writeWatched(v), values)
+  await expect.poll(() => b.page.evaluate(() => window.prims.watched().peek)).toBe(20)
+  // Every commit arrived as its own `change` (origin 'peer'), in order, with no lock taken on b;
+  // a follower first adopts the leader's initial value (both pages give 0) from its hello.
+  const hello = aRole === 'leader' ? [[0, 'peer']] : []
+  expect((await b.page.evaluate(() => window.prims.watched())).changes).toEqual([...hello, ...values.map((v) => [v, 'peer'])])
+  await b.page.evaluate(() => window.prims.writeWatched([100]))
+  await expect.poll(() => a.page.evaluate(() => window.prims.watched().peek)).toBe(100)
+  expect((await a.page.evaluate(() => window.prims.watched())).changes.at(-1)).toEqual([100, 'peer'])
+})
+
 test('syncStart: both contexts start at the same instant', async ({ twoPeers }, testInfo) => {
   const aRole = await openSessions(twoPeers)
   const { a, b } = twoPeers

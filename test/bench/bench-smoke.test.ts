@@ -50,5 +50,6 @@ describe('npm run bench -- --quick', () => {
     expect(results.results['wire: select']!.median).toBeLessThanOrEqual(3)
     expect(results.results['wire: mutex re-lock by holder']!.median).toBe(0)
     expect(results.results['wire: mutex hand-off']!.median).toBe(2)
+    expect(results.results['wire: mutex write published to a watching peer']!.median).toBe(1)
   }, 300_000)
 })

@@ -34,13 +34,13 @@ export class LockCore<T> implements GuardHost<T> {
   /** The value-carrying send the last `#pump` started, for `release()` to report on. */
   #valueSend: Promise<void> | undefined
 
-  constructor(host: OpHost, kind: 'mutex' | 'rwlock', readonly key: string, initial: T | undefined) {
-    this.value = new LockValue(initial as T)
+  constructor(host: OpHost, kind: 'mutex' | 'rwlock', readonly key: string, initial: T | undefined, watch: boolean) {
+    this.value = new LockValue(initial as T, watch)
     this.#seq = new LockSequence(key)
     this.link = new LockLink(host, kind, key, { onMessage: (m) => this.#onMessage(m), onStop: (reason) => this.#stop(reason) })
     this.#queue = new LockQueue(this.link.isLeader)
     this.#state = !this.link.isLeader ? 'away' : initial === undefined ? 'starting' : 'home'
-    this.link.send({ type: 'hello', value: initial === undefined ? undefined : this.value.bytes })
+    this.link.send({ type: 'hello', value: initial === undefined ? undefined : this.value.bytes, watch })
   }
 
   /** Why the lock stopped working (closed here or by the peer, broken, or the session closed). */
@@ -135,6 +135,8 @@ export class LockCore<T> implements GuardHost<T> {
       break
     }
     this.#lend(leaseUpTo)
+    const update = this.value.update(this.#seq.clock)
+    if (update !== undefined) this.#valueSend = this.link.send(update, true)
   }
 
   /** `request`, just granted from the head of the queue; the tracer hears of it with all that still waits. */
@@ -167,7 +169,7 @@ export class LockCore<T> implements GuardHost<T> {
   }
 
   #onMessage(m: EngineMessage): void {
-    if (m.type === 'hello') return this.#onHello(m.value)
+    if (m.type === 'hello') return this.#onHello(m)
     this.#seq.receive(m, () => this.link.sharedTime())
     switch (m.type) {
       case 'request':
@@ -185,23 +187,22 @@ export class LockCore<T> implements GuardHost<T> {
       case 'return':
         this.#state = nextState(this.#state, 'returnReceived')
         return this.#pump()
+      case 'update':
+        this.#state = nextState(this.#state, 'updateReceived')
+        this.value.updated(m.version, m.value)
+        return this.onChange(this.value.current, 'peer')
       default:
         return unreachable(m)
     }
   }
 
-  #onHello(value: Uint8Array | undefined): void {
+  #onHello(m: LockMessageOf<'hello'>): void {
     this.#seq.hello()
     // The leader's initial value wins; the follower's counts only when the leader gave none.
     const starting = this.#state === 'starting'
-    if (value !== undefined && (starting || !this.link.isLeader)) {
-      this.value.initial(value)
-      this.onChange(this.value.current, 'peer')
-    }
-    if (starting) {
-      this.#state = nextState(this.#state, 'ready')
-      this.#pump()
-    }
+    if (this.value.hello(m, starting || !this.link.isLeader)) this.onChange(this.value.current, 'peer')
+    if (starting) this.#state = nextState(this.#state, 'ready')
+    this.#pump() // grants what waited for the hello; a watching peer learns what was committed before it
   }
 
   #onRequestOrCancel(m: LockMessageOf<'request' | 'cancel'>): void {

@@ -29,6 +29,7 @@ export type LockEvent =
   | 'recallReceived'
   | 'returnSent'
   | 'returnReceived'
+  | 'updateReceived'
 
 type Table = { readonly [S in LockState]: { readonly [E in LockEvent]?: LockState } }
 
@@ -38,7 +39,8 @@ const TRANSITIONS: Table = {
   home: { leaseSent: 'lent', tokenSent: 'away' },
   lent: { leaseSent: 'lent', tokenSent: 'away', recallSent: 'recalling' },
   recalling: { returnReceived: 'home' },
-  away: { tokenReceived: 'home', leaseReceived: 'leased' },
+  // Only the token holder sends updates, and only with no lease out.
+  away: { tokenReceived: 'home', leaseReceived: 'leased', updateReceived: 'away' },
   leased: { leaseReceived: 'leased', tokenReceived: 'home', recallReceived: 'recalled' },
   recalled: { returnSent: 'away' },
   closed: {},

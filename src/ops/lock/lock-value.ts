@@ -1,5 +1,6 @@
 import { NetError, peerSent } from '../../base/errors.js'
 import { createFrameCodec, type FrameCodec } from '../../codec/codec.js'
+import type { LockMessageOf } from './lock-wire.js'
 
 /**
  * The limits a lock value is encoded and decoded under: the session's defaults. A value travels
@@ -16,6 +17,8 @@ export class LockValue<T> {
   version = 0
   /** The version the peer is known to hold. */
   peerVersion = 0
+  /** Set by the peer's hello: it watches the value, so the holder sends it every commit. */
+  peerWatches = false
   /** What guards see; equal to the committed value whenever no writer holds the lock. */
   current: T
   #committed: T
@@ -23,8 +26,14 @@ export class LockValue<T> {
   #bytes: Uint8Array | undefined
   readonly #codec: FrameCodec
 
-  /** Throws NetError `usage` if `initial` cannot be encoded. */
-  constructor(initial: T) {
+  /**
+   * `watch`: this side takes the holder's updates (without it, an update is a protocol error).
+   * Throws NetError `usage` if `initial` cannot be encoded.
+   */
+  constructor(
+    initial: T,
+    readonly watch = false,
+  ) {
     this.#codec = createFrameCodec(VALUE_LIMITS)
     this.current = initial
     this.#committed = initial
@@ -94,9 +103,33 @@ export class LockValue<T> {
     return true
   }
 
-  /** Takes the peer's initial value (its hello won); version 0 on both sides. */
-  initial(value: Uint8Array): void {
-    this.#adopt(value)
+  /**
+   * The token holder's update for a watching peer whose copy is older (it is then current), else
+   * undefined: a value committed here that no grant carried to the peer. `clock`: the lock's clock.
+   */
+  update(clock: number): LockMessageOf<'update'> | undefined {
+    const value = this.peerWatches ? this.outgoing() : undefined
+    return value === undefined ? undefined : { type: 'update', version: this.version, value, clock }
+  }
+
+  /**
+   * Takes an update from the holder (only a side without the token gets one, which the lock's
+   * state checks); throws NetError `protocol` unless this side watches and the update is newer.
+   */
+  updated(version: number, value: Uint8Array): void {
+    if (!this.watch) throw peerSent(`a value update to a side that does not watch it (version ${version})`)
+    this.incoming(version, value)
+  }
+
+  /**
+   * Takes the peer's hello: whether it watches, and its initial value if it gave one and `adopt`
+   * says it wins (version 0 on both sides); returns true if the value changed.
+   */
+  hello(m: { value: Uint8Array | undefined; watch: boolean }, adopt: boolean): boolean {
+    this.peerWatches = m.watch
+    if (m.value === undefined || !adopt) return false
+    this.#adopt(m.value)
+    return true
   }
 
   #adopt(bytes: Uint8Array): void {

@@ -1,6 +1,6 @@
 import { peerSent } from '../../base/errors.js'
 import { unreachable } from '../../base/unreachable.js'
-import { arity, clippedText, count, optionalBytes, oneOf, positive, tagged, unknownTag } from '../../core/wire-checks.js'
+import { arity, clippedText, count, flag, optionalBytes, oneOf, positive, tagged, unknownTag } from '../../core/wire-checks.js'
 
 /** What a lock request asks for: shared (`read`) or exclusive (`write`). A mutex only uses `write`. */
 export type NetLockMode = 'read' | 'write'
@@ -25,8 +25,12 @@ export interface QueuedRequest {
  * the key, and the next use of the key starts clean on both sides.
  */
 export type LockMessage =
-  /** The first message from each side: its initial value, if it was given one (the leader's wins). */
-  | { type: 'hello'; value: Uint8Array | undefined }
+  /**
+   * The first message from each side: its initial value, if it was given one (the leader's wins),
+   * and whether it `watch`es the value: then the token holder sends it an `update` for each value
+   * it commits.
+   */
+  | { type: 'hello'; value: Uint8Array | undefined; watch: boolean }
   /** From the side without the token: request `id` (ids only grow) waits in the holder's queue. */
   | { type: 'request'; id: number; mode: NetLockMode; clock: number }
   /** The sender's waiting request `id` was aborted: drop it from the queue. */
@@ -42,6 +46,11 @@ export type LockMessage =
   | { type: 'recall'; clock: number }
   /** The lease is back (answers `recall`); the sender holds no read lock any more. */
   | { type: 'return'; clock: number }
+  /**
+   * To a side that watches the value: the token holder committed `version`. Sent when a write
+   * releases with a changed value and no grant to the receiver carries it; never to the holder.
+   */
+  | { type: 'update'; version: number; value: Uint8Array; clock: number }
   /** The sender could not send the value (too large for the receiver): it closes the lock, as `close` does. */
   | { type: 'broken'; reason: string }
   /** The sender closed the lock (or answers the peer's `close` or `broken`) and sends nothing more for it. */
@@ -51,7 +60,7 @@ export type LockMessage =
 export type LockMessageOf<K extends LockMessage['type']> = Extract<LockMessage, { type: K }>
 
 /** On the wire each message is `[tag, ...its fields in the order of the union above]`; `value` is `null` when absent, `queue` flat. */
-const TAG = { hello: 0, request: 1, cancel: 2, token: 3, lease: 4, recall: 5, return: 6, broken: 7, close: 8 } as const
+const TAG = { hello: 0, request: 1, cancel: 2, token: 3, lease: 4, recall: 5, return: 6, broken: 7, close: 8, update: 9 } as const
 const MODES: readonly NetLockMode[] = ['read', 'write']
 const MAX_REASON = 500
 
@@ -59,7 +68,7 @@ const MAX_REASON = 500
 export function encodeLockMessage(m: LockMessage): unknown[] {
   switch (m.type) {
     case 'hello':
-      return [TAG.hello, m.value ?? null]
+      return [TAG.hello, m.value ?? null, m.watch]
     case 'request':
       return [TAG.request, m.id, m.mode, m.clock]
     case 'cancel':
@@ -72,6 +81,8 @@ export function encodeLockMessage(m: LockMessage): unknown[] {
       return [TAG.recall, m.clock]
     case 'return':
       return [TAG.return, m.clock]
+    case 'update':
+      return [TAG.update, m.version, m.value, m.clock]
     case 'broken':
       return [TAG.broken, m.reason]
     case 'close':
@@ -89,8 +100,8 @@ export function parseLockMessage(raw: unknown, exclusiveOnly: boolean): LockMess
   const f = tagged(raw, 'lock')
   switch (f[0]) {
     case TAG.hello:
-      arity(f, 2, 'lock hello')
-      return { type: 'hello', value: optionalBytes(f[1], 'lock hello') }
+      arity(f, 3, 'lock hello')
+      return { type: 'hello', value: optionalBytes(f[1], 'lock hello'), watch: flag(f[2], 'lock hello') }
     case TAG.request:
       arity(f, 4, 'lock request')
       return { type: 'request', id: positive(f[1], 'lock request'), mode: lockMode(f[2], exclusiveOnly), clock: count(f[3], 'lock request') }
@@ -108,6 +119,8 @@ export function parseLockMessage(raw: unknown, exclusiveOnly: boolean): LockMess
       if (exclusiveOnly) throw peerSent(`a lease ${type} for a mutex`)
       return { type, clock: count(f[1], `lock ${type}`) }
     }
+    case TAG.update:
+      return parseUpdate(f)
     case TAG.broken:
       arity(f, 2, 'lock broken')
       return { type: 'broken', reason: clippedText(f[1], 'lock broken', MAX_REASON) }
@@ -158,6 +171,13 @@ function parseLease(f: unknown[], exclusiveOnly: boolean): LockMessageOf<'lease'
     value: optionalBytes(f[4], 'lock lease'),
     clock: count(f[5], 'lock lease'),
   }
+}
+
+function parseUpdate(f: unknown[]): LockMessageOf<'update'> {
+  arity(f, 4, 'lock update')
+  const value = optionalBytes(f[2], 'lock update')
+  if (value === undefined) throw peerSent('a lock update without its value')
+  return { type: 'update', version: positive(f[1], 'lock update'), value, clock: count(f[3], 'lock update') }
 }
 
 function flatQueue(queue: readonly QueuedRequest[]): unknown[] {

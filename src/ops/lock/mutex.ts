@@ -1,4 +1,4 @@
-import { checkOptionsObject } from '../../base/arguments.js'
+import { checkBoolean, checkOptionsObject } from '../../base/arguments.js'
 import { checkKey, NO_TASK } from '../../core/op-arguments.js'
 import type { OpHost } from '../../core/op-host.js'
 import type { LockSnapshot } from './lock-state.js'
@@ -40,7 +40,7 @@ export interface NetMutex<T> extends Listenable<LockEvents<T>>, ClosableLock {
   withLock<R>(callback: (guard: MutexGuard<T>) => R | PromiseLike<R>, options?: NetLockOptions): Promise<R>
   /**
    * The last value known here, without locking: the last one committed here or received (it may
-   * be stale). Keeps working after the session closed.
+   * be stale; with `watch` it follows the peer's writes). Keeps working after the session closed.
    */
   peek(): T
   /** Where the token is, and what is held and waiting on this side. */
@@ -63,5 +63,6 @@ class MutexHandle<T> extends LockHandle<T> implements NetMutex<T> {
 export function createNetMutex<T>(host: OpHost, key: string, options: NetMutexOptions<T>): NetMutex<T> {
   checkKey('session.mutex', key)
   checkOptionsObject('session.mutex', options)
-  return new MutexHandle<T>(host, 'mutex', key, options.initial)
+  checkBoolean('session.mutex', 'options.watch', options.watch)
+  return new MutexHandle<T>(host, 'mutex', key, options)
 }

@@ -2,7 +2,7 @@ import { EventEmitter } from 'eventemitter3'
 import { NetError } from '../../base/errors.js'
 import { emitSafely } from '../../base/emit-safely.js'
 import type { Listenable } from '../../base/listenable.js'
-import { checkOptionsObject, rejectMisuse } from '../../base/arguments.js'
+import { checkBoolean, checkOptionsObject, rejectMisuse } from '../../base/arguments.js'
 import { checkKey, checkLockCall, NO_TASK } from '../../core/op-arguments.js'
 import type { OpHost } from '../../core/op-host.js'
 import { LockCore } from './lock-core.js'
@@ -23,6 +23,19 @@ export interface NetRwLockOptions<T> {
    * @example `session.rwlock('config', { initial: { theme: 'dark' } })`
    */
   initial?: T
+  /**
+   * Keep this side's {@link NetRwLock.peek | peek()} and `change` event current with the peer's
+   * writes: while the peer holds the token, it sends every value it commits (one message per write
+   * guard released with a changed value) instead of letting it wait for this side's next lock.
+   * The values arrive in order, newest last; a newer value is never replaced by an older one.
+   *
+   * Per side: set it on each side that wants to see the other's writes (on both, for a shared
+   * scoreboard). It costs nothing while the value does not change, and a hand-off still costs
+   * one request and one grant (the grant no longer carries a value the update already brought).
+   * @default false
+   * @example `session.mutex('score', { initial: 0, watch: true }).on('change', (v, origin) => show(v))`
+   */
+  watch?: boolean
 }
 
 /** Options for every acquisition, in the Web Locks vocabulary. */
@@ -39,7 +52,10 @@ export interface NetLockOptions {
 
 /** Events of a lock, for UIs. */
 export interface LockEvents<T> {
-  /** The value changed: committed by a write here (`local`), or arrived from the peer (`peer`). */
+  /**
+   * The value changed: committed by a write here (`local`), or arrived from the peer (`peer`:
+   * with a grant, or as soon as the peer commits it when this side set `watch`).
+   */
   change: [value: T, origin: 'local' | 'peer']
   /** The lock closed and its key is free again; as {@link ClosableLock.closed} resolves. */
   close: [reason: NetError]
@@ -104,7 +120,8 @@ export interface NetRwLock<T> extends Listenable<LockEvents<T>>, ClosableLock {
   withWrite<R>(callback: (guard: WriteGuard<T>) => R | PromiseLike<R>, options?: NetLockOptions): Promise<R>
   /**
    * The last value known here, without locking: the last one committed here or received (it may
-   * be stale). A write in progress shows only once released, unless it mutates an object in place.
+   * be stale; with `watch` it follows the peer's writes). A write in progress shows only once
+   * released, unless it mutates an object in place.
    * Keeps working after the session closed.
    */
   peek(): T
@@ -116,9 +133,9 @@ export interface NetRwLock<T> extends Listenable<LockEvents<T>>, ClosableLock {
 export class LockHandle<T> extends EventEmitter<LockEvents<T>> {
   protected readonly core: LockCore<T>
 
-  constructor(host: OpHost, kind: 'mutex' | 'rwlock', key: string, initial: T | undefined) {
+  constructor(host: OpHost, kind: 'mutex' | 'rwlock', key: string, options: NetRwLockOptions<T>) {
     super()
-    this.core = new LockCore<T>(host, kind, key, initial)
+    this.core = new LockCore<T>(host, kind, key, options.initial, options.watch === true)
     this.core.onChange = (value, origin) => emitSafely(this, 'change', value, origin)
     void this.core.link.freed.then((reason) => emitSafely(this, 'close', reason))
   }
@@ -180,5 +197,6 @@ class RwLockHandle<T> extends LockHandle<T> implements NetRwLock<T> {
 export function createNetRwLock<T>(host: OpHost, key: string, options: NetRwLockOptions<T>): NetRwLock<T> {
   checkKey('session.rwlock', key)
   checkOptionsObject('session.rwlock', options)
-  return new RwLockHandle<T>(host, 'rwlock', key, options.initial)
+  checkBoolean('session.rwlock', 'options.watch', options.watch)
+  return new RwLockHandle<T>(host, 'rwlock', key, options)
 }

@@ -16,7 +16,9 @@ import { sessionCore } from '../../../src/session.js'
  * epochs only grow (strictly for writes), every grant sees the last committed value, and every
  * request settles. Every ordering decision is checked too (through the lock's tracer): among the
  * requests the deciding side knew of, none made earlier in real time (the leader's clock) by more
- * than the clock's error bound waits behind the one granted, and grants follow the stamps. A
+ * than the clock's error bound waits behind the one granted, and grants follow the stamps. Sides
+ * may `watch` the value: each side's `change` events then only go forward, and a watching side's
+ * `peek()` reaches the last committed value without locking. A
  * failure prints the run's seed; `SEED=<seed>` replays just that run.
  */
 const RUNS = Number(process.env['LOCK_RUNS'] ?? 500)
@@ -48,6 +50,8 @@ interface Side extends TracedSide {
   readonly core: LockCore<unknown>
   acquire(mode: NetLockMode, options: { signal?: AbortSignal; ifAvailable?: boolean }): Promise<(LockGuard & { value: Value }) | null>
   query(): unknown
+  readonly watch: boolean
+  peek(): Value
 }
 
 async function checkRun(seed: number): Promise<{ grants: number; closed: boolean; pairs: number; separated: number }> {
@@ -60,8 +64,19 @@ async function checkRun(seed: number): Promise<{ grants: number; closed: boolean
   const order = newOrderModel()
   const model: Model = { writers: 0, readers: 0, value: initial ?? followerInitial, objects: random() < 0.3, maxEpoch: 0, lastWriteEpoch: 0, counter: 0, grants: 0, closing: false, log: [], order }
   const trueNow = (): number => pair.leader.now()
-  const sides = [makeSide('L', pair.leader, exclusiveOnly, initial, trueNow), makeSide('F', pair.follower, exclusiveOnly, followerInitial, trueNow)]
-  for (const side of sides) side.core.tracer = orderTracer(side, pair.follower, order)
+  const watch = [random() < 0.5, random() < 0.5]
+  const sides = [makeSide('L', pair.leader, exclusiveOnly, initial, trueNow, watch[0]!), makeSide('F', pair.follower, exclusiveOnly, followerInitial, trueNow, watch[1]!)]
+  for (const side of sides) {
+    side.core.tracer = orderTracer(side, pair.follower, order)
+    let last = -Infinity
+    const emit = side.core.onChange
+    side.core.onChange = (value, origin) => {
+      const n = numberOf(value as Value) ?? -Infinity
+      if (n <= last && !model.closing) order.violations.push(`${side.name} change (${origin}) went back: ${n} after ${last}`)
+      last = n
+      emit(value, origin)
+    }
+  }
   const closeAfter = random() < 0.1 ? randomInt(random, 0, 20) : Infinity
   const actors: Promise<void>[] = []
   for (const side of sides) {
@@ -76,7 +91,7 @@ async function checkRun(seed: number): Promise<{ grants: number; closed: boolean
   })
   try {
     await Promise.race([Promise.all(actors), stuck])
-    expect(order.violations, 'grants out of real-time order').toEqual([])
+    expect(order.violations, 'grants out of real-time order, or a change that went back').toEqual([])
     if (!model.closing) {
       // Nothing closed; once the last cancels and returns have landed, nothing is held or waiting;
       // both sides read the last committed value.
@@ -85,6 +100,7 @@ async function checkRun(seed: number): Promise<{ grants: number; closed: boolean
       await until(() => sides.every((side) => isMatch(side.query(), idle)), 'both sides are idle', 2000).catch(() => {
         for (const side of sides) expect(side.query()).toMatchObject(idle)
       })
+      for (const side of sides.filter((s) => s.watch)) await until(() => numberOf(side.peek()) === model.value, `${side.name} peeks the last value`, 2000)
       for (const side of sides) {
         const g = (await side.acquire('read', {}))!
         expect(numberOf(g.value)).toBe(model.value)
@@ -113,13 +129,16 @@ function closeOne(session: Session, model: Model): void {
   void session.close()
 }
 
-function makeSide(name: 'L' | 'F', session: Session, exclusiveOnly: boolean, initial: number | undefined, trueNow: () => number): Side {
+function makeSide(name: 'L' | 'F', session: Session, exclusiveOnly: boolean, initial: number | undefined, trueNow: () => number, watch: boolean): Side {
   if (exclusiveOnly) {
-    const m = session.mutex<number | undefined>('lock', { initial })
-    return { name, session, core: coreOf(m), trueNow, callStart: 0, queued: undefined, acquire: (_mode, options) => m.lock(options), query: () => m.query() }
+    const m = session.mutex<number | undefined>('lock', { initial, watch })
+    const core = coreOf(m)
+    return { name, session, core, trueNow, callStart: 0, queued: undefined, acquire: (_mode, options) => m.lock(options), query: () => m.query(), watch, peek: () => m.peek() }
   }
-  const rw = session.rwlock<number | undefined>('lock', { initial })
+  const rw = session.rwlock<number | undefined>('lock', { initial, watch })
   return {
+    watch,
+    peek: () => rw.peek(),
     name,
     session,
     core: coreOf(rw),

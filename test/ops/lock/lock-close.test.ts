@@ -182,7 +182,7 @@ describe('hostile close and clock messages close the session with protocol', () 
     const port = sessionCore(session).openPort<unknown, unknown>(kind, key, { parse: (m) => m, onMessage: () => {}, onClose: () => {} })
     return (message) => port.post(message)
   }
-  const hello = encodeLockMessage({ type: 'hello', value: undefined })
+  const hello = encodeLockMessage({ type: 'hello', value: undefined, watch: false })
   const cases: [string, unknown[]][] = [
     ['a second close after the first', [hello, encodeLockMessage({ type: 'close' }), encodeLockMessage({ type: 'close' })]],
     ['a close with fields', [hello, [8, 1]]],

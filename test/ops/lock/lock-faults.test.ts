@@ -133,7 +133,7 @@ function rawPeer(session: Session, kind: string, key: string): (message: unknown
   return (message) => port.post(message)
 }
 
-const hello = encodeLockMessage({ type: 'hello', value: undefined })
+const hello = encodeLockMessage({ type: 'hello', value: undefined, watch: false })
 
 describe('stray and out-of-order lock messages close the session with protocol, never crash', () => {
   const cases: [string, 'mutex' | 'rwlock', unknown[]][] = [
@@ -149,7 +149,7 @@ describe('stray and out-of-order lock messages close the session with protocol, 
     ['a clock that goes back', 'mutex', [hello, ...[5, 4].map((clock, i) => encodeLockMessage({ type: 'request', id: i + 1, mode: 'write', clock }))]],
     ['an unknown tag', 'mutex', [[99]]],
     ['a message that is no array', 'rwlock', [{ type: 'hello' }]],
-    ['a value that is not bytes', 'rwlock', [[0, 'text']]],
+    ['a value that is not bytes', 'rwlock', [[0, 'text', false]]],
   ]
   for (const [what, kind, messages] of cases) {
     it(what, async () => {
@@ -181,7 +181,7 @@ describe('stray and out-of-order lock messages close the session with protocol, 
     const pair = await lockSessions()
     const b = pair.follower.rwlock<number>('k', { initial: 1 })
     const waiting = b.read()
-    rawPeer(pair.leader, 'rwlock', 'k')([0, new Uint8Array([0xff, 0xff])])
+    rawPeer(pair.leader, 'rwlock', 'k')([0, new Uint8Array([0xff, 0xff]), false])
     await rejectsWith(waiting, 'protocol')
     expect(b.peek()).toBe(1)
     await pair.close()
@@ -212,8 +212,8 @@ describe('stray and out-of-order lock messages close the session with protocol, 
 
 describe('lock wire format', () => {
   const messages: LockMessage[] = [
-    { type: 'hello', value: new Uint8Array([1, 2]) },
-    { type: 'hello', value: undefined },
+    { type: 'hello', value: new Uint8Array([1, 2]), watch: true },
+    { type: 'hello', value: undefined, watch: false },
     { type: 'request', id: 1, mode: 'read', clock: 4 },
     { type: 'cancel', id: 1, clock: 4 },
     { type: 'token', id: 2, epoch: 3, version: 1, value: new Uint8Array([9]), clock: 8, queue: [{ id: 4, ts: 5, mode: 'write' }, { id: 5, ts: 7, mode: 'read' }] },

@@ -134,6 +134,27 @@ describe('lock order and close over real WebRTC (node-datachannel)', () => {
     }
   })
 
+  it('watch: each side sees the other’s writes without locking, in order, a chunked value too', async () => {
+    const pair = await sessions()
+    const a = pair.leader.mutex<{ n: number; pad: string }>('w', { initial: { n: 0, pad: '' }, watch: true })
+    const b = pair.follower.mutex<{ n: number; pad: string }>('w', { watch: true })
+    await until(() => b.peek()?.n === 0, 'the hello arrived')
+    const seen: number[] = []
+    b.on('change', (value, origin) => seen.push(origin === 'peer' ? value.n : -1))
+    pair.resetCounts()
+    const pad = 'x'.repeat(300_000) // larger than one DataChannel message: sent in chunks
+    for (let n = 1; n <= 20; n++) await a.withLock((g) => (g.value = { n, pad: n === 10 ? pad : '' }))
+    await until(() => b.peek().n === 20, 'the last update arrived')
+    expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
+    expect([pair.leaderCounts.total, pair.followerCounts.total]).toEqual([20, 0])
+    // The follower takes the lock (request and token, no value: it has it) and its write reaches the leader.
+    pair.resetCounts()
+    await b.withLock((g) => (g.value = { n: 21, pad: '' }))
+    await until(() => a.peek().n === 21, 'the leader sees the follower’s write')
+    expect([pair.leaderCounts.total, pair.followerCounts.total]).toEqual([1, 2])
+    expect(pair.leaderCounts.bytes).toBeLessThan(200)
+  })
+
   it('close rejects waiting requests on both sides, costs two messages, and the key opens fresh on both sides', async () => {
     const pair = await sessions()
     const a = pair.leader.rwlock<number>('k', { initial: 1 })
