@@ -17,6 +17,8 @@ import type { SessionEvents, SessionStats } from './session-events.js'
 import { resolveSessionOptions, type InternalSessionOptions, type ResolvedSessionOptions } from './options.js'
 import { SessionFrames } from './session-frames.js'
 import { encodePortFrame, type SessionFrame } from './wire.js'
+import { MemoryBudget } from '../base/memory-budget.js'
+import { channelBudget } from '../transport/frame-receiver.js'
 
 const PONG_SKIP_BYTES = 1024 * 1024
 
@@ -42,11 +44,15 @@ export class SessionCore implements OpHost {
   readonly #keyCounters = new Map<string, number>()
   readonly #handshake: Handshake
   readonly #silence: SilenceWatch
+  /** What the peer makes this side hold; shared with the channel's receiver when it has one. */
+  readonly memory: MemoryBudget
 
   constructor(channel: FrameChannel, options: InternalSessionOptions, events: EventEmitter<SessionEvents>) {
     this.events = events
     this.#channel = channel
     this.#opts = resolveSessionOptions(options)
+    this.memory = channelBudget(channel) ?? new MemoryBudget(this.#opts.maxHeldBytes)
+    this.memory.limit = this.#opts.maxHeldBytes
     this.#frames = new SessionFrames(channel, this.#opts)
     this.#clock = new ClockTracker(this.#opts.now, this.#opts.heartbeatMs)
     this.#goodbye = new Goodbye(channel, this.#opts.timeoutMs)
@@ -78,6 +84,7 @@ export class SessionCore implements OpHost {
       },
       this.#opts.maxPendingMessages,
       (err) => this.#shutdown(err, 'initiate'),
+      this.memory,
     )
   }
 
@@ -108,7 +115,7 @@ export class SessionCore implements OpHost {
 
   /** What crossed the wire so far, and how many operations are open. */
   get stats(): SessionStats {
-    return { ...this.#frames.stats, openOperations: this.#router.openCount, heldMessages: this.#router.pendingMessages }
+    return { ...this.#frames.stats, openOperations: this.#router.openCount, heldMessages: this.#router.pendingMessages, heldBytes: this.memory.held }
   }
 
   /** The current clock estimate: offset to the peer's clock, round-trip time and error bound. */
@@ -157,6 +164,11 @@ export class SessionCore implements OpHost {
 
   openPort<Out, In>(kind: string, key: string, handlers: PortHandlers<In>): CancellablePort<Out> {
     return this.#router.openPort<Out, In>(kind, key, handlers)
+  }
+
+  /** The estimated heap size of the message a port is being handed right now (see OpHost). */
+  messageCost(): number {
+    return this.#router.deliveringCost
   }
 
   nextKey(kind: string): string {
@@ -219,7 +231,7 @@ export class SessionCore implements OpHost {
           'answer',
         )
       case 'port':
-        return this.#router.route(frame.key, frame.kind, frame.message)
+        return this.#router.route(frame.key, frame.kind, frame.message, this.#frames.lastCost)
       case 'cancel':
         return this.#router.routeCancel(frame.key)
       case 'cancelled':
