@@ -34,14 +34,18 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
   #gotHello = false
   #stopDue = false
 
+  readonly #host: OpHost
+
   constructor(host: OpHost, key: string, window: number, windowBytes: number) {
     this.key = key
+    this.#host = host
     this.#closing = new ChannelClosing(key)
     this.#receiveCredit = new ReceiveCredit(window, windowBytes)
     this.#inbox = new ChannelInbox<T>(
       key,
       (item) => this.#taken(item),
       () => this.#abandon(),
+      host.memory,
     )
     this.#ended.promise.catch(noop)
     const endpoint = this
@@ -194,8 +198,9 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
 
   #onData(value: unknown, wait: boolean): void {
     if (this.#closing.gotEnd) throw peerSent(`data after its end on a channel`)
-    this.#receiveCredit.received()
-    if (!this.#inbox.abandoned) this.#inbox.deliver({ value, weight: measureValue(value), wait })
+    const weight = measureValue(value)
+    this.#receiveCredit.received(weight)
+    if (!this.#inbox.abandoned) this.#inbox.deliver({ value, weight, wait, cost: this.#host.messageCost() })
   }
 
   /** Frees the key once both sides sent their `end` and `stop`: neither will send anything more. */
