@@ -104,7 +104,7 @@ function readArgument(w: Walk, info: number): number {
 /** Walks one item; on failure sets `problem` and returns. */
 function readItem(w: Walk, depth: number, isKey: boolean): void {
   if (++w.items > w.maxItems) {
-    w.problem = `more than ${w.maxItems} items`
+    w.problem = `more than ${w.maxItems} items (maxItems)`
     return
   }
   const b = w.bytes
