@@ -2,17 +2,12 @@ import { describe, expect, it } from 'vitest'
 import { Session } from '../../src/session.js'
 import { fromDataChannel } from '../../src/transport/data-channel.js'
 import { encodeWhole } from '../../src/transport/chunk-codec.js'
-import { attack, budgetClose, emptyMaps, FakeDataChannel, firstChunk, HeapMeter, MiB, nextChunk, portFrame, runAttack } from './hostile-peer.js'
+import { attack, bigFrames, budgetClose, emptyMaps, FakeDataChannel, firstChunk, HeapMeter, MiB, nextChunk, portFrame, runAttack } from './hostile-peer.js'
 
 // Each test is one row of issue 13's table: a peer that completed the handshake honestly sends
 // well-formed traffic over the real DataChannel adapter that the victim would have held without
 // bound. The victim must close with `protocol` naming its memory budget, its heap must stay
 // within the budget plus a margin for the test's own noise, and the process must go on.
-
-/** The attacker's encoder keeps a buffer as large as its largest frame: grown before measuring. */
-function warmUpEncoder(bytes: number): void {
-  portFrame('warm', 'exchange', new Uint8Array(bytes))
-}
 
 const BUDGET = 4 * MiB
 const LIMIT = BUDGET + 4 * MiB
@@ -29,12 +24,12 @@ describe('the session memory budget (maxHeldBytes)', () => {
   })
 
   it('16 MiB messages for keys never opened here, at the default budget (64 MiB)', async () => {
-    warmUpEncoder(16 * MiB)
+    const frame = bigFrames(16 * MiB - 64)
     const meter = new HeapMeter()
     meter.start()
     const a = await attack()
     const limit = 64 * MiB + 16 * MiB
-    const reason = await runAttack(a, meter, limit, 32, 1, (i) => a.send(portFrame(`k${i}`, 'exchange', new Uint8Array(16 * MiB - 64))))
+    const reason = await runAttack(a, meter, limit, 32, 1, (i) => a.send(frame(i)))
     expect(budgetClose(reason, 'maxHeldBytes'), String(reason)).toBe(true)
     expect(meter.peak).toBeLessThan(limit)
   })
@@ -68,17 +63,17 @@ describe('the session memory budget (maxHeldBytes)', () => {
   })
 
   it('48 frames of 16 MiB before Session.open, at the default budget', async () => {
-    warmUpEncoder(16 * MiB)
+    const frame = bigFrames(16 * MiB - 64)
     const meter = new HeapMeter()
     meter.start()
     const dc = new FakeDataChannel()
     const channel = fromDataChannel(dc)
     const limit = 64 * MiB + 16 * MiB
     for (let i = 0; i < 48 && !channel.isClosed; i++) {
-      dc.inject(encodeWhole(portFrame(`k${i}`, 'exchange', new Uint8Array(16 * MiB - 64))))
+      dc.inject(encodeWhole(frame(i)))
       if (meter.sample() > limit) break
     }
-    expect(channel.isClosed).toBe(true)
+    expect(channel.isClosed, `grew ${meter.peak} bytes`).toBe(true)
     expect(budgetClose(await channel.closed, 'maxHeldBytes'), String(await channel.closed)).toBe(true)
     await expect(Session.open(channel, { role: 'leader' })).rejects.toMatchObject({ code: 'protocol' })
     expect(meter.peak).toBeLessThan(limit)

@@ -50,6 +50,22 @@ export function portFrame(key: string, kind: string | undefined, message: unknow
   return codec.encode(encodePortFrame(key, kind, message))
 }
 
+/**
+ * Port frames for keys `k00`, `k01`, … (up to 100), each carrying a `bytes`-byte Uint8Array: one
+ * template encoded up front, copied and re-keyed per frame. Encoding each anew would leave the
+ * attacker's encoder holding buffers as large, inside the victim's measured heap.
+ */
+export function bigFrames(bytes: number): (i: number) => Uint8Array {
+  const template = portFrame('k00', 'exchange', new Uint8Array(bytes))
+  const at = template.indexOf(0x6b) // the 'k' of the key, which comes before the payload
+  return (i) => {
+    const frame = template.slice()
+    frame[at + 1] = 0x30 + Math.floor(i / 10)
+    frame[at + 2] = 0x30 + (i % 10)
+    return frame
+  }
+}
+
 /** `count` empty maps: ~63 bytes of heap each once decoded, one byte each on the wire. */
 export function emptyMaps(count: number): object[] {
   return Array.from({ length: count }, () => ({}))
@@ -77,7 +93,9 @@ export async function attack(options: SessionOptions = {}): Promise<Attack> {
 
 /** Sends `frame` as a first chunk of `firstBytes` only (the frame never completes). */
 export function firstChunk(id: number, total: number, firstBytes: number): Uint8Array {
-  return encodeFirst(id, new Uint8Array(total), firstBytes)
+  const chunk = encodeFirst(id, new Uint8Array(firstBytes + 1), firstBytes)
+  new DataView(chunk.buffer).setUint32(5, total)
+  return chunk
 }
 
 /** A later chunk of frame `id` carrying `bytes` bytes. */
