@@ -1,5 +1,4 @@
 import type { NetError } from '../base/errors.js'
-import type { MemoryBudget } from '../base/memory-budget.js'
 import type { CancellablePort, PortHandlers } from './port.js'
 
 /** What every primitive gets from the session: keyed ports and the default key sequence. */
@@ -14,16 +13,6 @@ export interface OpHost {
   nextKey(kind: string): string
   /** Set once the session has closed. */
   readonly closedReason: NetError | undefined
-  /**
-   * The session's memory budget: an operation that keeps what the peer sent (a channel's unread
-   * values, a lock's queued requests) charges it, and releases the charge when it lets go.
-   */
-  readonly memory: MemoryBudget
-  /**
-   * The estimated heap size of the message being handed to a port right now (valid inside its
-   * `onMessage`): what keeping that message costs.
-   */
-  messageCost(): number
 }
 
 /** Options of the one-shot operations: join, tryJoin, select, trySelect, exchange, syncStart. */

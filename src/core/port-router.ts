@@ -42,9 +42,10 @@ export class PortRouter {
     maxPending: number,
     /** Called with a protocol error found outside `route` (while draining held messages). */
     private readonly fail: (err: NetError) => void,
-    budget: MemoryBudget = new MemoryBudget(Infinity),
+    /** The session's memory budget: held messages charge it, and ports hand it to their operations. */
+    readonly memory: MemoryBudget = new MemoryBudget(Infinity),
   ) {
-    this.held = new HeldMessages(maxPending, budget)
+    this.held = new HeldMessages(maxPending, memory)
   }
 
   get openCount(): number {

@@ -17,8 +17,7 @@ import type { SessionEvents, SessionStats } from './session-events.js'
 import { resolveSessionOptions, type InternalSessionOptions, type ResolvedSessionOptions } from './options.js'
 import { SessionFrames } from './session-frames.js'
 import { encodePortFrame, type SessionFrame } from './wire.js'
-import { MemoryBudget } from '../base/memory-budget.js'
-import { channelBudget } from '../transport/frame-receiver.js'
+import { adoptBudget } from '../transport/frame-receiver.js'
 
 const PONG_SKIP_BYTES = 1024 * 1024
 
@@ -44,15 +43,11 @@ export class SessionCore implements OpHost {
   readonly #keyCounters = new Map<string, number>()
   readonly #handshake: Handshake
   readonly #silence: SilenceWatch
-  /** What the peer makes this side hold; shared with the channel's receiver when it has one. */
-  readonly memory: MemoryBudget
 
   constructor(channel: FrameChannel, options: InternalSessionOptions, events: EventEmitter<SessionEvents>) {
     this.events = events
     this.#channel = channel
     this.#opts = resolveSessionOptions(options)
-    this.memory = channelBudget(channel) ?? new MemoryBudget(this.#opts.maxHeldBytes)
-    this.memory.limit = this.#opts.maxHeldBytes
     this.#frames = new SessionFrames(channel, this.#opts)
     this.#clock = new ClockTracker(this.#opts.now, this.#opts.heartbeatMs)
     this.#goodbye = new Goodbye(channel, this.#opts.timeoutMs)
@@ -84,7 +79,7 @@ export class SessionCore implements OpHost {
       },
       this.#opts.maxPendingMessages,
       (err) => this.#shutdown(err, 'initiate'),
-      this.memory,
+      adoptBudget(channel, this.#opts.maxHeldBytes),
     )
   }
 
@@ -115,7 +110,7 @@ export class SessionCore implements OpHost {
 
   /** What crossed the wire so far, and how many operations are open. */
   get stats(): SessionStats {
-    return { ...this.#frames.stats, openOperations: this.#router.openCount, heldMessages: this.#router.pendingMessages, heldBytes: this.memory.held }
+    return { ...this.#frames.stats, openOperations: this.#router.openCount, heldMessages: this.#router.pendingMessages, heldBytes: this.#router.memory.held }
   }
 
   /** The current clock estimate: offset to the peer's clock, round-trip time and error bound. */
@@ -164,11 +159,6 @@ export class SessionCore implements OpHost {
 
   openPort<Out, In>(kind: string, key: string, handlers: PortHandlers<In>): CancellablePort<Out> {
     return this.#router.openPort<Out, In>(kind, key, handlers)
-  }
-
-  /** The estimated heap size of the message a port is being handed right now (see OpHost). */
-  messageCost(): number {
-    return this.#router.deliveringCost
   }
 
   nextKey(kind: string): string {

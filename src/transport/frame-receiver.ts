@@ -85,8 +85,13 @@ export function withBudget<C extends object>(channel: C, budget: MemoryBudget): 
   return channel
 }
 
-/** The budget of a channel built by netbeam's adapters; undefined for a channel built elsewhere. */
-export function channelBudget(channel: object): MemoryBudget | undefined {
-  const budget: unknown = (channel as Record<symbol, unknown>)[CHANNEL_BUDGET]
-  return budget instanceof MemoryBudget ? budget : undefined
+/**
+ * The budget a session reading `channel` uses, with its limit set: the channel's own when one of
+ * netbeam's adapters built it (it already holds what arrived before the session), else a new one.
+ */
+export function adoptBudget(channel: object, limit: number): MemoryBudget {
+  const own: unknown = (channel as Record<symbol, unknown>)[CHANNEL_BUDGET]
+  const budget = own instanceof MemoryBudget ? own : new MemoryBudget(limit)
+  budget.limit = limit
+  return budget
 }

@@ -34,19 +34,10 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
   #gotHello = false
   #stopDue = false
 
-  readonly #host: OpHost
-
   constructor(host: OpHost, key: string, window: number, windowBytes: number) {
     this.key = key
-    this.#host = host
     this.#closing = new ChannelClosing(key)
     this.#receiveCredit = new ReceiveCredit(window, windowBytes)
-    this.#inbox = new ChannelInbox<T>(
-      key,
-      (item) => this.#taken(item),
-      () => this.#abandon(),
-      host.memory,
-    )
     this.#ended.promise.catch(noop)
     const endpoint = this
     this.#outbox = new ChannelOutbox(this.#sendCredit, {
@@ -61,6 +52,13 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
       onMessage: (message) => this.#onMessage(message),
       onClose: (reason) => this.#onClose(reason),
     })
+    // After the port, whose budget it charges; no message reaches the port before this returns.
+    this.#inbox = new ChannelInbox<T>(
+      key,
+      (item) => this.#taken(item),
+      () => this.#abandon(),
+      this.#port.memory,
+    )
     this.#transmit({ type: 'hello', window, windowBytes }).catch(noop)
   }
 
@@ -200,7 +198,7 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
     if (this.#closing.gotEnd) throw peerSent(`data after its end on a channel`)
     const weight = measureValue(value)
     this.#receiveCredit.received(weight)
-    if (!this.#inbox.abandoned) this.#inbox.deliver({ value, weight, wait, cost: this.#host.messageCost() })
+    if (!this.#inbox.abandoned) this.#inbox.deliver({ value, weight, wait, cost: this.#port.messageCost() })
   }
 
   /** Frees the key once both sides sent their `end` and `stop`: neither will send anything more. */

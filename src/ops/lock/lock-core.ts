@@ -38,7 +38,7 @@ export class LockCore<T> implements GuardHost<T> {
     this.value = new LockValue(initial as T)
     this.#seq = new LockSequence(key)
     this.link = new LockLink(host, kind, key, { onMessage: (m) => this.#onMessage(m), onStop: (reason) => this.#stop(reason) })
-    this.#queue = new LockQueue(this.link.isLeader, host.memory, key)
+    this.#queue = new LockQueue(this.link.isLeader, this.link.memory, key)
     this.#state = !this.link.isLeader ? 'away' : initial === undefined ? 'starting' : 'home'
     this.link.send({ type: 'hello', value: initial === undefined ? undefined : this.value.bytes })
   }
