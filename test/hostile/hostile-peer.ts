@@ -163,6 +163,7 @@ export async function runAttack(
   }
   meter.sample()
   await new Promise((resolve) => setImmediate(resolve))
+  console.log(`heap growth peak ${(meter.peak / MiB).toFixed(1)} MiB (limit ${(limit / MiB).toFixed(1)} MiB), held at close ${a.victim.stats.heldBytes} B`)
   return reason ?? (a.victim.isClosed ? await a.victim.closed : undefined)
 }
 
