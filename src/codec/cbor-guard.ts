@@ -63,6 +63,11 @@ export function findCborProblem(bytes: Uint8Array, limits: CborGuardLimits): str
 
 const EMPTY = new Uint8Array(0)
 
+/** How many data items the last {@link findCborProblem} walked: what decoding that frame builds. */
+export function lastItemCount(): number {
+  return walk.items
+}
+
 /** Reads the argument of a head whose low bits are `info`; -1 (with `problem` set) on failure. */
 function readArgument(w: Walk, info: number): number {
   if (info < 24) return info
@@ -99,7 +104,7 @@ function readArgument(w: Walk, info: number): number {
 /** Walks one item; on failure sets `problem` and returns. */
 function readItem(w: Walk, depth: number, isKey: boolean): void {
   if (++w.items > w.maxItems) {
-    w.problem = `more than ${w.maxItems} items`
+    w.problem = `more than ${w.maxItems} items (maxItems)`
     return
   }
   const b = w.bytes

@@ -1,6 +1,6 @@
 import { Decoder, Encoder } from 'cbor-x'
 import { NetError } from '../base/errors.js'
-import { findCborProblem, type CborGuardLimits } from './cbor-guard.js'
+import { findCborProblem, lastItemCount, type CborGuardLimits } from './cbor-guard.js'
 
 /** Encodes and decodes session frames; one instance per session, so no state is shared across peers. */
 export interface FrameCodec {
@@ -11,6 +11,8 @@ export interface FrameCodec {
   encode(value: unknown): Uint8Array
   /** Throws NetError `protocol` for anything that is not plain, well-formed CBOR. */
   decode(bytes: Uint8Array): unknown
+  /** The number of data items in the frame last decoded (or refused). */
+  readonly lastItems: number
 }
 
 /**
@@ -21,12 +23,17 @@ export interface FrameCodec {
 let encoding = false
 
 /** cbor-x, checked by the guard both ways. */
-export function createFrameCodec(limits: CborGuardLimits): FrameCodec {
+/** `beforeDecode` is told each incoming frame's item count once it passed the guard; it may throw to refuse it. */
+export function createFrameCodec(limits: CborGuardLimits, beforeDecode?: (items: number) => void): FrameCodec {
   // Records and structured clone are stateful or tag-based extensions; plain CBOR only.
   const options = { useRecords: false, structuredClone: false, mapsAsObjects: true, tagUint8Array: false } as const
   const encoder = new Encoder(options)
   const decoder = new Decoder(options)
+  let lastItems = 0
   return {
+    get lastItems() {
+      return lastItems
+    },
     encode(value) {
       if (encoding) throw new NetError('usage', 'a value cannot be sent from a getter or proxy of a value being sent')
       let bytes: Uint8Array
@@ -47,7 +54,9 @@ export function createFrameCodec(limits: CborGuardLimits): FrameCodec {
     },
     decode(bytes) {
       const problem = findCborProblem(bytes, limits)
+      lastItems = lastItemCount()
       if (problem !== undefined) throw new NetError('protocol', `peer sent a malformed frame: ${problem}`)
+      beforeDecode?.(lastItems)
       try {
         return decoder.decode(bytes)
       } catch (err) {

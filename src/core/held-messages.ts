@@ -1,11 +1,12 @@
 import { peerSent } from '../base/errors.js'
+import type { MemoryBudget } from '../base/memory-budget.js'
 
 /**
  * One thing held for a key, in arrival order. Every use (instance) of a key starts with a
  * `message` that names its kind, or with the `cancelled` mark that replaced such an instance.
  */
 export type Held =
-  | { type: 'message'; kind: string | undefined; message: unknown }
+  | { type: 'message'; kind: string | undefined; message: unknown; cost: number }
   /** The peer cancelled the instance whose messages precede it; delivered after them. */
   | { type: 'cancel' }
   /** All that is left of an instance the peer cancelled before this side opened it. */
@@ -22,15 +23,22 @@ export type HeldCancel =
   /** The instance was already cancelled (a repeated cancel): nothing changed. */
   | 'repeated'
 
+/** What a held cancel or mark costs: the item, its array slot and a share of its key's entry. */
+const MARK_COST = 64
+
 /**
- * Messages for keys this side has not opened yet, bounded in count. A cancelled instance keeps
- * one mark in place of its messages, so that it costs no more than they did.
+ * Messages for keys this side has not opened yet, bounded in count and charged to the session's
+ * memory budget (each message by the estimate it arrived with). A cancelled instance keeps one
+ * mark in place of its messages, so that it costs no more than they did.
  */
 export class HeldMessages {
   readonly #byKey = new Map<string, Held[]>()
   #count = 0
 
-  constructor(private readonly max: number) {}
+  constructor(
+    private readonly max: number,
+    private readonly budget: MemoryBudget,
+  ) {}
 
   get count(): number {
     return this.#count
@@ -40,9 +48,9 @@ export class HeldMessages {
     return this.#byKey.has(key)
   }
 
-  /** Holds one message; throws NetError `protocol` past the bound. */
-  hold(key: string, kind: string | undefined, message: unknown): void {
-    this.#add(key, { type: 'message', kind, message })
+  /** Holds one message of estimated heap size `cost`; throws NetError `protocol` past either bound. */
+  hold(key: string, kind: string | undefined, message: unknown, cost: number): void {
+    this.#add(key, { type: 'message', kind, message, cost })
   }
 
   /**
@@ -64,7 +72,8 @@ export class HeldMessages {
       return 'queued'
     }
     const dropped = queue.length - start
-    queue.splice(start, dropped, { type: 'cancelled', kind: first.kind })
+    for (const item of queue.splice(start, dropped, { type: 'cancelled', kind: first.kind })) this.budget.release(costOf(item))
+    this.budget.charge(MARK_COST, 'messages for operations not yet opened here')
     this.#count -= dropped - 1
     return 'marked'
   }
@@ -95,7 +104,17 @@ export class HeldMessages {
     this.#remove(key, queue, taken)
   }
 
+  /** Gives back a message's charge before it is handed on (it is removed right after); returns it. */
+  releaseCost(item: Held): number {
+    if (item.type !== 'message') return 0
+    const { cost } = item
+    this.budget.release(cost)
+    item.cost = 0
+    return cost
+  }
+
   clear(): void {
+    for (const queue of this.#byKey.values()) for (const item of queue) this.budget.release(costOf(item))
     this.#byKey.clear()
     this.#count = 0
   }
@@ -104,6 +123,7 @@ export class HeldMessages {
     if (this.#count >= this.max) {
       throw peerSent(`more than ${this.max} messages for operations not yet opened here`)
     }
+    this.budget.charge(costOf(item), 'messages for operations not yet opened here')
     this.#count++
     const queue = this.#byKey.get(key)
     if (queue === undefined) this.#byKey.set(key, [item])
@@ -112,9 +132,14 @@ export class HeldMessages {
 
   #remove(key: string, queue: Held[], n: number): void {
     this.#count -= n
+    for (let i = 0; i < n && i < queue.length; i++) this.budget.release(costOf(queue[i]!))
     if (n >= queue.length) this.#byKey.delete(key)
     else queue.splice(0, n)
   }
+}
+
+function costOf(item: Held): number {
+  return item.type === 'message' ? item.cost : MARK_COST
 }
 
 function startsInstance(item: Held): boolean {

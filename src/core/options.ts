@@ -1,6 +1,7 @@
 import { checkFunction, checkInteger, checkNumber, checkOneOf, checkOptionsObject, checkShape, checkSignal, usageError } from '../base/arguments.js'
 import { defaultNow } from '../clock/local-clock.js'
 import { PROTOCOL_VERSION } from './wire.js'
+import { DEFAULT_MAX_HELD_BYTES } from '../transport/frame-receiver.js'
 
 /**
  * Options for `Session.open`. A value outside what an option accepts makes `Session.open` reject
@@ -40,15 +41,34 @@ export interface SessionOptions {
    */
   maxPendingMessages?: number
   /**
+   * The session's memory budget, in bytes: the most the peer can make this side hold at once.
+   * Frames before the session opens, chunks of unfinished frames, messages for operations not
+   * opened here yet, channel values not read yet and queued lock requests all draw from it, each
+   * charged by an estimate of its heap size (decoded values: wire bytes + 96 bytes per data
+   * item). A peer that exceeds it closes the session with NetError `protocol` naming the budget.
+   * Until `Session.open` sets it, an adapter's channel holds at most the default. An integer ≥ 1024.
+   * @default 67108864 (64 MiB)
+   */
+  maxHeldBytes?: number
+  /**
    * Deepest nesting accepted in a decoded value: an integer ≥ 1.
    * @default 64
    */
   maxDepth?: number
   /**
-   * Most data items accepted in one frame: an integer ≥ 1.
-   * @default 1000000
+   * Most data items accepted in one frame: an integer ≥ 1. Decoding builds one value per item
+   * (an empty map costs ~63 bytes of heap and ~0.3 µs), so this bounds how long one frame blocks
+   * the event loop: a few ms at the default.
+   * @default 32768
    */
   maxItems?: number
+  /**
+   * Most data items decoded per second, over a one-second window: a peer that sends more closes
+   * the session with NetError `protocol`. Bounds the share of the event loop that decoding the
+   * peer's frames takes. An integer ≥ 1.
+   * @default 2000000
+   */
+  maxItemsPerSecond?: number
   /**
    * Number of back-to-back clock probes sent when the session opens: an integer ≥ 0 (0 leaves the
    * clock unmeasured until the first heartbeat).
@@ -95,8 +115,10 @@ export function resolveSessionOptions(options: InternalSessionOptions): Resolved
     timeoutMs: options.timeoutMs ?? 5000,
     maxFrameBytes: options.maxFrameBytes ?? 64 * 1024 * 1024,
     maxPendingMessages: options.maxPendingMessages ?? 100_000,
+    maxHeldBytes: options.maxHeldBytes ?? DEFAULT_MAX_HELD_BYTES,
     maxDepth: options.maxDepth ?? 64,
-    maxItems: options.maxItems ?? 1_000_000,
+    maxItems: options.maxItems ?? 32_768,
+    maxItemsPerSecond: options.maxItemsPerSecond ?? 2_000_000,
     clockBurst: options.clockBurst ?? 12,
     now: options.now ?? defaultNow,
     random: options.random ?? Math.random,
@@ -116,8 +138,10 @@ function checkSessionOptions(options: InternalSessionOptions): void {
   checkNumber(WHERE, 'timeoutMs', given.timeoutMs, { min: 0, aboveMin: true })
   checkInteger(WHERE, 'maxFrameBytes', given.maxFrameBytes, MIN_FRAME_LIMIT, 0xffff_ffff)
   checkInteger(WHERE, 'maxPendingMessages', given.maxPendingMessages, 0)
+  checkInteger(WHERE, 'maxHeldBytes', given.maxHeldBytes, MIN_FRAME_LIMIT)
   checkInteger(WHERE, 'maxDepth', given.maxDepth, 1)
   checkInteger(WHERE, 'maxItems', given.maxItems, 1)
+  checkInteger(WHERE, 'maxItemsPerSecond', given.maxItemsPerSecond, 1)
   checkInteger(WHERE, 'clockBurst', given.clockBurst, 0)
   checkFunction(WHERE, 'now', given.now, true)
   checkFunction(WHERE, 'random', given.random, true)

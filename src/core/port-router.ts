@@ -4,6 +4,7 @@ import { HeldMessages, type Held } from './held-messages.js'
 import type { CancellablePort, PortHandlers } from './port.js'
 import { cancelPort, cannotCancel, checkKind, deliver, kindMismatch, RouterPort, type PortHost } from './router-port.js'
 import { noop } from '../base/noop.js'
+import { MemoryBudget } from '../base/memory-budget.js'
 
 export type { PortHost } from './router-port.js'
 
@@ -30,14 +31,21 @@ export class PortRouter {
   private readonly held: HeldMessages
   /** Set once every port was closed; read by the ports themselves. */
   closedReason: NetError | undefined
+  /**
+   * The estimated heap size of the message being delivered to a port right now: an operation
+   * that keeps the message (a channel's inbox) charges it to the memory budget.
+   */
+  deliveringCost = 0
 
   constructor(
     private readonly host: PortHost,
     maxPending: number,
     /** Called with a protocol error found outside `route` (while draining held messages). */
     private readonly fail: (err: NetError) => void,
+    /** The session's memory budget: held messages charge it, and ports hand it to their operations. */
+    readonly memory: MemoryBudget = new MemoryBudget(Infinity),
   ) {
-    this.held = new HeldMessages(maxPending)
+    this.held = new HeldMessages(maxPending, memory)
   }
 
   get openCount(): number {
@@ -105,9 +113,13 @@ export class PortRouter {
     })
   }
 
-  /** Routes one message from the peer; throws NetError `protocol` on a broken sequence. */
-  route(key: string, kind: string | undefined, message: unknown): void {
+  /**
+   * Routes one message from the peer, of estimated heap size `cost`; throws NetError `protocol`
+   * on a broken sequence or past the memory budget.
+   */
+  route(key: string, kind: string | undefined, message: unknown, cost: number): void {
     const port = this.#receiver(key)
+    this.deliveringCost = cost
     if (!this.held.has(key) && port !== undefined) {
       if (kind === undefined && port.introduced) return deliver(port, message)
       if (kind !== undefined && !port.introduced) {
@@ -121,7 +133,7 @@ export class PortRouter {
     if (!this.held.has(key) && kind === undefined && (port === undefined || !port.introduced)) {
       throw peerSent(`a message for operation "${key}" before its first message`)
     }
-    this.held.hold(key, kind, message)
+    this.held.hold(key, kind, message, cost)
   }
 
   /** Routes a peer's `cancel`; throws NetError `protocol` for a port that cannot be cancelled. */
@@ -194,6 +206,8 @@ export class PortRouter {
           if (item.type === 'cancelled') return false // a mark: the caller's next open refuses it
           throw peerSent(`a message for operation "${key}" before its first message`)
         }
+        // Its charge moves to whatever keeps the message now (an inbox), not counted twice.
+        this.deliveringCost = this.held.releaseCost(item)
         deliverHeld(receiver, item)
         took = true
         return true

@@ -1,4 +1,5 @@
 import type { NetError } from '../base/errors.js'
+import type { MemoryBudget } from '../base/memory-budget.js'
 
 /** How a primitive receives what arrives on its port. */
 export interface PortHandlers<In> {
@@ -28,6 +29,16 @@ export interface PortHandlers<In> {
  */
 export interface Port<Out> {
   readonly key: string
+  /**
+   * The session's memory budget: an operation that keeps what the peer sent (a channel's unread
+   * values, a lock's queued requests) charges it, and releases the charge when it lets go.
+   */
+  readonly memory: MemoryBudget
+  /**
+   * The estimated heap size of the message being handed to `onMessage` right now (valid only
+   * inside it): what keeping that message costs.
+   */
+  messageCost(): number
   /** True on the side that breaks ties. */
   readonly isLeader: boolean
   /**

@@ -1,6 +1,7 @@
 import { NetError, peerSent } from '../base/errors.js'
 import type { CancellablePort, PortHandlers } from './port.js'
 import { noop, RESOLVED } from '../base/noop.js'
+import type { MemoryBudget } from '../base/memory-budget.js'
 
 /** What a router needs from its session. */
 export interface PortHost {
@@ -19,6 +20,9 @@ export interface PortRegistry {
   retire(port: RouterPort<unknown>): void
   /** Forgets the port: it takes nothing more. */
   release(port: RouterPort<unknown>): void
+  readonly memory: MemoryBudget
+  /** The estimated heap size of the message being delivered now. */
+  readonly deliveringCost: number
 }
 
 export function cancelPort(port: RouterPort<unknown>): void {
@@ -50,6 +54,14 @@ export class RouterPort<Out> implements CancellablePort<Out> {
     readonly handlers: PortHandlers<never>,
   ) {
     this.isLeader = host.isLeader
+  }
+
+  get memory(): MemoryBudget {
+    return this.router.memory
+  }
+
+  messageCost(): number {
+    return this.router.deliveringCost
   }
 
   get isOpen(): boolean {

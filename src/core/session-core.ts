@@ -17,13 +17,13 @@ import type { SessionEvents, SessionStats } from './session-events.js'
 import { resolveSessionOptions, type InternalSessionOptions, type ResolvedSessionOptions } from './options.js'
 import { SessionFrames } from './session-frames.js'
 import { encodePortFrame, type SessionFrame } from './wire.js'
+import { adoptBudget } from '../transport/frame-receiver.js'
 
 const PONG_SKIP_BYTES = 1024 * 1024
 
 /**
- * The session machinery: handshake, heartbeat, clock samples, port routing and close. The public
- * `Session` (src/session.ts) owns one, hands it to the ops as their {@link OpHost}, and shows
- * users only what they need; this class is never exported by index.ts.
+ * The session machinery: handshake, heartbeat, clock samples, port routing and close. The facade
+ * `Session` (src/session.ts) owns one and hands it to the ops as their {@link OpHost}.
  */
 export class SessionCore implements OpHost {
   #isLeader = false
@@ -78,6 +78,7 @@ export class SessionCore implements OpHost {
       },
       this.#opts.maxPendingMessages,
       (err) => this.#shutdown(err, 'initiate'),
+      adoptBudget(channel, this.#opts.maxHeldBytes),
     )
   }
 
@@ -109,7 +110,7 @@ export class SessionCore implements OpHost {
 
   /** What crossed the wire so far, and how many operations are open. */
   get stats(): SessionStats {
-    return { ...this.#frames.stats, openOperations: this.#router.openCount, heldMessages: this.#router.pendingMessages }
+    return { ...this.#frames.stats, openOperations: this.#router.openCount, heldMessages: this.#router.pendingMessages, heldBytes: this.#router.memory.held }
   }
 
   /** The current clock estimate: offset to the peer's clock, round-trip time and error bound. */
@@ -220,7 +221,7 @@ export class SessionCore implements OpHost {
           'answer',
         )
       case 'port':
-        return this.#router.route(frame.key, frame.kind, frame.message)
+        return this.#router.route(frame.key, frame.kind, frame.message, this.#frames.lastCost)
       case 'cancel':
         return this.#router.routeCancel(frame.key)
       case 'cancelled':

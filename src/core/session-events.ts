@@ -31,4 +31,9 @@ export interface SessionStats {
    * cancelled before this side started it counts as one until this side calls it.
    */
   readonly heldMessages: number
+  /**
+   * Bytes of the memory budget (`maxHeldBytes`) in use now: what the peer makes this side hold,
+   * as estimated when charged.
+   */
+  readonly heldBytes: number
 }

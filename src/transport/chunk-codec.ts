@@ -1,4 +1,5 @@
 import { peerSent, type NetError } from '../base/errors.js'
+import type { MemoryBudget } from '../base/memory-budget.js'
 
 /**
  * Chunk wire format, one transport message each:
@@ -53,7 +54,15 @@ interface Partial {
   readonly total: number
   readonly parts: Uint8Array[]
   filled: number
+  /** What this frame has charged to the budget so far. */
+  charged: number
 }
+
+/**
+ * What holding one received chunk costs beyond its bytes: the Uint8Array view, its ArrayBuffer
+ * and the array slot (measured: ~200–216 bytes per 1-byte chunk held, on Node 20).
+ */
+export const CHUNK_OVERHEAD_BYTES = 256
 
 /** Reassembles frames from chunks; throws NetError `protocol` on anything malformed. */
 export class Reassembler {
@@ -61,11 +70,14 @@ export class Reassembler {
 
   constructor(
     private readonly maxFrameBytes: number,
+    /** Charged with every chunk held until its frame completes. */
+    private readonly budget: MemoryBudget,
     private readonly maxPartialFrames = 256,
   ) {}
 
-  /** Drops every unfinished frame (the channel closed). */
+  /** Drops every unfinished frame and gives its bytes back. */
   clear(): void {
+    for (const partial of this.partials.values()) this.budget.release(partial.charged)
     this.partials.clear()
   }
 
@@ -85,7 +97,9 @@ export class Reassembler {
         if (data.length >= total) throw peerSent('a chunked frame that fits in one chunk')
         if (this.partials.has(id)) throw peerSent(`frame id ${id} started twice`)
         if (this.partials.size >= this.maxPartialFrames) throw peerSent('too many frames in flight')
-        this.partials.set(id, { total, parts: [data], filled: data.length })
+        const charged = data.length + CHUNK_OVERHEAD_BYTES
+        this.budget.charge(charged, 'a chunked frame')
+        this.partials.set(id, { total, parts: [data], filled: data.length, charged })
         return undefined
       }
       case NEXT: {
@@ -94,12 +108,21 @@ export class Reassembler {
         const partial = this.partials.get(id)
         if (partial === undefined) throw peerSent(`a chunk for unknown frame id ${id}`)
         const data = chunk.subarray(NEXT_HEADER_BYTES)
+        if (data.length === 0) throw peerSent('an empty chunk')
         if (partial.filled + data.length > partial.total) throw peerSent('a chunk past its frame end')
+        if (partial.filled + data.length === partial.total) {
+          // The last chunk is never held: the frame is joined at once and its charge released.
+          this.partials.delete(id)
+          this.budget.release(partial.charged)
+          partial.parts.push(data)
+          return joined(partial)
+        }
+        const cost = data.length + CHUNK_OVERHEAD_BYTES
+        this.budget.charge(cost, 'a chunked frame')
+        partial.charged += cost
         partial.parts.push(data)
         partial.filled += data.length
-        if (partial.filled < partial.total) return undefined
-        this.partials.delete(id)
-        return joined(partial)
+        return undefined
       }
       default:
         throw peerSent(`unknown chunk kind ${String(chunk[0])}`)

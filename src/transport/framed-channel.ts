@@ -1,7 +1,7 @@
 import { NetError } from '../base/errors.js'
 import { deferred } from '../base/deferred.js'
 import { resolveFrameChannelOptions, type FrameChannel, type FrameChannelOptions } from './frame-channel.js'
-import { FrameReceiver } from './frame-receiver.js'
+import { FrameReceiver, withBudget } from './frame-receiver.js'
 import { FrameSender } from './frame-sender.js'
 import type { RawTransport, RawTransportFactory } from './raw-transport.js'
 
@@ -42,7 +42,7 @@ export function createFrameChannel(openTransport: RawTransportFactory, options: 
     }
   }
 
-  return {
+  return withBudget<FrameChannel>({
     send: (frame, lane) => sender!.send(frame, lane),
     onFrame: (next) => receiver.onFrame(next),
     closed: closed.promise,
@@ -55,5 +55,5 @@ export function createFrameChannel(openTransport: RawTransportFactory, options: 
     close(reason = new NetError('closed', 'the channel was closed locally')) {
       finish(reason)
     },
-  }
+  }, receiver.budget)
 }

@@ -46,7 +46,7 @@ describe('findCborProblem', () => {
     expect(check(plain.encode([[[[1]]]]))).toBeUndefined()
     expect(check(plain.encode([[[[[1]]]]]))).toBe('nesting deeper than 4')
     expect(check(plain.encode(new Array(49).fill(0)))).toBeUndefined()
-    expect(check(plain.encode(new Array(50).fill(0)))).toBe('more than 50 items')
+    expect(check(plain.encode(new Array(50).fill(0)))).toBe('more than 50 items (maxItems)')
   })
 
   it('keeps no reference to the last frame and stays correct after a failure', () => {

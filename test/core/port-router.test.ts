@@ -36,8 +36,8 @@ const microtask = (): Promise<void> => new Promise((resolve) => queueMicrotask(r
 describe('PortRouter', () => {
   it('holds messages for a key until it opens, then delivers them in order', async () => {
     const { router: r } = router()
-    r.route('k', 'join', 1)
-    r.route('k', undefined, 2)
+    r.route('k', 'join', 1, 0)
+    r.route('k', undefined, 2, 0)
     expect(r.pendingMessages).toBe(2)
     const c = collector()
     r.openPort('join', 'k', c.handlers)
@@ -50,8 +50,8 @@ describe('PortRouter', () => {
     const { router: r } = router()
     const first = collector()
     const port = r.openPort('exchange', 'k', first.handlers)
-    r.route('k', 'exchange', 'a')
-    r.route('k', 'exchange', 'b') // the peer already started the next use of "k"
+    r.route('k', 'exchange', 'a', 0)
+    r.route('k', 'exchange', 'b', 0) // the peer already started the next use of "k"
     expect(first.got).toEqual(['a'])
     port.release()
     const second = collector()
@@ -62,16 +62,16 @@ describe('PortRouter', () => {
 
   it('refuses a message that continues no instance', () => {
     const { router: r } = router()
-    expect(() => r.route('k', undefined, 1)).toThrow(/before its first message/)
+    expect(() => r.route('k', undefined, 1, 0)).toThrow(/before its first message/)
     r.openPort('join', 'open-but-not-introduced', collector().handlers)
-    expect(() => r.route('open-but-not-introduced', undefined, 1)).toThrow(/before its first message/)
+    expect(() => r.route('open-but-not-introduced', undefined, 1, 0)).toThrow(/before its first message/)
   })
 
   it('refuses a kind that differs from the local port, whichever side opened first', async () => {
     const { router: r, failures } = router()
     r.openPort('join', 'a', collector().handlers)
-    expect(() => r.route('a', 'mutex', 1)).toThrow(/"a" is used for join here but for mutex on the peer/)
-    r.route('b', 'select', 1)
+    expect(() => r.route('a', 'mutex', 1, 0)).toThrow(/"a" is used for join here but for mutex on the peer/)
+    r.route('b', 'select', 1, 0)
     r.openPort('exchange', 'b', collector().handlers)
     await microtask()
     expect(failures.map((f) => f.message)).toEqual([expect.stringMatching(/"b" is used for exchange here but for select/)])
@@ -79,8 +79,8 @@ describe('PortRouter', () => {
 
   it('bounds what it holds for unopened keys', () => {
     const { router: r } = router(3)
-    for (let i = 0; i < 3; i++) r.route(`k${i}`, 'join', i)
-    expect(() => r.route('k9', 'join', 9)).toThrow(/more than 3 messages/)
+    for (let i = 0; i < 3; i++) r.route(`k${i}`, 'join', i, 0)
+    expect(() => r.route('k9', 'join', 9, 0)).toThrow(/more than 3 messages/)
   })
 
   it('refuses a second open of a key in use and tells open ports when it closes', () => {
@@ -101,7 +101,7 @@ describe('PortRouter: a peer cancel', () => {
     const c = collector(true)
     r.openPort('join', 'k', c.handlers)
     r.routeCancel('k') // a later instance, its first message not here yet: the cancelled one is settled here
-    r.route('k', 'join', 'done')
+    r.route('k', 'join', 'done', 0)
     r.routeCancel('k')
     expect(c.got).toEqual(['done', 'peer cancelled'])
     r.routeCancel('never-used')
@@ -111,7 +111,7 @@ describe('PortRouter: a peer cancel', () => {
 
   it('queued behind held messages the port has not received yet, and delivered after them', async () => {
     const { router: r, cancels } = router()
-    r.route('k', 'join', 'done')
+    r.route('k', 'join', 'done', 0)
     const c = collector(true)
     r.openPort('join', 'k', c.handlers) // the held message is delivered on a microtask
     r.routeCancel('k')
@@ -125,7 +125,7 @@ describe('PortRouter: a peer cancel', () => {
 
   it('dropped with the rest of an instance whose port was released by its last message', async () => {
     const { router: r, failures } = router()
-    r.route('k', 'exchange', 'value')
+    r.route('k', 'exchange', 'value', 0)
     const got: unknown[] = []
     const port = r.openPort('exchange', 'k', { parse: (m) => m, onMessage: (m) => (got.push(m), port.release()), onClose() {}, onPeerCancel: () => got.push('cancel') })
     r.routeCancel('k')
@@ -134,21 +134,21 @@ describe('PortRouter: a peer cancel', () => {
     expect(r.pendingMessages).toBe(0)
     const next = collector(true)
     r.openPort('exchange', 'k', next.handlers)
-    r.route('k', 'exchange', 'again')
+    r.route('k', 'exchange', 'again', 0)
     expect(next.got).toEqual(['again'])
     expect(failures).toEqual([])
   })
 
   it('for an instance never opened here: a mark replaces its messages, the peer is answered at once, and the open refuses once', async () => {
     const { router: r, cancels } = router()
-    r.route('k', 'select', 'done')
-    r.route('k', undefined, 'more')
+    r.route('k', 'select', 'done', 0)
+    r.route('k', undefined, 'more', 0)
     r.routeCancel('k')
     expect(cancels).toEqual(['cancelled k'])
     expect(r.pendingMessages).toBe(1)
     r.routeCancel('k') // a repeat is not answered twice
     expect(cancels).toEqual(['cancelled k'])
-    r.route('k', 'select', 'next use') // the peer's next instance queues behind the mark
+    r.route('k', 'select', 'next use', 0) // the peer's next instance queues behind the mark
     expect(() => r.openPort('select', 'k', collector(true).handlers)).toThrow(
       expect.objectContaining({ code: 'aborted', message: expect.stringMatching(/aborted by the peer before it was called here/) }),
     )
@@ -162,8 +162,8 @@ describe('PortRouter: a peer cancel', () => {
 
   it('marks only the last instance held: the one the peer cancelled', async () => {
     const { router: r } = router()
-    r.route('k', 'mutex', 'lock traffic') // an instance still held here
-    r.route('k', 'join', 'done')
+    r.route('k', 'mutex', 'lock traffic', 0) // an instance still held here
+    r.route('k', 'join', 'done', 0)
     r.routeCancel('k')
     expect(r.pendingMessages).toBe(2)
     const lock = collector()
@@ -178,15 +178,15 @@ describe('PortRouter: a peer cancel', () => {
   it('fails with NetError protocol for a port that cannot be cancelled, and for a mark opened as another kind', () => {
     const a = router()
     a.router.openPort('mutex', 'm', collector().handlers)
-    a.router.route('m', 'mutex', 'request')
+    a.router.route('m', 'mutex', 'request', 0)
     expect(() => a.router.routeCancel('m')).toThrow(/peer sent a cancel of operation "m", a mutex, which cannot be cancelled/)
     const b = router()
-    b.router.route('c', 'channel', 'hello')
+    b.router.route('c', 'channel', 'hello', 0)
     b.router.routeCancel('c')
     expect(() => b.router.openPort('channel', 'c', collector().handlers)).toThrow(expect.objectContaining({ code: 'protocol' }))
     expect(b.failures).toHaveLength(1)
     const c = router()
-    c.router.route('x', 'join', 'done')
+    c.router.route('x', 'join', 'done', 0)
     c.router.routeCancel('x')
     expect(() => c.router.openPort('exchange', 'x', collector(true).handlers)).toThrow(/used for exchange here but for join on the peer/)
     expect(c.failures).toHaveLength(1)
@@ -209,10 +209,10 @@ describe('PortRouter: a peer cancel', () => {
     expect(r.pendingMessages).toBe(0)
     expect(cancels).toEqual([])
     // A mark never costs more than the messages it replaced: the bound still holds.
-    for (let i = 0; i < 10; i++) r.route(`held:${i}`, 'join', i)
+    for (let i = 0; i < 10; i++) r.route(`held:${i}`, 'join', i, 0)
     for (let i = 0; i < 10; i++) r.routeCancel(`held:${i}`)
     expect(r.pendingMessages).toBe(10)
-    expect(() => r.route('one-more', 'join', 0)).toThrow(/more than 10 messages/)
+    expect(() => r.route('one-more', 'join', 0, 0)).toThrow(/more than 10 messages/)
   })
 })
 
@@ -225,11 +225,11 @@ describe('PortRouter: a retired port', () => {
     const second = collector(true)
     r.openPort('join', 'k', second.handlers) // no "already in use"
     expect(r.openCount).toBe(2)
-    r.route('k', 'join', 'answer to the first')
+    r.route('k', 'join', 'answer to the first', 0)
     expect(first.got).toEqual(['answer to the first'])
     old.release()
     r.routeCancel('k') // the peer's cancel of its first instance: nothing of it is here any more
-    r.route('k', 'join', 'the second')
+    r.route('k', 'join', 'the second', 0)
     expect(second.got).toEqual(['the second'])
     expect(r.openCount).toBe(1)
     expect(failures).toEqual([])
@@ -237,7 +237,7 @@ describe('PortRouter: a retired port', () => {
 
   it('retired before its held messages were delivered: they still go to it, and what follows to the next port', async () => {
     const { router: r } = router()
-    r.route('k', 'exchange', 'first instance')
+    r.route('k', 'exchange', 'first instance', 0)
     const first = collector(true)
     const old = r.openPort('exchange', 'k', {
       ...first.handlers,
@@ -249,7 +249,7 @@ describe('PortRouter: a retired port', () => {
     old.retire() // settled before the microtask that delivers what was held
     const second = collector(true)
     r.openPort('exchange', 'k', second.handlers)
-    r.route('k', 'exchange', 'second instance') // held behind the first, in order
+    r.route('k', 'exchange', 'second instance', 0) // held behind the first, in order
     await microtask()
     expect(first.got).toEqual(['first instance'])
     await microtask()
@@ -261,12 +261,12 @@ describe('PortRouter: a retired port', () => {
     const { router: r } = router()
     const first = collector(true)
     const old = r.openPort('syncStart', 'k', first.handlers)
-    r.route('k', 'syncStart', 'ready')
+    r.route('k', 'syncStart', 'ready', 0)
     old.retire()
     const second = collector(true)
     r.openPort('syncStart', 'k', second.handlers)
-    r.route('k', undefined, 'final') // still the retired instance
-    r.route('k', 'syncStart', 'next ready') // the next instance: held while the retired one is open
+    r.route('k', undefined, 'final', 0) // still the retired instance
+    r.route('k', 'syncStart', 'next ready', 0) // the next instance: held while the retired one is open
     expect(first.got).toEqual(['ready', 'final'])
     expect(second.got).toEqual([])
     old.release()

@@ -73,6 +73,8 @@ export class SendCredit {
 export class ReceiveCredit {
   /** Received and not yet granted back: never more than the window. */
   #outstanding = 0
+  /** Their measured bytes: a message may only arrive while this is below `windowBytes`. */
+  #outstandingBytes = 0
   #taken = 0
   #takenBytes = 0
   readonly #grantEvery: number
@@ -80,18 +82,26 @@ export class ReceiveCredit {
 
   constructor(
     private readonly window: number,
-    windowBytes: number,
+    private readonly windowBytes: number,
   ) {
     this.#grantEvery = Math.ceil(window / 2)
     this.#grantEveryBytes = Math.ceil(windowBytes / 2)
   }
 
-  /** One data message arrived; throws NetError `protocol` if the peer had no credit for it. */
-  received(): void {
+  /**
+   * One data message of `weight` measured bytes arrived; throws NetError `protocol` if the peer
+   * had no credit for it. The sender measures its values the same way and sends only while what
+   * it has outstanding is below the byte window, so an honest peer never fails the byte check.
+   */
+  received(weight: number): void {
     if (this.#outstanding >= this.window) {
       throw peerSent(`more than the ${this.window} messages it had credit for on a channel`)
     }
+    if (this.#outstandingBytes >= this.windowBytes) {
+      throw peerSent(`more than the ${this.windowBytes} bytes it had credit for on a channel (windowBytes)`)
+    }
     this.#outstanding++
+    this.#outstandingBytes += weight
   }
 
   /**
@@ -105,6 +115,7 @@ export class ReceiveCredit {
     if (!wait && this.#taken < this.#grantEvery && this.#takenBytes < this.#grantEveryBytes) return 0
     const n = this.#taken
     this.#outstanding -= n
+    this.#outstandingBytes -= this.#takenBytes
     this.#taken = 0
     this.#takenBytes = 0
     return n

@@ -38,11 +38,6 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
     this.key = key
     this.#closing = new ChannelClosing(key)
     this.#receiveCredit = new ReceiveCredit(window, windowBytes)
-    this.#inbox = new ChannelInbox<T>(
-      key,
-      (item) => this.#taken(item),
-      () => this.#abandon(),
-    )
     this.#ended.promise.catch(noop)
     const endpoint = this
     this.#outbox = new ChannelOutbox(this.#sendCredit, {
@@ -57,6 +52,13 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
       onMessage: (message) => this.#onMessage(message),
       onClose: (reason) => this.#onClose(reason),
     })
+    // After the port, whose budget it charges; no message reaches the port before this returns.
+    this.#inbox = new ChannelInbox<T>(
+      key,
+      (item) => this.#taken(item),
+      () => this.#abandon(),
+      this.#port.memory,
+    )
     this.#transmit({ type: 'hello', window, windowBytes }).catch(noop)
   }
 
@@ -194,8 +196,9 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
 
   #onData(value: unknown, wait: boolean): void {
     if (this.#closing.gotEnd) throw peerSent(`data after its end on a channel`)
-    this.#receiveCredit.received()
-    if (!this.#inbox.abandoned) this.#inbox.deliver({ value, weight: measureValue(value), wait })
+    const weight = measureValue(value)
+    this.#receiveCredit.received(weight)
+    if (!this.#inbox.abandoned) this.#inbox.deliver({ value, weight, wait, cost: this.#port.messageCost() })
   }
 
   /** Frees the key once both sides sent their `end` and `stop`: neither will send anything more. */

@@ -1,11 +1,14 @@
 import { NetError } from '../../base/errors.js'
 import { deferred, type Deferred } from '../../base/deferred.js'
+import type { MemoryBudget } from '../../base/memory-budget.js'
 
 /** One value from the peer, with its measure and whether its sender ran out of byte credit. */
 export interface Received {
   readonly value: unknown
   readonly weight: number
   readonly wait: boolean
+  /** Its estimated heap size, charged to the session's memory budget while it waits unread. */
+  readonly cost: number
 }
 
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true }
@@ -31,6 +34,7 @@ export class ChannelInbox<T> {
     private readonly onTaken: (item: Received) => void,
     /** The reader left early (`return()`). */
     private readonly onAbandon: () => void,
+    private readonly budget: MemoryBudget,
   ) {}
 
   get messages(): number {
@@ -65,6 +69,7 @@ export class ChannelInbox<T> {
     if (this.#abandoned) return
     const reader = this.#reader
     if (reader === undefined) {
+      this.budget.charge(item.cost, `unread values on channel "${this.key}"`)
       this.#items.push(item)
       this.#bytes += item.weight
       return
@@ -84,7 +89,7 @@ export class ChannelInbox<T> {
   abandon(): void {
     this.#abandoned = true
     this.#iterating = false
-    this.#items.length = 0
+    this.#releaseAll()
     this.#bytes = 0
     this.#settle(DONE)
   }
@@ -93,7 +98,7 @@ export class ChannelInbox<T> {
   fail(reason: NetError): void {
     this.#failure = reason
     if (!this.#ended) {
-      this.#items.length = 0
+      this.#releaseAll()
       this.#bytes = 0
     }
     const reader = this.#reader
@@ -106,6 +111,7 @@ export class ChannelInbox<T> {
   #next(): Promise<IteratorResult<T, undefined>> {
     const item = this.#items.shift()
     if (item !== undefined) {
+      this.budget.release(item.cost)
       this.#bytes -= item.weight
       this.onTaken(item)
       return Promise.resolve({ value: item.value as T, done: false })
@@ -116,6 +122,11 @@ export class ChannelInbox<T> {
     if (this.#reader !== undefined) return Promise.reject(new NetError('usage', 'next() called while another next() is pending'))
     this.#reader = deferred()
     return this.#reader.promise
+  }
+
+  #releaseAll(): void {
+    for (const item of this.#items) this.budget.release(item.cost)
+    this.#items.length = 0
   }
 
   #settle(result: IteratorReturnResult<undefined>): void {

@@ -38,7 +38,7 @@ export class LockCore<T> implements GuardHost<T> {
     this.value = new LockValue(initial as T, watch)
     this.#seq = new LockSequence(key)
     this.link = new LockLink(host, kind, key, { onMessage: (m) => this.#onMessage(m), onStop: (reason) => this.#stop(reason) })
-    this.#queue = new LockQueue(this.link.isLeader)
+    this.#queue = new LockQueue(this.link.isLeader, this.link.memory, key)
     this.#state = !this.link.isLeader ? 'away' : initial === undefined ? 'starting' : 'home'
     this.link.send({ type: 'hello', value: initial === undefined ? undefined : this.value.bytes, watch })
   }
@@ -50,7 +50,7 @@ export class LockCore<T> implements GuardHost<T> {
 
   query(): LockSnapshot {
     const { writer, readers } = this.#holds
-    return { state: this.#state, writing: writer, readers, waiting: this.#queue.local.length, peerWaiting: this.#queue.remote.length }
+    return { state: this.#state, writing: writer, readers, waiting: this.#queue.local.size, peerWaiting: this.#queue.remote.size }
   }
 
   /** A guard now, `null` (with `ifAvailable`) or later; rejects on abort, close or a broken lock. */
@@ -88,7 +88,7 @@ export class LockCore<T> implements GuardHost<T> {
 
   /** Web Locks' grantable rule: nothing queued ahead, and nothing held that conflicts. */
   #admissible(mode: NetLockMode): boolean {
-    if (this.#state === 'leased') return mode === 'read' && this.#queue.local.length === 0
+    if (this.#state === 'leased') return mode === 'read' && this.#queue.local.size === 0
     if (!holdsToken(this.#state) || !this.#queue.isEmpty || this.#holds.conflicts(mode)) return false
     return mode === 'read' || this.#state === 'home'
   }
@@ -116,12 +116,12 @@ export class LockCore<T> implements GuardHost<T> {
     let leaseUpTo = 0
     for (let side = queue.headSide(); side !== undefined; side = queue.headSide()) {
       const local = side === 'local'
-      const head = local ? queue.local[0]! : queue.remote[0]!
+      const head = local ? queue.local.first()! : queue.remote.first()!
       if (head.mode === 'read') {
         if (this.#holds.writer) break
         if (local) this.#grant(this.#decided(queue.local.shift()!, true))
         else if (this.#state === 'recalling') break
-        else leaseUpTo = this.#decided(queue.remote.shift()!, false).id
+        else leaseUpTo = this.#decided(queue.shiftRemote()!, false).id
         continue
       }
       leaseUpTo = this.#lend(leaseUpTo)
@@ -130,7 +130,7 @@ export class LockCore<T> implements GuardHost<T> {
         if (this.#state === 'lent') this.#send({ type: 'recall', clock: this.#seq.clock }, 'recallSent')
         if (!this.#holds.conflicts('write') && this.#state === 'home') this.#grant(this.#decided(queue.local.shift()!, true))
       } else if (!this.#holds.conflicts('write') && this.#state !== 'recalling') {
-        this.#sendToken(this.#decided(queue.remote.shift()!, false).id)
+        this.#sendToken(this.#decided(queue.shiftRemote()!, false).id)
       }
       break
     }
@@ -156,7 +156,7 @@ export class LockCore<T> implements GuardHost<T> {
 
   #sendToken(id: number): void {
     const queue = this.#queue.carried()
-    this.#queue.remote = []
+    this.#queue.dropRemote()
     this.#seq.tokenSent()
     const value = this.value.outgoing()
     this.#send({ type: 'token', id, epoch: this.#holds.epoch, clock: this.#seq.clock, queue, version: this.value.version, value }, 'tokenSent')
@@ -207,7 +207,7 @@ export class LockCore<T> implements GuardHost<T> {
 
   #onRequestOrCancel(m: LockMessageOf<'request' | 'cancel'>): void {
     if (!this.#seq.fromPeer(m, holdsToken(this.#state))) return
-    if (m.type === 'request') this.#queue.remote.push({ id: m.id, ts: m.clock, mode: m.mode })
+    if (m.type === 'request') this.#queue.addRemote({ id: m.id, ts: m.clock, mode: m.mode })
     else if (!this.#queue.removeRemote(m.id)) return this.#seq.staleCancel(m.id)
     this.#pump()
   }
@@ -222,7 +222,7 @@ export class LockCore<T> implements GuardHost<T> {
     const changed = this.value.incoming(m.version, m.value)
     this.#state = state
     this.#holds.tokenArrived(m.epoch)
-    this.#queue.remote = m.queue
+    this.#queue.setRemote(m.queue)
     if (changed) this.onChange(this.value.current, 'peer')
     // Request `m.id` heads the queue now, unless it was aborted: then this late grant just moves on.
     this.#pump()

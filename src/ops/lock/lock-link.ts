@@ -2,6 +2,7 @@ import { NetError } from '../../base/errors.js'
 import { deferred } from '../../base/deferred.js'
 import type { OpHost } from '../../core/op-host.js'
 import type { Port } from '../../core/port.js'
+import type { MemoryBudget } from '../../base/memory-budget.js'
 import { LockOutbox } from './lock-outbox.js'
 import { encodeLockMessage, parseLockMessage, type LockMessage } from './lock-wire.js'
 
@@ -46,6 +47,11 @@ export class LockLink {
 
   get isLeader(): boolean {
     return this.#port.isLeader
+  }
+
+  /** The session's memory budget, which the peer's queued requests are charged to. */
+  get memory(): MemoryBudget {
+    return this.#port.memory
   }
 
   /** Why the lock stopped; undefined while it works. */

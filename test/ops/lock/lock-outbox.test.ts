@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { NetError } from '../../../src/base/errors.js'
 import { deferred, type Deferred } from '../../../src/base/deferred.js'
+import { MemoryBudget } from '../../../src/base/memory-budget.js'
 import type { Port } from '../../../src/core/port.js'
 import { LockOutbox } from '../../../src/ops/lock/lock-outbox.js'
 import type { LockMessage } from '../../../src/ops/lock/lock-wire.js'
@@ -24,6 +25,8 @@ function fakePort(refuse: (message: unknown[]) => boolean = () => false): { port
     release() {},
     now: () => 0,
     clockErrorBound: () => 0,
+    memory: new MemoryBudget(Infinity),
+    messageCost: () => 0,
   } satisfies Port<unknown[]>
   return { port, posted, taken }
 }
