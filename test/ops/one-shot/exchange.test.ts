@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { encodeExchangeMessage, parseExchangeMessage, type ExchangeMessage } from '../../../src/ops/one-shot/exchange-wire.js'
 import { prng, seedFromEnv } from '../../helpers/prng.js'
-import { delivered, expectKeyFree, FAST_TIMEOUT, messagesFor, rejectionOf, sessionPairs, stateOf } from './op-helpers.js'
+import { FAST_TIMEOUT, sessionPairs } from './op-helpers.js'
+import { rejectionOf, stateOf } from '../../helpers/promises.js'
+import { delivered, expectKeyFree, messagesFor } from '../../helpers/session-probes.js'
 
 const seed = seedFromEnv()
 console.log(`exchange tests: SEED=${seed}`)

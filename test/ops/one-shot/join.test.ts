@@ -4,18 +4,9 @@ import { describe, expect, it } from 'vitest'
 import { NetError } from '../../../src/base/errors.js'
 import { encodeJoinMessage, parseJoinMessage, type JoinMessage } from '../../../src/ops/one-shot/join-wire.js'
 import { prng, randomInt, seedFromEnv } from '../../helpers/prng.js'
-import {
-  delivered,
-  expectKeyFree,
-  FAST_TIMEOUT,
-  manualTask,
-  messagesFor,
-  RacerError,
-  rejectionOf,
-  stateOf,
-  timedTask,
-  sessionPairs,
-} from './op-helpers.js'
+import { FAST_TIMEOUT, manualTask, RacerError, timedTask, sessionPairs } from './op-helpers.js'
+import { rejectionOf, stateOf } from '../../helpers/promises.js'
+import { delivered, expectKeyFree, messagesFor } from '../../helpers/session-probes.js'
 
 const seed = seedFromEnv()
 console.log(`join tests: SEED=${seed}`)

@@ -4,18 +4,9 @@ import type { SelectResult } from '../../../src/ops/one-shot/select.js'
 import { localWins } from '../../../src/ops/one-shot/select.js'
 import { encodeSelectMessage, parseSelectMessage, type SelectMessage } from '../../../src/ops/one-shot/select-wire.js'
 import { prng, seedFromEnv } from '../../helpers/prng.js'
-import {
-  delivered,
-  expectKeyFree,
-  FAST_TIMEOUT,
-  manualTask,
-  messagesFor,
-  RacerError,
-  rejectionOf,
-  stateOf,
-  timedTask,
-  sessionPairs,
-} from './op-helpers.js'
+import { FAST_TIMEOUT, manualTask, RacerError, timedTask, sessionPairs } from './op-helpers.js'
+import { rejectionOf, stateOf } from '../../helpers/promises.js'
+import { delivered, expectKeyFree, messagesFor } from '../../helpers/session-probes.js'
 
 const seed = seedFromEnv()
 console.log(`select tests: SEED=${seed}`)
