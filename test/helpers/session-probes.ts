@@ -49,6 +49,17 @@ export function messagesFor(pair: Pick<SessionPair, 'leaderCounts' | 'followerCo
 /** Uses `key` once more on `session`; both sides' results must equal `'again'`. */
 export type ReuseKey = (session: Session, key: string, side: 'leader' | 'follower') => Promise<unknown>
 
+/** A hang guard, not a speed check: a key left taken can leave its reuse waiting forever. */
+const HANG_MS = 10_000
+
+function settlesWithin<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${HANG_MS} ms: the key is still taken`)), HANG_MS)
+  })
+  return Promise.race([promise, hang]).finally(() => clearTimeout(timer))
+}
+
 const exchangeAgain: ReuseKey = (session, key) => session.exchange('again', { key })
 
 /**
@@ -58,8 +69,8 @@ const exchangeAgain: ReuseKey = (session, key) => session.exchange('again', { ke
  */
 export async function expectKeyFree(pair: Sides, key: string, reuse: ReuseKey = exchangeAgain): Promise<void> {
   await delivered(pair)
-  const again = [reuse(pair.leader, key, 'leader'), reuse(pair.follower, key, 'follower')]
-  await expect(Promise.all(again)).resolves.toEqual(['again', 'again'])
+  const again = Promise.all([reuse(pair.leader, key, 'leader'), reuse(pair.follower, key, 'follower')])
+  await expect(settlesWithin(again, `reusing key "${key}" on both sides`)).resolves.toEqual(['again', 'again'])
   await delivered(pair)
   expect([sessionCore(pair.leader).isClosed, sessionCore(pair.follower).isClosed]).toEqual([false, false])
 }
