@@ -4,6 +4,7 @@ import type SimplePeer from 'simple-peer'
 import { WebSocket } from 'ws'
 import type { ClientMessage, RelayMessage } from '../support/relay-messages.js'
 import type { SimplePeerLike } from '../src/index.js'
+import { interopDefault } from '../test/helpers/interop.js'
 
 export interface NodePeer {
   /** The connected peer, typed as netbeam's adapter takes it. */
@@ -15,13 +16,6 @@ export interface NodePeer {
 }
 
 const CONNECT_TIMEOUT_MS = 20_000
-
-/** The CommonJS export behind an `import()` namespace, however many `default`s deep. */
-function interopDefault<T>(namespace: unknown): T {
-  let value = namespace
-  while (typeof value === 'object' && value !== null && 'default' in value) value = (value as { default: unknown }).default
-  return value as T
-}
 
 /** Joins `room` on the relay at `relayUrl` and resolves once the WebRTC peer is connected. */
 export async function connectNodePeer(relayUrl: string, room: string): Promise<NodePeer> {

@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from '@playwright/test'
 import { findChromium } from './ensure-chromium.mjs'
-import { loopbackOnlyNetwork } from './network.js'
+import { loopbackOnlyNetwork } from '../test/loopback-only.mjs'
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url))
 const chromium = findChromium()

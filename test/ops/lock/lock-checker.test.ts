@@ -5,9 +5,10 @@ import type { LockGuard } from '../../../src/ops/lock/lock-guard.js'
 import type { NetLockMode } from '../../../src/ops/lock/lock-wire.js'
 import type { Session } from '../../../src/session.js'
 import { prng, randomInt, seedFromEnv, type Random } from '../../helpers/prng.js'
-import { lockSessions, nextTask, until } from './lock-harness.js'
+import { lockSessions, until } from './lock-harness.js'
 import { coreOf, newOrderModel, orderTracer, tracedCall, type OrderModel, type TracedSide } from './lock-order-tracer.js'
 import { sessionCore } from '../../../src/session.js'
+import { nextMacrotask } from '../../helpers/promises.js'
 
 /**
  * A seeded randomized checker: random latencies, random mixes of lock / read / write / abort /
@@ -158,7 +159,7 @@ function pickOp(random: Random, exclusiveOnly: boolean): [Op, NetLockMode] {
 }
 
 async function runActor(side: Side, ops: [Op, NetLockMode][], random: Random, model: Model, maybeClose: () => void): Promise<void> {
-  for (let i = randomInt(random, 0, 3); i > 0; i--) await nextTask()
+  for (let i = randomInt(random, 0, 3); i > 0; i--) await nextMacrotask()
   for (const [op, mode] of ops) {
     const controller = op === 'abort' ? new AbortController() : undefined
     const request = tracedCall(side, () => side.acquire(mode, { signal: controller?.signal, ifAvailable: op === 'ifAvailable' }))
@@ -170,7 +171,7 @@ async function runActor(side: Side, ops: [Op, NetLockMode][], random: Random, mo
     })
     checked.catch(() => {}) // handled below, after the abort
     if (controller !== undefined) {
-      for (let i = randomInt(random, 0, 4); i > 0; i--) await nextTask()
+      for (let i = randomInt(random, 0, 4); i > 0; i--) await nextMacrotask()
       controller.abort()
     }
     let guard: Awaited<typeof request>
@@ -188,7 +189,7 @@ async function runActor(side: Side, ops: [Op, NetLockMode][], random: Random, mo
       continue
     }
     maybeClose()
-    for (let i = randomInt(random, 0, 3); i > 0; i--) await nextTask()
+    for (let i = randomInt(random, 0, 3); i > 0; i--) await nextMacrotask()
     if (guard.mode === 'write' && random() < 0.8 && !model.closing) {
       const n = (model.value = ++model.counter)
       const current = guard.value
@@ -200,7 +201,7 @@ async function runActor(side: Side, ops: [Op, NetLockMode][], random: Random, mo
     else model.readers--
     model.log.push(`${side.name} releases ${guard.mode} (value ${String(model.value)})`)
     await guard.release()
-    for (let i = randomInt(random, 0, 2); i > 0; i--) await nextTask()
+    for (let i = randomInt(random, 0, 2); i > 0; i--) await nextMacrotask()
   }
 }
 

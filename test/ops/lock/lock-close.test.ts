@@ -3,8 +3,9 @@ import { NetError } from '../../../src/base/errors.js'
 import type { Session } from '../../../src/session.js'
 import { encodeLockMessage } from '../../../src/ops/lock/lock-wire.js'
 import type { NetMutex } from '../../../src/ops/lock/mutex.js'
-import { lockSessions, rejectsWith, status, until } from './lock-harness.js'
+import { lockSessions, until } from './lock-harness.js'
 import { sessionCore } from '../../../src/session.js'
+import { rejectionOf, stateOf } from '../../helpers/promises.js'
 
 describe('closing a lock', () => {
   it('rejects the requests waiting on both sides with closed, frees the key on both, and the key opens fresh', async () => {
@@ -18,15 +19,15 @@ describe('closing a lock', () => {
     const events: string[] = []
     a.on('close', (reason) => events.push(`a ${reason.code}`))
     b.on('close', (reason) => events.push(`b ${reason.code}`))
-    const rejected = Promise.all([waitingHere, ...waitingThere].map((request) => rejectsWith(request, 'closed')))
+    const rejected = Promise.all([waitingHere, ...waitingThere].map((request) => rejectionOf(request, 'closed')))
     await a.close()
     await rejected
     expect((await a.closed).message).toMatch(/lock "k" was closed/)
     expect((await b.closed).message).toMatch(/the peer closed lock "k"/)
     expect(events.sort()).toEqual(['a closed', 'b closed'])
     expect([a.query().state, b.query().state]).toEqual(['closed', 'closed'])
-    await rejectsWith(a.read(), 'closed')
-    await rejectsWith(b.write(), 'closed')
+    await rejectionOf(a.read(), 'closed')
+    await rejectionOf(b.write(), 'closed')
     await held.release()
     // Fresh locks under the same key, on both sides: the new initial value, a hand-off each way.
     const c = pair.follower.rwlock<number>('k', { initial: 7 })
@@ -65,7 +66,7 @@ describe('closing a lock', () => {
     const request = b.lock()
     const closing = a.close()
     pair.leaderEnd.resume()
-    await rejectsWith(request, 'closed')
+    await rejectionOf(request, 'closed')
     await closing
     const c = pair.leader.mutex<number>('k', { initial: 10 })
     const d = pair.follower.mutex<number>('k')
@@ -90,12 +91,12 @@ describe('closing a lock', () => {
     await g.release()
     expect(a.query().state).toBe('away')
     const closing = b.close()
-    await rejectsWith(request, 'closed')
+    await rejectionOf(request, 'closed')
     pair.followerEnd.resume()
     await closing
     expect(b.peek()).toBe(0)
     expect(a.peek()).toBe(5)
-    expect(await status(a.closed)).toBe('fulfilled')
+    expect(await stateOf(a.closed)).toBe('fulfilled')
     expect(sessionCore(pair.follower).closedReason ?? sessionCore(pair.leader).closedReason).toBeUndefined()
     await pair.close()
   })
@@ -124,10 +125,10 @@ describe('closing a lock', () => {
     const pair = await lockSessions({ latencyMs: 1 })
     const a = pair.leader.mutex<number>('late', { initial: 1 })
     const closing = a.close()
-    expect(await status(closing)).toBe('pending')
+    expect(await stateOf(closing)).toBe('pending')
     await until(() => pair.follower.stats.heldMessages === 2, 'the hello and the close wait on the follower')
     const b = pair.follower.mutex<number>('late')
-    await rejectsWith(b.lock(), 'closed')
+    await rejectionOf(b.lock(), 'closed')
     expect((await b.closed).code).toBe('closed')
     await closing
     const c = pair.leader.mutex<number>('late', { initial: 2 })
@@ -165,8 +166,8 @@ describe('closing a lock', () => {
     const waiting = b.lock()
     await until(() => a.query().peerWaiting === 1, 'the request arrived')
     g.value = 'y'.repeat(10_000)
-    await rejectsWith(g.release(), 'usage')
-    await rejectsWith(waiting, 'usage')
+    await rejectionOf(g.release(), 'usage')
+    await rejectionOf(waiting, 'usage')
     expect((await a.closed).code).toBe('usage')
     expect((await b.closed).message).toMatch(/broke on the peer/)
     const c = small.follower.mutex<string>('m', { initial: 'fresh' })
@@ -217,7 +218,7 @@ describe('hostile close and clock messages close the session with protocol', () 
     await held.release()
     // The peer's request was stamped first (causally before ours), so it is served first.
     expect(lock.query().state).toBe('away')
-    expect(await status(mine)).toBe('pending')
+    expect(await stateOf(mine)).toBe('pending')
     expect(sessionCore(pair.leader).closedReason).toBeUndefined()
     await pair.close()
   })

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { NetError } from '../../../src/base/errors.js'
 import type { Session } from '../../../src/session.js'
 import { encodeLockMessage, parseLockMessage, type LockMessage } from '../../../src/ops/lock/lock-wire.js'
-import { lockSessions, rejectsWith, status, until } from './lock-harness.js'
+import { lockSessions, until } from './lock-harness.js'
 import { sessionCore } from '../../../src/session.js'
+import { rejectionOf, stateOf } from '../../helpers/promises.js'
 
 describe('locks when the peer goes away', () => {
   it('peer closed while holding: the waiter rejects closed; the held guard and peek keep the value', async () => {
@@ -14,7 +15,7 @@ describe('locks when the peer goes away', () => {
     g.value = { n: 2 }
     const waiting = a.lock()
     await until(() => b.query().peerWaiting === 1, 'the leader’s request reached the holder')
-    const rejected = rejectsWith(waiting, 'closed') // rejects before close() resolves (the peer answered)
+    const rejected = rejectionOf(waiting, 'closed') // rejects before close() resolves (the peer answered)
     await pair.follower.close()
     await rejected
     expect(g.value).toEqual({ n: 2 })
@@ -22,8 +23,8 @@ describe('locks when the peer goes away', () => {
     await g.release()
     expect(b.peek()).toEqual({ n: 2 })
     expect(a.peek()).toEqual({ n: 1 })
-    await rejectsWith(a.lock(), 'closed')
-    await rejectsWith(b.withLock(() => 1), 'closed')
+    await rejectionOf(a.lock(), 'closed')
+    await rejectionOf(b.withLock(() => 1), 'closed')
     await pair.close()
   })
 
@@ -34,7 +35,7 @@ describe('locks when the peer goes away', () => {
     const held = await a.write()
     const queued = [b.read(), b.write()]
     await until(() => a.query().peerWaiting === 2, 'both requests queued at the holder')
-    const rejected = queued.map((request) => rejectsWith(request, 'closed')) // before close() resolves
+    const rejected = queued.map((request) => rejectionOf(request, 'closed')) // before close() resolves
     await pair.leader.close()
     await Promise.all(rejected)
     expect(held.value).toBe(1)
@@ -60,7 +61,7 @@ describe('locks when the peer goes away', () => {
     expect(g.value).toBe(41)
     await closing
     await until(() => sessionCore(pair.follower).isClosed, 'the follower saw the close')
-    await rejectsWith(b.lock(), 'closed')
+    await rejectionOf(b.lock(), 'closed')
     await g.release()
     expect(b.peek()).toBe(41)
     await pair.close()
@@ -74,7 +75,7 @@ describe('locks when the peer goes away', () => {
     const write = a.write()
     await until(() => b.query().state === 'recalled', 'the recall arrived')
     pair.leaderEnd.sever()
-    await rejectsWith(write, 'timeout')
+    await rejectionOf(write, 'timeout')
     await until(() => sessionCore(pair.follower).isClosed, 'the follower timed out too')
     expect(sessionCore(pair.follower).closedReason?.code).toBe('timeout')
     expect(reading.value).toBe('kept')
@@ -93,7 +94,7 @@ describe('lock values that cannot travel', () => {
     const waiting = b.lock()
     await until(() => a.query().peerWaiting === 1, 'the request arrived')
     g.value.list.push(() => 'not data')
-    const err = await rejectsWith(g.release(), 'usage')
+    const err = await rejectionOf(g.release(), 'usage')
     expect(err.message).toMatch(/cannot be encoded/)
     const got = await waiting
     expect(got.value).toEqual({ list: [1] })
@@ -115,10 +116,10 @@ describe('lock values that cannot travel', () => {
     const waiting = b.lock()
     await until(() => a.query().peerWaiting === 1, 'the request arrived')
     g.value = 'y'.repeat(10_000)
-    await rejectsWith(g.release(), 'usage')
-    await rejectsWith(waiting, 'usage')
-    await rejectsWith(a.lock(), 'usage')
-    await rejectsWith(b.lock(), 'usage')
+    await rejectionOf(g.release(), 'usage')
+    await rejectionOf(waiting, 'usage')
+    await rejectionOf(a.lock(), 'usage')
+    await rejectionOf(b.lock(), 'usage')
     expect(sessionCore(small.leader).isClosed || sessionCore(small.follower).isClosed).toBe(false)
     const other = small.follower.mutex<number>('other', { initial: 1 })
     small.leader.mutex<number>('other')
@@ -173,7 +174,7 @@ describe('stray and out-of-order lock messages close the session with protocol, 
     const send = rawPeer(pair.leader, 'mutex', 'k')
     send(hello)
     send(encodeLockMessage({ type: 'token', id: 7, epoch: 1, version: 0, value: undefined, clock: 3, queue: [] }))
-    await rejectsWith(waiting, 'protocol')
+    await rejectionOf(waiting, 'protocol')
     await pair.close()
   })
 
@@ -182,7 +183,7 @@ describe('stray and out-of-order lock messages close the session with protocol, 
     const b = pair.follower.rwlock<number>('k', { initial: 1 })
     const waiting = b.read()
     rawPeer(pair.leader, 'rwlock', 'k')([0, new Uint8Array([0xff, 0xff]), false])
-    await rejectsWith(waiting, 'protocol')
+    await rejectionOf(waiting, 'protocol')
     expect(b.peek()).toBe(1)
     await pair.close()
   })
@@ -194,7 +195,7 @@ describe('stray and out-of-order lock messages close the session with protocol, 
     const send = rawPeer(pair.leader, 'rwlock', 'k')
     send(hello)
     send(encodeLockMessage({ type: 'lease', upTo: 1, epoch: 1, version: 0, value: undefined, clock: 3 }))
-    await rejectsWith(waiting, 'protocol')
+    await rejectionOf(waiting, 'protocol')
     await pair.close()
   })
 
@@ -204,8 +205,8 @@ describe('stray and out-of-order lock messages close the session with protocol, 
     pair.follower.rwlock<number>('k')
     await until(() => sessionCore(pair.leader).isClosed && sessionCore(pair.follower).isClosed, 'both closed')
     expect(sessionCore(pair.leader).closedReason?.code).toBe('protocol')
-    await rejectsWith(a.lock(), 'protocol')
-    expect(await status(Promise.resolve())).toBe('fulfilled')
+    await rejectionOf(a.lock(), 'protocol')
+    expect(await stateOf(Promise.resolve())).toBe('fulfilled')
     await pair.close()
   })
 })

@@ -1,5 +1,3 @@
-import { expect } from 'vitest'
-import { NetError } from '../../../src/base/errors.js'
 import type { MemoryPairOptions } from '../../../src/transport/memory.js'
 import type { SessionOptions } from '../../../src/core/options.js'
 import { memorySessions } from '../../helpers/session-pair.js'
@@ -22,30 +20,4 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
     if (performance.now() > deadline) throw new Error(`timed out waiting until ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 1))
   }
-}
-
-/** `pending`, `fulfilled` or `rejected`, after letting queued promise jobs and one task run. */
-export async function status(promise: Promise<unknown>): Promise<'pending' | 'fulfilled' | 'rejected'> {
-  const settled = promise.then(
-    () => 'fulfilled' as const,
-    () => 'rejected' as const,
-  )
-  const pending = new Promise<'pending'>((resolve) => setImmediate(() => resolve('pending')))
-  return Promise.race([settled, pending])
-}
-
-/** Asserts that `promise` rejects with a NetError of `code`; returns the error. */
-export async function rejectsWith(promise: Promise<unknown>, code: NetError['code']): Promise<NetError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(err, `expected a NetError '${code}'`).toBeInstanceOf(NetError)
-  expect((err as NetError).code).toBe(code)
-  return err as NetError
-}
-
-/** One macrotask: lets timers and I/O run between a loop's steps (work outside the lock). */
-export function nextTask(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve))
 }

@@ -3,7 +3,8 @@ import type { Session } from '../../../src/session.js'
 import type { LockGuard } from '../../../src/ops/lock/lock-guard.js'
 import type { NetLockMode } from '../../../src/ops/lock/lock-wire.js'
 import type { LockSnapshot } from '../../../src/ops/lock/lock-state.js'
-import { nextTask, until } from './lock-harness.js'
+import { until } from './lock-harness.js'
+import { nextMacrotask } from '../../helpers/promises.js'
 
 /**
  * A clock both sessions of one process share: the real clock, plus time the test skips ahead.
@@ -80,7 +81,7 @@ export async function runOrderScenario(
   const take = async (label: string, lock: ScenarioLock, mode: NetLockMode): Promise<void> => {
     const guard = await lock.acquire(mode)
     order.push(label)
-    await nextTask()
+    await nextMacrotask()
     await guard.release()
   }
   const [m1, m2, m3] = s.modes

@@ -3,7 +3,8 @@ import { NetError } from '../../../src/base/errors.js'
 import { encodeLockMessage, parseLockMessage } from '../../../src/ops/lock/lock-wire.js'
 import type { NetMutex, NetRwLock, Session } from '../../../src/session.js'
 import { sessionCore } from '../../../src/session.js'
-import { lockSessions, rejectsWith, until } from './lock-harness.js'
+import { lockSessions, until } from './lock-harness.js'
+import { rejectionOf } from '../../helpers/promises.js'
 
 /** Every `change` event of `lock`, as [value, origin]. */
 function changesOf<T>(lock: NetMutex<T> | NetRwLock<T>): [T, 'local' | 'peer'][] {
@@ -163,7 +164,7 @@ describe('lock watch: a hostile update closes the session with protocol', () => 
       for (const message of messages) send(message)
       await until(() => sessionCore(pair.follower).isClosed, 'the follower closed')
       expect(sessionCore(pair.follower).closedReason?.code).toBe('protocol')
-      await rejectsWith(b.lock(), 'protocol')
+      await rejectionOf(b.lock(), 'protocol')
       await pair.close()
     })
   }

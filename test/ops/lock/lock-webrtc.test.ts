@@ -3,9 +3,10 @@ import type { MutexGuard } from '../../../src/ops/lock/mutex.js'
 import type { NetRwLock } from '../../../src/ops/lock/rwlock.js'
 import { openSessions, type SessionPair } from '../../helpers/session-pair.js'
 import { nodeDataChannelPair, wrtcDataChannelPair } from '../../helpers/webrtc-pair.js'
-import { nextTask, rejectsWith, until } from './lock-harness.js'
+import { until } from './lock-harness.js'
 import { runOrderScenario, scenarioName, SCENARIOS, SkipClock } from './lock-order-scenario.js'
 import { sessionCore } from '../../../src/session.js'
+import { nextMacrotask, rejectionOf } from '../../helpers/promises.js'
 
 const stacks = [
   ['node-datachannel', nodeDataChannelPair],
@@ -56,7 +57,7 @@ describe.each(stacks)('locks over real WebRTC (%s)', (_name, connect) => {
         g.value = last = g.value + 1
         order.push(side)
         next = i + 1 < rounds ? m.lock() : Promise.resolve(g)
-        await nextTask()
+        await nextMacrotask()
         await g.release()
       }
     }
@@ -100,7 +101,7 @@ describe.each(stacks)('locks over real WebRTC (%s)', (_name, connect) => {
           g.value = last = base + i
         })
         await lock.withRead((g) => expect(g.value).toBe(last))
-        await nextTask()
+        await nextMacrotask()
       }
     }
     await Promise.all([run(a, 1_000_000), run(b, 2_000_000)])
@@ -163,7 +164,7 @@ describe('lock order and close over real WebRTC (node-datachannel)', () => {
     const waiting = [a.read(), b.write()]
     await until(() => a.query().peerWaiting === 1, 'the follower’s request reached the holder')
     pair.resetCounts()
-    const rejected = Promise.all(waiting.map((request) => rejectsWith(request, 'closed')))
+    const rejected = Promise.all(waiting.map((request) => rejectionOf(request, 'closed')))
     await b.close()
     await rejected
     expect([pair.followerCounts.total, pair.leaderCounts.total]).toEqual([1, 1])

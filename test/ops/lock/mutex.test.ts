@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { NetError } from '../../../src/base/errors.js'
 import type { MutexGuard } from '../../../src/ops/lock/mutex.js'
 import { prng } from '../../helpers/prng.js'
-import { lockSessions, nextTask, rejectsWith, status, until } from './lock-harness.js'
+import { lockSessions, until } from './lock-harness.js'
+import { nextMacrotask, rejectionOf, stateOf } from '../../helpers/promises.js'
 
 describe('NetMutex: value and initial', () => {
   it('the leader’s initial value wins; both sides agree after the hellos', async () => {
@@ -124,7 +125,7 @@ describe('NetMutex: both sides increment a shared counter', () => {
             if (lastSide !== side) handOffs++
             lastSide = side
           })
-          await nextTask()
+          await nextMacrotask()
         }
       }
       await Promise.all([run(a, 'leader'), run(b, 'follower')])
@@ -149,7 +150,7 @@ describe('NetMutex: both sides increment a shared counter', () => {
         order.push(side)
         g.value += 1
         next = i + 1 < rounds ? m.lock() : Promise.resolve(g)
-        await nextTask()
+        await nextMacrotask()
         await g.release()
       }
     }
@@ -259,7 +260,7 @@ describe('NetMutex: cancellation', () => {
     const waiting = b.lock({ signal: controller.signal })
     await until(() => a.query().peerWaiting === 1, 'the request reached the holder')
     controller.abort()
-    await rejectsWith(waiting, 'aborted')
+    await rejectionOf(waiting, 'aborted')
     await until(() => a.query().peerWaiting === 0, 'the cancel reached the holder')
     await held.release()
     // The token never moved: the holder locks again with no message.
@@ -281,7 +282,7 @@ describe('NetMutex: cancellation', () => {
     pair.followerEnd.pause()
     await until(() => a.query().state === 'away', 'the holder sent the token')
     controller.abort()
-    await rejectsWith(waiting, 'aborted')
+    await rejectionOf(waiting, 'aborted')
     pair.followerEnd.resume()
     await until(() => b.query().state === 'home', 'the token arrived')
     expect(b.query()).toMatchObject({ writing: false, waiting: 0 })
@@ -289,7 +290,7 @@ describe('NetMutex: cancellation', () => {
     pair.resetCounts()
     expect(await a.withLock((g) => (g.value = 9))).toBe(9)
     expect(pair.totalMessages()).toBe(2)
-    expect(await status(b.lock())).toBe('pending')
+    expect(await stateOf(b.lock())).toBe('pending')
     await pair.close()
   })
 })

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import type { ReadGuard } from '../../../src/ops/lock/lock-guard.js'
 import type { NetRwLock } from '../../../src/ops/lock/rwlock.js'
 import { prng } from '../../helpers/prng.js'
-import { lockSessions, nextTask, rejectsWith, status, until } from './lock-harness.js'
+import { lockSessions, until } from './lock-harness.js'
+import { nextMacrotask, rejectionOf, stateOf } from '../../helpers/promises.js'
 
 async function holdReads<T>(lock: NetRwLock<T>, count: number): Promise<ReadGuard<T>[]> {
   return Promise.all(Array.from({ length: count }, () => lock.read()))
@@ -24,7 +25,7 @@ describe('NetRwLock: the original’s scenarios', () => {
           expect(g.value).toBe(last)
           g.value = last = g.value + 1
         })
-        await nextTask()
+        await nextMacrotask()
       }
     }
     await Promise.all([run(a), run(b)])
@@ -69,11 +70,11 @@ describe('NetRwLock: the original’s scenarios', () => {
     const [ra, rb] = await Promise.all([holdReads(a, 1000), holdReads(b, 1000)])
     const write = b.write()
     await until(() => a.query().peerWaiting === 1, 'the write request reached the holder')
-    expect(await status(write)).toBe('pending')
+    expect(await stateOf(write)).toBe('pending')
     await releaseAll(ra)
     // The token moved to the writer's side; its own readers still hold, so it waits for them.
     await until(() => b.query().state === 'home', 'the token moved')
-    expect(await status(write)).toBe('pending')
+    expect(await stateOf(write)).toBe('pending')
     await releaseAll(rb)
     const w = await write
     expect(w.value).toBe(1000)
@@ -97,7 +98,7 @@ describe('NetRwLock: the original’s scenarios', () => {
           writes++
         })
         await lock.withRead((g) => expect(g.value).toBe(last))
-        await nextTask()
+        await nextMacrotask()
       }
     }
     await Promise.all([run(a, 1_000_000), run(b, 2_000_000)])
@@ -127,7 +128,7 @@ describe('NetRwLock: the read lease', () => {
     // The follower still holds a read: the holder's write recalls the lease and waits for it.
     const write = a.write()
     await until(() => b.query().state === 'recalled', 'the recall arrived')
-    expect(await status(write)).toBe('pending')
+    expect(await stateOf(write)).toBe('pending')
     expect(await b.read({ ifAvailable: true })).toBeNull() // no reader barges in ahead of the writer
     const pendingRead = b.read()
     await until(() => a.query().peerWaiting === 1, 'the read request queued behind the writer')
@@ -136,7 +137,7 @@ describe('NetRwLock: the read lease', () => {
     const w = await write
     expect(pair.totalMessages()).toBe(3) // + return
     w.value = 'v2'
-    expect(await status(pendingRead)).toBe('pending')
+    expect(await stateOf(pendingRead)).toBe('pending')
     await w.release()
     expect((await pendingRead).value).toBe('v2')
     await pair.close()
@@ -151,15 +152,15 @@ describe('NetRwLock: the read lease', () => {
     await until(() => a.query().peerWaiting === 1, 'the write reached the holder')
     const r2 = a.read()
     const r3 = b.read()
-    expect(await status(r2)).toBe('pending')
+    expect(await stateOf(r2)).toBe('pending')
     await until(() => a.query().peerWaiting === 2, 'the follower’s read queued behind its write')
-    expect(await status(r3)).toBe('pending')
+    expect(await stateOf(r3)).toBe('pending')
     expect(await a.read({ ifAvailable: true })).toBeNull()
     await r1.release()
     const wg = await w
     wg.value = 5
-    expect(await status(r2)).toBe('pending')
-    expect(await status(r3)).toBe('pending')
+    expect(await stateOf(r2)).toBe('pending')
+    expect(await stateOf(r3)).toBe('pending')
     await wg.release()
     expect((await r3).value).toBe(5)
     expect((await r2).value).toBe(5)
@@ -173,8 +174,8 @@ describe('NetRwLock: the read lease', () => {
     const w = await a.write()
     const reads = [a.read(), b.read()]
     await until(() => a.query().peerWaiting === 1, 'the follower’s read reached the holder')
-    expect(await status(reads[0]!)).toBe('pending')
-    expect(await status(reads[1]!)).toBe('pending')
+    expect(await stateOf(reads[0]!)).toBe('pending')
+    expect(await stateOf(reads[1]!)).toBe('pending')
     w.value = 1
     await w.release()
     const [x, y] = await Promise.all(reads)
@@ -196,9 +197,9 @@ describe('NetRwLock: the read lease', () => {
     const w = b.write({ signal: controller.signal })
     await until(() => a.query().peerWaiting === 1, 'the write reached the holder')
     const r = a.read()
-    expect(await status(r)).toBe('pending')
+    expect(await stateOf(r)).toBe('pending')
     controller.abort()
-    await rejectsWith(w, 'aborted')
+    await rejectionOf(w, 'aborted')
     await (await r).release()
     await held.release()
     expect(b.query()).toMatchObject({ state: 'away', waiting: 0 })
@@ -216,7 +217,7 @@ describe('NetRwLock: the read lease', () => {
     const read = b.read({ signal: controller.signal })
     await until(() => a.query().state === 'lent', 'the lease left the holder')
     controller.abort()
-    await rejectsWith(read, 'aborted')
+    await rejectionOf(read, 'aborted')
     pair.followerEnd.resume()
     await until(() => b.query().state === 'leased', 'the lease arrived')
     expect(b.query()).toMatchObject({ readers: 0, waiting: 0 })

@@ -9,8 +9,9 @@ import { isNetError } from '../../../src/base/errors.js'
 import type { Session } from '../../../src/session.js'
 import type { SessionPair } from '../../helpers/session-pair.js'
 import { randomInt, type Random } from '../../helpers/prng.js'
-import { delivered, messagesFor, RacerError } from './op-helpers.js'
+import { RacerError } from './op-helpers.js'
 import { sessionCore } from '../../../src/session.js'
+import { delivered, messagesFor } from '../../helpers/session-probes.js'
 
 const KINDS = ['join', 'tryJoin', 'select', 'trySelect', 'exchange'] as const
 type Kind = (typeof KINDS)[number]

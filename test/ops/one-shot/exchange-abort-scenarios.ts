@@ -6,8 +6,9 @@
 import { describe, expect, it } from 'vitest'
 import type { GatedSessionPair } from '../../helpers/gated-channel.js'
 import { crossing, freshKey, sides } from './abort-agreement-scenarios.js'
-import { delivered, expectKeyFree, messagesFor, rejectionOf } from './op-helpers.js'
 import { sessionCore } from '../../../src/session.js'
+import { rejectionOf } from '../../helpers/promises.js'
+import { delivered, expectKeyFree, messagesFor } from '../../helpers/session-probes.js'
 
 export function exchangeAbortScenarios(getPair: () => Promise<GatedSessionPair>): void {
   describe.each(['leader', 'follower'] as const)('exchange aborted by the %s', (who) => {

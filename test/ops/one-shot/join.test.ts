@@ -4,18 +4,9 @@ import { describe, expect, it } from 'vitest'
 import { NetError } from '../../../src/base/errors.js'
 import { encodeJoinMessage, parseJoinMessage, type JoinMessage } from '../../../src/ops/one-shot/join-wire.js'
 import { prng, randomInt, seedFromEnv } from '../../helpers/prng.js'
-import {
-  delivered,
-  expectKeyFree,
-  FAST_TIMEOUT,
-  manualTask,
-  messagesFor,
-  RacerError,
-  rejectionOf,
-  stateOf,
-  timedTask,
-  sessionPairs,
-} from './op-helpers.js'
+import { FAST_TIMEOUT, manualTask, RacerError, timedTask, sessionPairs } from './op-helpers.js'
+import { rejectionOf, stateOf } from '../../helpers/promises.js'
+import { delivered, expectKeyFree, messagesFor } from '../../helpers/session-probes.js'
 
 const seed = seedFromEnv()
 console.log(`join tests: SEED=${seed}`)
@@ -39,13 +30,6 @@ describe('join', () => {
     await expectKeyFree(p, 'j')
   })
 
-  it('pairs calls without keys by call order', async () => {
-    const p = await pair()
-    const leader = [p.leader.join(() => 1), p.leader.join(() => 2), p.leader.join(() => 3)]
-    const follower = [p.follower.join(() => 'a'), p.follower.join(() => 'b'), p.follower.join(() => 'c')]
-    expect(await Promise.all([...leader, ...follower])).toEqual([1, 2, 3, 'a', 'b', 'c'])
-    expect(messagesFor(p, 'join#1') + messagesFor(p, 'join#2') + messagesFor(p, 'join#3')).toBe(6)
-  })
 
   it('rejects only the side whose function threw (also synchronously), after telling the peer', async () => {
     const p = await pair()
@@ -94,43 +78,13 @@ describe('join', () => {
     expect(grown).toBeLessThan(4 * 1024 * 1024)
   })
 
-  it('fails both sides with NetError protocol when one key is a join here and a select there', async () => {
-    const p = await pair()
-    const [joined, selected] = await Promise.allSettled([p.leader.join(() => 1, { key: 'k' }), p.follower.select(() => 2, { key: 'k' })])
-    expect(joined).toMatchObject({ status: 'rejected', reason: { code: 'protocol' } })
-    expect(selected).toMatchObject({ status: 'rejected', reason: { code: 'protocol' } })
-    expect((await p.leader.closed).message).toMatch(/operation key "k" is used for (join|select) here but for (select|join) on the peer/)
-  })
 
-  it('rejects at once with NetError closed on a closed session, and usage for a key in use', async () => {
-    const p = await pair()
-    const first = p.leader.join(() => 1, { key: 'busy' })
-    await expect(p.leader.join(() => 2, { key: 'busy' })).rejects.toMatchObject({ code: 'usage' })
-    await p.follower.join(() => 3, { key: 'busy' })
-    expect(await first).toBe(1)
-    await p.close()
-    await expect(p.leader.join(() => 1)).rejects.toMatchObject({ code: 'closed' })
-  })
 })
 
-describe.each(['join', 'tryJoin'] as const)('%s abort and close', (kind) => {
-  it('abort before the peer finished: rejects at once, the peer settles with NetError aborted and its signal aborts', async () => {
-    const p = await pair()
-    const [mine, theirs] = [manualTask<number>(), manualTask<number>()]
-    const controller = new AbortController()
-    const leaderSide = p.leader[kind](mine.fn, { key: 'a', signal: controller.signal })
-    const followerSide = p.follower[kind](theirs.fn, { key: 'a' })
-    controller.abort()
-    // Neither function ever settles: nothing may wait for them.
-    await expect(leaderSide).rejects.toMatchObject({ code: 'aborted' })
-    expect(mine.signal?.aborted).toBe(true)
-    await expect(followerSide).rejects.toMatchObject({ code: 'aborted', message: /aborted by the peer/ })
-    expect(theirs.signal?.aborted).toBe(true)
-    expect(messagesFor(p, 'a')).toBe(2)
-    await expectKeyFree(p, 'a')
-  })
-
-  it('abort after the peer finished: the peer, already done, still settles with NetError aborted', async () => {
+// The lifecycle both share with the other one-shot kinds (pairing, aborts, close, timeout, key
+// reuse) is the contract in test/contract/one-shot-lifecycle.ts.
+describe.each(['join', 'tryJoin'] as const)('%s abort', (kind) => {
+  it('abort after the peer finished, while the work runs: the peer, already done, still settles with NetError aborted', async () => {
     const p = await pair()
     const mine = manualTask<number>()
     const controller = new AbortController()
@@ -140,40 +94,10 @@ describe.each(['join', 'tryJoin'] as const)('%s abort and close', (kind) => {
     controller.abort(new Error('user gave up'))
     const err = await rejectionOf(leaderSide)
     expect(err).toMatchObject({ code: 'aborted', cause: new Error('user gave up') })
+    expect(mine.signal?.aborted).toBe(true)
     await expect(followerSide).rejects.toMatchObject({ code: 'aborted' })
     expect(messagesFor(p, 'a')).toBe(2)
     await expectKeyFree(p, 'a')
-  })
-
-  it('an already aborted signal never calls the function and still settles the peer', async () => {
-    const p = await pair()
-    const mine = manualTask<number>()
-    const leaderSide = p.leader[kind](mine.fn, { key: 'a', signal: AbortSignal.abort() })
-    await expect(leaderSide).rejects.toMatchObject({ code: 'aborted' })
-    expect(mine.calls).toBe(0)
-    await expect(p.follower[kind](() => 1, { key: 'a' })).rejects.toMatchObject({ code: 'aborted' })
-    await expectKeyFree(p, 'a')
-  })
-
-  it('the peer session closing mid-operation rejects both sides with NetError closed', async () => {
-    const p = await pair()
-    const [mine, theirs] = [manualTask<number>(), manualTask<number>()]
-    const leaderSide = rejectionOf(p.leader[kind](mine.fn, { key: 'c' }))
-    const followerSide = rejectionOf(p.follower[kind](theirs.fn, { key: 'c' }))
-    await p.follower.close()
-    expect(await leaderSide).toMatchObject({ code: 'closed', message: /peer closed/ })
-    expect(await followerSide).toMatchObject({ code: 'closed', message: /closed locally/ })
-    expect(mine.signal?.aborted).toBe(true)
-    expect(theirs.signal?.aborted).toBe(true)
-  })
-
-  it('a severed channel rejects both sides with NetError timeout (heartbeat)', async () => {
-    const p = await pair({ leader: FAST_TIMEOUT, follower: FAST_TIMEOUT })
-    const followerSide = rejectionOf(p.follower[kind](() => 1, { key: 'c' }))
-    const leaderSide = rejectionOf(p.leader[kind](manualTask<number>().fn, { key: 'c' }))
-    p.leaderEnd.sever()
-    expect(await leaderSide).toMatchObject({ code: 'timeout' })
-    expect(await followerSide).toMatchObject({ code: 'timeout' })
   })
 })
 

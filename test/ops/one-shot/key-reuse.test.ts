@@ -9,7 +9,9 @@ import { describe, expect, it } from 'vitest'
 import { isNetError } from '../../../src/base/errors.js'
 import type { Session } from '../../../src/session.js'
 import { prng } from '../../helpers/prng.js'
-import { delivered, rejectionOf, sessionPairs } from './op-helpers.js'
+import { sessionPairs } from './op-helpers.js'
+import { rejectionOf } from '../../helpers/promises.js'
+import { delivered } from '../../helpers/session-probes.js'
 
 const pairs = sessionPairs(prng(11))
 

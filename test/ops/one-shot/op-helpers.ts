@@ -1,13 +1,12 @@
 /**
  * Helpers shared by the join / select / exchange tests: tasks the test settles by hand or by a
- * timer, a barrier that proves earlier messages were delivered, and promise-state probes.
+ * timer, and per-file session pairs. Promise and session probes live in test/helpers.
  */
-import { afterEach, expect } from 'vitest'
+import { afterEach } from 'vitest'
 import { deferred } from '../../../src/base/deferred.js'
-import type { Session } from '../../../src/session.js'
 import type { NetTask } from '../../../src/ops/one-shot/join.js'
 import type { Random } from '../../helpers/prng.js'
-import { memorySessions, type SessionPair } from '../../helpers/session-pair.js'
+import { memorySessions } from '../../helpers/session-pair.js'
 
 /** A task that settles only when the test says so (never by itself when aborted). */
 export interface ManualTask<T> {
@@ -78,55 +77,6 @@ export function timedTask<T>(delayMs: number, outcome: { value: T } | { error: E
     },
   }
   return task
-}
-
-let barriers = 0
-
-/**
- * Resolves once every message either side posted before the call, and every immediate answer to
- * those, has reached the other side: two rounds of exchanges on fresh keys over the ordered
- * channel (the first round carries the messages, the second the answers they triggered).
- */
-export async function delivered(pair: { leader: Session; follower: Session }): Promise<void> {
-  for (let round = 0; round < 2; round++) {
-    const key = `barrier:${++barriers}`
-    await Promise.all([pair.leader.exchange(0, { key }), pair.follower.exchange(0, { key })])
-  }
-}
-
-/** Port messages both sides sent under `key`. */
-export function messagesFor(pair: SessionPair, key: string): number {
-  return (pair.leaderCounts.byKey.get(key) ?? 0) + (pair.followerCounts.byKey.get(key) ?? 0)
-}
-
-/**
- * Proves `key` was released on both sides and nothing for it is left over: both use it again
- * (a port still open refuses the key; a stray old message would be a protocol error).
- */
-export async function expectKeyFree(pair: { leader: Session; follower: Session }, key: string): Promise<void> {
-  await delivered(pair)
-  await expect(Promise.all([pair.leader.exchange('again', { key }), pair.follower.exchange('again', { key })])).resolves.toEqual([
-    'again',
-    'again',
-  ])
-}
-
-const PENDING = Symbol('pending')
-
-/** 'pending', or how the promise settled so far (settled promises win the race by order). */
-export async function stateOf(promise: Promise<unknown>): Promise<'pending' | 'fulfilled' | 'rejected'> {
-  const first = await Promise.race([promise, Promise.resolve(PENDING)]).catch(() => 'rejected' as const)
-  return first === PENDING ? 'pending' : first === 'rejected' ? 'rejected' : 'fulfilled'
-}
-
-/** The rejection reason, failing the test if the promise fulfilled. */
-export function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${String(value)}`)
-    },
-    (err: unknown) => err,
-  )
 }
 
 /** An error class whose name crosses the wire. */

@@ -8,7 +8,9 @@ import { NetError } from '../../../src/base/errors.js'
 import { prng, seedFromEnv } from '../../helpers/prng.js'
 import { openSessions, type SessionPair } from '../../helpers/session-pair.js'
 import { nodeDataChannelPair, wrtcDataChannelPair, type FrameChannelPair } from '../../helpers/webrtc-pair.js'
-import { delivered, expectKeyFree, manualTask, messagesFor, RacerError, rejectionOf, timedTask } from './op-helpers.js'
+import { manualTask, RacerError, timedTask } from './op-helpers.js'
+import { rejectionOf } from '../../helpers/promises.js'
+import { delivered, expectKeyFree, messagesFor } from '../../helpers/session-probes.js'
 
 const seed = seedFromEnv()
 console.log(`ops over WebRTC: SEED=${seed}`)
@@ -110,7 +112,7 @@ describe.each(stacks)('over %s', (_name, connect) => {
         q.leader.trySelect(manualTask().fn, { key: 'y' }),
         q.leader.exchange(1, { key: 'x' }),
         q.follower.join(manualTask().fn, { key: 'j' }),
-      ].map(rejectionOf)
+      ].map((call) => rejectionOf(call))
       await q.follower.close()
       for (const err of await Promise.all(pending)) expect(err).toMatchObject({ code: 'closed' })
     } finally {

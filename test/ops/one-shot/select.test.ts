@@ -4,18 +4,9 @@ import type { SelectResult } from '../../../src/ops/one-shot/select.js'
 import { localWins } from '../../../src/ops/one-shot/select.js'
 import { encodeSelectMessage, parseSelectMessage, type SelectMessage } from '../../../src/ops/one-shot/select-wire.js'
 import { prng, seedFromEnv } from '../../helpers/prng.js'
-import {
-  delivered,
-  expectKeyFree,
-  FAST_TIMEOUT,
-  manualTask,
-  messagesFor,
-  RacerError,
-  rejectionOf,
-  stateOf,
-  timedTask,
-  sessionPairs,
-} from './op-helpers.js'
+import { FAST_TIMEOUT, manualTask, RacerError, timedTask, sessionPairs } from './op-helpers.js'
+import { rejectionOf, stateOf } from '../../helpers/promises.js'
+import { delivered, expectKeyFree, messagesFor } from '../../helpers/session-probes.js'
 
 const seed = seedFromEnv()
 console.log(`select tests: SEED=${seed}`)
@@ -109,28 +100,11 @@ describe('select', () => {
     expect(messagesFor(p, 's')).toBe(2)
   })
 
-  it('pairs calls without keys by call order', async () => {
-    const p = await pair()
-    const results = await Promise.all([p.leader.select(() => 1), p.leader.trySelect(() => 2), p.follower.select(manualTask().fn), p.follower.trySelect(manualTask().fn)])
-    expect(results).toEqual([{ won: true, value: 1 }, { won: true, value: 2 }, { won: false }, { won: false }])
-  })
 })
 
-describe.each(['select', 'trySelect'] as const)('%s abort and close', (kind) => {
-  it('abort before the peer finished: rejects at once; the peer settles with NetError aborted and its signal aborts', async () => {
-    const p = await pair()
-    const [mine, theirs] = [manualTask<number>(), manualTask<number>()]
-    const controller = new AbortController()
-    const leaderSide = p.leader[kind](mine.fn, { key: 'a', signal: controller.signal })
-    const followerSide = p.follower[kind](theirs.fn, { key: 'a' })
-    controller.abort()
-    await expect(leaderSide).rejects.toMatchObject({ code: 'aborted' })
-    expect(mine.signal?.aborted).toBe(true)
-    await expect(followerSide).rejects.toMatchObject({ code: 'aborted', message: /aborted by the peer/ })
-    expect(theirs.signal?.aborted).toBe(true)
-    expect(messagesFor(p, 'a')).toBe(2)
-    await expectKeyFree(p, 'a')
-  })
+// The lifecycle both share with the other one-shot kinds (pairing, aborts, close, timeout, key
+// reuse) is the contract in test/contract/one-shot-lifecycle.ts.
+describe.each(['select', 'trySelect'] as const)('%s abort', (kind) => {
 
   it('abort after the peer finished, before its done arrived: both sides settle with NetError aborted', async () => {
     const p = await pair()
@@ -147,35 +121,8 @@ describe.each(['select', 'trySelect'] as const)('%s abort and close', (kind) => 
     await expectKeyFree(p, 'a')
   })
 
-  it('an already aborted signal never calls the function and still settles the peer', async () => {
-    const p = await pair()
-    const mine = manualTask<number>()
-    await expect(p.leader[kind](mine.fn, { key: 'a', signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'aborted' })
-    expect(mine.calls).toBe(0)
-    await expect(p.follower[kind](manualTask<number>().fn, { key: 'a' })).rejects.toMatchObject({ code: 'aborted' })
-    await expectKeyFree(p, 'a')
-  })
 
-  it('the peer session closing mid-operation rejects both sides with NetError closed', async () => {
-    const p = await pair()
-    const [mine, theirs] = [manualTask<number>(), manualTask<number>()]
-    const leaderSide = rejectionOf(p.leader[kind](mine.fn, { key: 'c' }))
-    const followerSide = rejectionOf(p.follower[kind](theirs.fn, { key: 'c' }))
-    await p.follower.close()
-    expect(await leaderSide).toMatchObject({ code: 'closed', message: /peer closed/ })
-    expect(await followerSide).toMatchObject({ code: 'closed' })
-    expect(mine.signal?.aborted).toBe(true)
-    expect(theirs.signal?.aborted).toBe(true)
-  })
 
-  it('a severed channel rejects both sides with NetError timeout (heartbeat)', async () => {
-    const p = await pair({ leader: FAST_TIMEOUT, follower: FAST_TIMEOUT })
-    const leaderSide = rejectionOf(p.leader[kind](manualTask<number>().fn, { key: 'c' }))
-    const followerSide = rejectionOf(p.follower[kind](() => 1, { key: 'c' }))
-    p.leaderEnd.sever()
-    expect(await leaderSide).toMatchObject({ code: 'timeout' })
-    expect(await followerSide).toMatchObject({ code: 'timeout' })
-  })
 })
 
 describe('trySelect', () => {

@@ -15,7 +15,8 @@ import type { SessionOptions } from '../../../src/core/options.js'
 import { defaultNow } from '../../../src/clock/local-clock.js'
 import type { GatedSessionPair } from '../../helpers/gated-channel.js'
 import { freshKey, sides, type Role } from '../one-shot/abort-agreement-scenarios.js'
-import { delivered, expectKeyFree, messagesFor, rejectionOf } from '../one-shot/op-helpers.js'
+import { rejectionOf } from '../../helpers/promises.js'
+import { delivered, expectKeyFree, messagesFor } from '../../helpers/session-probes.js'
 
 /** A gated session pair whose local clocks a test can set back or forward (ms). */
 export interface ShiftablePair {

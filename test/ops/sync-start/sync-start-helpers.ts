@@ -7,7 +7,7 @@ import { defaultNow } from '../../../src/clock/local-clock.js'
 import type { SyncStartInfo } from '../../../src/ops/sync-start/sync-start.js'
 import { prng, seedFromEnv } from '../../helpers/prng.js'
 import { memorySessions, type SessionPair } from '../../helpers/session-pair.js'
-import { sessionCore } from '../../../src/session.js'
+import { expectKeyFree as expectSessionKeyFree } from '../../helpers/session-probes.js'
 
 const seed = seedFromEnv()
 console.log(`syncStart tests: SEED=${seed}`)
@@ -27,62 +27,10 @@ afterEach(async () => {
   open = []
 })
 
-let barriers = 0
-
-/**
- * Resolves once everything either side posted before the call, and the immediate answers to it,
- * has arrived: two rounds of one message each way on fresh raw ports of the ordered channel.
- */
-export async function delivered(p: Pair): Promise<void> {
-  for (let round = 0; round < 2; round++) {
-    const key = `barrier:${++barriers}`
-    await Promise.all(
-      [p.leader, p.follower].map(
-        (session) =>
-          new Promise<void>((resolve, reject) => {
-            const port = sessionCore(session).openPort<number, unknown>('test-barrier', key, {
-              parse: (m) => m,
-              onMessage: () => {
-                port.release()
-                resolve()
-              },
-              onClose: reject,
-            })
-            port.post(0)
-          }),
-      ),
-    )
-  }
-}
-
-/** Both sides can use `key` again (so both released it) and no stray message for it closes the session. */
-export async function expectKeyFree(p: Pair, key: string): Promise<void> {
-  await delivered(p)
-  const again = [p.leader.syncStart(() => 'again', { key, ...AHEAD }), p.follower.syncStart(() => 'again', { key })]
-  await expect(Promise.all(again)).resolves.toEqual(['again', 'again'])
-  await delivered(p)
-  expect([sessionCore(p.leader).isClosed, sessionCore(p.follower).isClosed]).toEqual([false, false])
-}
-
-/** Port messages both sides sent under `key`. */
-export function messagesFor(p: Pair, key: string): number {
-  return (p.leaderCounts.byKey.get(key) ?? 0) + (p.followerCounts.byKey.get(key) ?? 0)
-}
-
-const PENDING = Symbol('pending')
-/** Whether `promise` has settled yet (settled promises win the race by order). */
-export async function stateOf(promise: Promise<unknown>): Promise<'pending' | 'settled'> {
-  const first = await Promise.race([promise, Promise.resolve(PENDING)]).catch(() => undefined)
-  return first === PENDING ? 'pending' : 'settled'
-}
-
-/** The rejection reason, failing the test if the promise fulfilled. */
-export function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${String(value)}`)
-    },
-    (err: unknown) => err,
+/** Both sides can use `key` again with syncStart (so both released it), and both stay open. */
+export function expectKeyFree(p: Pair, key: string): Promise<void> {
+  return expectSessionKeyFree(p, key, (session, k, side) =>
+    session.syncStart(() => 'again', side === 'leader' ? { key: k, ...AHEAD } : { key: k }),
   )
 }
 

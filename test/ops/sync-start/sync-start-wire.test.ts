@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { encodeSyncStartMessage, parseSyncStartMessage, type SyncStartMessage } from '../../../src/ops/sync-start/sync-start-wire.js'
-import { pair, rejectionOf, type Pair } from './sync-start-helpers.js'
+import { pair, type Pair } from './sync-start-helpers.js'
 import { sessionCore } from '../../../src/session.js'
+import { rejectionOf } from '../../helpers/promises.js'
 
 describe('a hostile peer', () => {
   /** The follower's side played by hand: raw messages on a `syncStart` port. */

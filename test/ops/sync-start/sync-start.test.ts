@@ -2,18 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { memorySessions } from '../../helpers/session-pair.js'
 import { defaultNow } from '../../../src/clock/local-clock.js'
 import { waitUntil } from '../../../src/clock/start-timer.js'
-import {
-  AHEAD,
-  delivered,
-  expectKeyFree,
-  expectSameInstant,
-  messagesFor,
-  pair,
-  random,
-  recorder,
-  rejectionOf,
-  stateOf,
-} from './sync-start-helpers.js'
+import { AHEAD, expectKeyFree, expectSameInstant, pair, random, recorder } from './sync-start-helpers.js'
+import { rejectionOf, stateOf } from '../../helpers/promises.js'
+import { delivered, messagesFor } from '../../helpers/session-probes.js'
 
 describe('syncStart', () => {
   it.each([
@@ -132,7 +123,7 @@ describe('syncStart', () => {
     const both = [p.leader.syncStart(() => ran++, { delayMs: 5_000 }), p.follower.syncStart(() => ran++)]
     await delivered(p)
     // close() resolves once the peer has answered its bye, so both calls may reject before it does.
-    const rejected = Promise.all(both.map(rejectionOf))
+    const rejected = Promise.all(both.map((call) => rejectionOf(call)))
     await p.leader.close()
     const reasons = await rejected
     expect(reasons).toMatchObject([{ code: 'closed' }, { code: 'closed' }])
