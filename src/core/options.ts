@@ -2,6 +2,7 @@ import { checkFunction, checkInteger, checkNumber, checkOneOf, checkOptionsObjec
 import { defaultNow } from '../clock/local-clock.js'
 import { PROTOCOL_VERSION } from './wire.js'
 import { DEFAULT_MAX_HELD_BYTES } from '../transport/frame-receiver.js'
+import { checkResumeOptions, type ResumeOptions } from './resume/resume-options.js'
 
 /**
  * Options for `Session.open`. A value outside what an option accepts makes `Session.open` reject
@@ -91,10 +92,13 @@ export interface SessionOptions {
 export interface InternalSessionOptions extends SessionOptions {
   /** The protocol version announced in the handshake: for testing how another version is refused. */
   protocolVersion?: number
+  /** Session resume (issue 14): internal until the feature is complete, see docs/resume-design.md. */
+  resume?: ResumeOptions
 }
 
-export type ResolvedSessionOptions = Required<Omit<InternalSessionOptions, 'role' | 'signal'>> & {
+export type ResolvedSessionOptions = Required<Omit<InternalSessionOptions, 'role' | 'signal' | 'resume'>> & {
   role: 'leader' | 'follower' | null
+  resume: ResumeOptions | undefined
 }
 
 const WHERE = 'Session.open'
@@ -123,6 +127,7 @@ export function resolveSessionOptions(options: InternalSessionOptions): Resolved
     now: options.now ?? defaultNow,
     random: options.random ?? Math.random,
     protocolVersion: options.protocolVersion ?? PROTOCOL_VERSION,
+    resume: options.resume === undefined ? undefined : { graceMs: options.resume.graceMs },
   }
   if (!(resolved.timeoutMs > resolved.heartbeatMs)) {
     throw usageError(WHERE, `timeoutMs must be greater than heartbeatMs (${resolved.heartbeatMs}), got ${resolved.timeoutMs}`)
@@ -146,6 +151,7 @@ function checkSessionOptions(options: InternalSessionOptions): void {
   checkFunction(WHERE, 'now', given.now, true)
   checkFunction(WHERE, 'random', given.random, true)
   checkInteger(WHERE, 'protocolVersion', given.protocolVersion, 0)
+  checkResumeOptions(WHERE, given.resume)
 }
 
 /** What `Session.open` needs from its channel: a FrameChannel, not the transport under it. */

@@ -16,7 +16,7 @@ import { ClockTracker, type ClockEstimate } from '../clock/clock-tracker.js'
 import type { SessionEvents, SessionStats } from './session-events.js'
 import { resolveSessionOptions, type InternalSessionOptions, type ResolvedSessionOptions } from './options.js'
 import { SessionFrames } from './session-frames.js'
-import { encodePortFrame, type SessionFrame } from './wire.js'
+import { encodePortFrame, encodeSessionFrame, type SessionFrame } from './wire.js'
 import { adoptBudget } from '../transport/frame-receiver.js'
 
 const PONG_SKIP_BYTES = 1024 * 1024
@@ -66,12 +66,12 @@ export class SessionCore implements OpHost {
         },
         sendPortMessage: (key, kind, message) => {
           if (this.#closeReason !== undefined) return Promise.reject(this.#closeReason)
-          return this.#frames.write(this.#frames.encodeWire(encodePortFrame(key, kind, message)), key)
+          return this.#frames.sendReliable(encodePortFrame(key, kind, message), key)
         },
         // In the key's lane: a cancel must not overtake the operation's own (maybe large) message.
         sendCancel: (key, type) => {
           if (this.#closeReason !== undefined) return Promise.reject(this.#closeReason)
-          return this.#frames.write(this.#frames.encode({ type, key }), key)
+          return this.#frames.sendReliable(encodeSessionFrame({ type, key }), key)
         },
         now: () => this.now(),
         clockErrorBound: () => (this.isLeader ? 0 : this.#clock.estimate.errorBoundMs),
@@ -170,11 +170,7 @@ export class SessionCore implements OpHost {
   /** Sends a session frame; never throws (a failure shows up as the returned promise). */
   #send(frame: SessionFrame): Promise<void> {
     if (this.#closeReason !== undefined && frame.type !== 'bye') return Promise.reject(this.#closeReason)
-    try {
-      return this.#frames.write(this.#frames.encode(frame))
-    } catch (err) {
-      return Promise.reject(err)
-    }
+    return this.#frames.sendControl(frame)
   }
 
   #onFrame(bytes: Uint8Array): void {
@@ -184,7 +180,8 @@ export class SessionCore implements OpHost {
     }
     this.#silence.heard()
     try {
-      this.#handle(this.#frames.read(bytes))
+      const frame = this.#frames.read(bytes)
+      if (frame !== undefined) this.#handle(frame)
     } catch (err) {
       const reason = err instanceof NetError ? err : new NetError('protocol', 'a peer frame could not be handled', { cause: err })
       this.#shutdown(reason, 'initiate')
@@ -195,9 +192,9 @@ export class SessionCore implements OpHost {
     switch (frame.type) {
       case 'hello': {
         const isLeader = this.#handshake.onHello(frame)
-        this.#frames.peerMaxFrameBytes = frame.maxFrameBytes
-        if (isLeader !== undefined) this.#isLeader = isLeader
-        return
+        if (isLeader === undefined) return
+        this.#isLeader = isLeader
+        return this.#frames.agree(frame, this.#router.memory)
       }
       case 'ping': {
         // A pong is optional; skipping it while our send buffer is backed up keeps a ping flood
@@ -239,6 +236,7 @@ export class SessionCore implements OpHost {
     this.#clock.stop()
     this.#handshake.fail(reason)
     this.#router.closeAll(reason)
+    this.#frames.stop(reason)
     // A peer that never said hello may have no session reading the channel: nobody would answer.
     const parting = how === 'initiate' && !this.#handshake.isDone ? 'abandon' : how
     const code = reason.code === 'aborted' ? 'closed' : reason.code
