@@ -18,6 +18,7 @@ import { resolveSessionOptions, type InternalSessionOptions, type ResolvedSessio
 import { SessionFrames } from './session-frames.js'
 import { encodePortFrame, encodeSessionFrame, type SessionFrame } from './wire.js'
 import { adoptBudget } from '../transport/frame-receiver.js'
+import { suspensionOf, type Suspension } from './resume/suspension.js'
 
 const PONG_SKIP_BYTES = 1024 * 1024
 
@@ -39,25 +40,26 @@ export class SessionCore implements OpHost {
   readonly #router: PortRouter
   readonly #goodbye: Goodbye
   readonly #clock: ClockTracker
-  readonly #keyCounters = new Map<string, number>()
   readonly #handshake: Handshake
   readonly #silence: SilenceWatch
+  readonly suspension: Suspension | undefined // only with the resume option (issue 14; internal until complete)
 
   constructor(channel: FrameChannel, options: InternalSessionOptions, events: EventEmitter<SessionEvents>) {
     this.events = events
-    this.#channel = channel
     this.#opts = resolveSessionOptions(options)
     this.#frames = new SessionFrames(channel, this.#opts)
+    this.#channel = this.#frames.channel
     this.#clock = new ClockTracker(this.#opts.now, this.#opts.heartbeatMs)
-    this.#goodbye = new Goodbye(channel, this.#opts.timeoutMs)
+    this.#goodbye = new Goodbye(this.#channel, this.#opts.timeoutMs)
     const { maxFrameBytes, heartbeatMs, timeoutMs } = this.#opts
     this.#handshake = new Handshake(this.#opts, (hello) => void this.#send({ type: 'hello', ...hello, maxFrameBytes }).catch(noop))
     this.#silence = new SilenceWatch(
       heartbeatMs,
       timeoutMs,
       () => this.#clock.heartbeat((id, t0) => this.#send({ type: 'ping', id, t0 }), this.isLeader),
-      (reason) => this.#shutdown(reason, 'abandon'),
+      (reason) => void (this.suspension?.silent(reason) === true || this.#shutdown(reason, 'abandon')),
     )
+    this.suspension = suspensionOf(this.#frames, this.#opts, this.#silence, (reason) => this.#shutdown(reason, 'silent'))
     const core = this
     this.#router = new PortRouter(
       {
@@ -106,6 +108,7 @@ export class SessionCore implements OpHost {
     }
     if (this.#closeReason !== undefined) throw this.#closeReason
     this.#silence.opened()
+    this.suspension?.opened()
   }
 
   /** What crossed the wire so far, and how many operations are open. */
@@ -162,9 +165,7 @@ export class SessionCore implements OpHost {
   }
 
   nextKey(kind: string): string {
-    const n = (this.#keyCounters.get(kind) ?? 0) + 1
-    this.#keyCounters.set(kind, n)
-    return `${kind}#${n}`
+    return this.#router.nextKey(kind)
   }
 
   /** Sends a session frame; never throws (a failure shows up as the returned promise). */
@@ -194,7 +195,7 @@ export class SessionCore implements OpHost {
         const isLeader = this.#handshake.onHello(frame)
         if (isLeader === undefined) return
         this.#isLeader = isLeader
-        return this.#frames.agree(frame, this.#router.memory)
+        return this.#frames.agree(frame, this.#router.memory, isLeader)
       }
       case 'ping': {
         // A pong is optional; skipping it while our send buffer is backed up keeps a ping flood
@@ -237,6 +238,7 @@ export class SessionCore implements OpHost {
     this.#handshake.fail(reason)
     this.#router.closeAll(reason)
     this.#frames.stop(reason)
+    this.suspension?.stop()
     // A peer that never said hello may have no session reading the channel: nobody would answer.
     const parting = how === 'initiate' && !this.#handshake.isDone ? 'abandon' : how
     const code = reason.code === 'aborted' ? 'closed' : reason.code

@@ -7,6 +7,8 @@ import { encodeSessionFrame, parseSessionFrame, type SessionFrame } from './wire
 import { DecodeRate } from './decode-rate.js'
 import { ENVELOPE_TAG, ReliableLink } from './resume/reliable-link.js'
 import { agreeOnResume, localResumeHello, type ResumeHello } from './resume/resume-options.js'
+import { deriveCredentials, type ResumeCredentials } from './resume/resume-credentials.js'
+import { SwitchableChannel } from './resume/switchable-channel.js'
 
 /**
  * What one decoded data item costs in the heap, beyond the frame's own bytes, when a decoded
@@ -30,18 +32,27 @@ export class SessionFrames {
   lastCost = 0
   /** What this side's hello says about resume; undefined without the option. */
   readonly resumeHello: ResumeHello | undefined
+  /** The secret and session id for a resume, derived once both hellos agreed on resume. */
+  credentials: Promise<ResumeCredentials> | undefined
+  /** The channel the session uses: with resume on, a {@link SwitchableChannel} over the one given. */
+  readonly channel: FrameChannel
   readonly #codec: FrameCodec
   #link: ReliableLink | undefined
 
   constructor(
-    private readonly channel: FrameChannel,
+    channel: FrameChannel,
     private readonly opts: ResolvedSessionOptions,
   ) {
+    this.channel = opts.resume === undefined ? channel : new SwitchableChannel(channel)
     const rate = new DecodeRate(opts.maxItemsPerSecond, opts.maxItems)
     // Paid between the guard's walk and decoding, so a refused frame is never built.
     this.#codec = createFrameCodec(opts, (items) => rate.take(items))
     // The retransmit buffer is as large as the memory budget: see docs/resume-design.md.
     this.resumeHello = opts.resume === undefined ? undefined : localResumeHello(opts.maxHeldBytes)
+  }
+
+  get codec(): FrameCodec {
+    return this.#codec
   }
 
   /** The sequenced link, once both sides agreed on resume. */
@@ -53,11 +64,13 @@ export class SessionFrames {
    * The roles were decided on the peer's `hello`: frames are sent within its frame limit, and
    * from now on sequenced if both sides asked for resume. Throws NetError `usage` if only one did.
    */
-  agree(hello: { readonly maxFrameBytes: number; readonly resume?: ResumeHello }, budget: MemoryBudget): void {
+  agree(hello: { readonly maxFrameBytes: number; readonly resume?: ResumeHello }, budget: MemoryBudget, isLeader: boolean): void {
     this.peerMaxFrameBytes = hello.maxFrameBytes
     const peer = hello.resume
     agreeOnResume(this.resumeHello, peer)
     if (peer === undefined || this.resumeHello === undefined) return
+    this.credentials = deriveCredentials(this.resumeHello.contribution, peer.contribution, isLeader)
+    this.credentials.catch(() => undefined)
     const options = { retransmitBytes: this.resumeHello.retransmitBytes, peerRetransmitBytes: peer.retransmitBytes, budget }
     this.#link = new ReliableLink({ encodeWire: (wire) => this.encodeWire(wire), write: (bytes, lane) => this.write(bytes, lane) }, options)
   }

@@ -121,6 +121,11 @@ export class ReliableLink {
     this.#attached = true
   }
 
+  /** Throws NetError `protocol` (a sequence gap) unless the peer can continue from `peerReceived`. */
+  checkResumePoint(peerReceived: number): void {
+    this.#buffer.checkResumePoint(peerReceived)
+  }
+
   /** Rejects every held and waiting send with `reason`. */
   stop(reason: NetError): void {
     this.#stopped ??= reason

@@ -101,16 +101,21 @@ export class RetransmitBuffer {
    * peer claims frames never sent, or lacks frames already dropped as acknowledged.
    */
   attach(writer: FrameWriter, peerReceived: number): void {
-    const oldest = this.#head < this.#frames.length ? this.#frames[this.#head]!.seq : this.#nextSeq
-    if (peerReceived > this.#lastWrittenSeq || peerReceived < oldest - 1) {
-      throw new NetError('protocol', `sequence gap: the peer has frames up to ${peerReceived}; this side holds ${oldest}..${this.lastSeq}`)
-    }
+    this.checkResumePoint(peerReceived)
     this.acknowledge(peerReceived)
     for (let i = this.#head; i < this.#frames.length; i++) this.#frames[i]!.written = false
     this.#next = this.#head
     this.#inFlightBytes = 0
     this.#writer = writer
     this.#pump()
+  }
+
+  /** Throws NetError `protocol` unless a peer with frames up to `peerReceived` can continue from what is held. */
+  checkResumePoint(peerReceived: number): void {
+    const oldest = this.#head < this.#frames.length ? this.#frames[this.#head]!.seq : this.#nextSeq
+    if (peerReceived > this.#lastWrittenSeq || peerReceived < oldest - 1) {
+      throw new NetError('protocol', `sequence gap: the peer has frames up to ${peerReceived}; this side holds ${oldest}..${this.lastSeq}`)
+    }
   }
 
   /** The channel is gone: hold everything until {@link RetransmitBuffer.attach}. */

@@ -1,0 +1,152 @@
+import type { FrameChannel } from '../../transport/frame-channel.js'
+import type { FrameCodec } from '../../codec/codec.js'
+import { NetError } from '../../base/errors.js'
+import { unrefTimer } from '../../base/unref-timer.js'
+import type { ReliableLink } from './reliable-link.js'
+import type { ResumeCredentials } from './resume-credentials.js'
+import { runResumeHandshake } from './resume-handshake.js'
+import { SwitchableChannel } from './switchable-channel.js'
+
+/** Where a session stands: `suspended` between a drop and a resume (or grace expiry). */
+export type SessionState = 'open' | 'suspended' | 'closed'
+
+/** What the suspension needs from its session. */
+export interface SuspensionHost {
+  readonly channel: SwitchableChannel
+  readonly codec: FrameCodec
+  readonly graceMs: number
+  readonly timeoutMs: number
+  readonly version: number
+  /** The sequenced link and the credentials, once the hello agreed on resume. */
+  readonly link: ReliableLink | undefined
+  readonly credentials: Promise<ResumeCredentials> | undefined
+  /** The session is now suspended / open again (heartbeats stop / restart). */
+  suspended(reason: NetError): void
+  resumed(): void
+  /** Closes the session (grace expired, or a drop that cannot be resumed). */
+  close(reason: NetError): void
+}
+
+/**
+ * A resumable session's state between drops and resumes: suspends on a drop once the session is
+ * open (a protocol error, or a drop before the session opened, closes it), closes it when
+ * `graceMs` passes, and runs `resume` over a new channel.
+ */
+export class Suspension {
+  #state: 'open' | 'suspended' = 'open'
+  #opened = false
+  #grace: ReturnType<typeof setTimeout> | undefined
+  #attempt: AbortController | undefined
+  /** Told of every suspension and resume (the facade's events, once public). */
+  readonly listeners = { suspended: new Set<(reason: NetError) => void>(), resumed: new Set<() => void>() }
+
+  constructor(private readonly host: SuspensionHost) {
+    host.channel.onDrop = (reason) => this.#onDrop(reason)
+  }
+
+  get state(): 'open' | 'suspended' {
+    return this.#state
+  }
+
+  /** The session opened: drops from now on suspend it. */
+  opened(): void {
+    this.#opened = true
+  }
+
+  /** The peer went silent: true if the session suspends (drops the channel) instead of closing. */
+  silent(reason: NetError): boolean {
+    if (!this.#opened || this.host.link === undefined || this.#state === 'suspended') return false
+    this.host.channel.drop(reason)
+    return true
+  }
+
+  /**
+   * Continues the session over `channel` (from `open` too: the old channel is dropped). Rejects,
+   * closing only `channel`, if the resume handshake fails; a newer `resume` supersedes this one.
+   */
+  async resume(channel: FrameChannel, signal: AbortSignal | undefined): Promise<void> {
+    const { link, credentials } = this.host
+    if (link === undefined || credentials === undefined || !this.#opened) {
+      channel.close()
+      throw new NetError('usage', 'session.resume: the session was not opened with the resume option on both sides')
+    }
+    if (this.#state === 'open') this.host.channel.drop(new NetError('closed', 'the channel was replaced by session.resume'))
+    this.#attempt?.abort(new NetError('aborted', 'a newer session.resume replaced this one'))
+    const attempt = (this.#attempt = new AbortController())
+    const signals = signal === undefined ? attempt.signal : AbortSignal.any([signal, attempt.signal])
+    const resumed = await runResumeHandshake({
+      channel,
+      codec: this.host.codec,
+      credentials: await credentials,
+      version: this.host.version,
+      received: link.received,
+      checkPeerReceived: (n) => link.checkResumePoint(n),
+      timeoutMs: this.host.timeoutMs,
+      signal: signals,
+    })
+    if (this.host.channel.isClosed || this.#attempt !== attempt) {
+      channel.close()
+      throw new NetError('closed', 'the session closed (or was resumed elsewhere) during the resume handshake')
+    }
+    this.#attempt = undefined
+    this.#clearGrace()
+    this.#state = 'open'
+    this.host.channel.replace(channel, resumed.forward)
+    link.attach(resumed.peerReceived)
+    this.host.resumed()
+    for (const listener of this.listeners.resumed) listener()
+  }
+
+  /** The session closed: no more grace timer or resume attempt. */
+  stop(): void {
+    this.#clearGrace()
+    this.#attempt?.abort(new NetError('closed', 'the session closed'))
+  }
+
+  #onDrop(reason: NetError): void {
+    if (!this.#opened || reason.code === 'protocol' || this.host.link === undefined) return this.host.channel.close(reason)
+    if (this.#state === 'suspended') return
+    this.#state = 'suspended'
+    this.host.link.detach()
+    this.host.suspended(reason)
+    for (const listener of this.listeners.suspended) listener(reason)
+    const { graceMs } = this.host
+    this.#grace = setTimeout(() => this.host.close(new NetError('timeout', `the session was not resumed within graceMs (${graceMs} ms)`)), graceMs)
+    unrefTimer(this.#grace)
+  }
+
+  #clearGrace(): void {
+    clearTimeout(this.#grace)
+    this.#grace = undefined
+  }
+}
+
+/** The session's suspension with the resume option on; undefined without it. */
+export function suspensionOf(
+  frames: { readonly channel: FrameChannel; readonly codec: FrameCodec; readonly link: ReliableLink | undefined; readonly credentials: Promise<ResumeCredentials> | undefined },
+  opts: { readonly resume: { readonly graceMs: number } | undefined; readonly timeoutMs: number; readonly protocolVersion: number },
+  silence: { heard(): void; start(): void; stop(): void },
+  close: (reason: NetError) => void,
+): Suspension | undefined {
+  const { channel } = frames
+  if (opts.resume === undefined || !(channel instanceof SwitchableChannel)) return undefined
+  return new Suspension({
+    channel,
+    codec: frames.codec,
+    graceMs: opts.resume.graceMs,
+    timeoutMs: opts.timeoutMs,
+    version: opts.protocolVersion,
+    get link() {
+      return frames.link
+    },
+    get credentials() {
+      return frames.credentials
+    },
+    suspended: () => silence.stop(),
+    resumed: () => {
+      silence.heard()
+      silence.start()
+    },
+    close,
+  })
+}

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest'
+import { Session, sessionCore } from '../../../src/session.js'
+import { NetError } from '../../../src/base/errors.js'
+import { nextMacrotask } from '../../../src/base/macrotask.js'
+import type { InternalSessionOptions, SessionOptions } from '../../../src/core/options.js'
+import { memoryPair, type MemoryFrameChannel } from '../../../src/transport/memory.js'
+import type { Suspension } from '../../../src/core/resume/suspension.js'
+
+const options = (graceMs = 10_000): SessionOptions => ({ heartbeatMs: 50, timeoutMs: 2000, resume: { graceMs } }) as InternalSessionOptions
+
+function suspensionOf(session: Session): Suspension {
+  const suspension = sessionCore(session).suspension
+  if (suspension === undefined) throw new Error('no suspension: the resume option is off')
+  return suspension
+}
+
+const next = (suspension: Suspension, event: 'suspended' | 'resumed'): Promise<void> =>
+  new Promise((resolve) => {
+    const set = suspension.listeners[event] as Set<() => void>
+    const once = (): void => {
+      set.delete(once)
+      resolve()
+    }
+    set.add(once)
+  })
+
+/** Cuts both ends abruptly: whatever is in flight is lost, and each end sees its own close. */
+function cut(x: MemoryFrameChannel, y: MemoryFrameChannel): void {
+  x.sever()
+  x.close()
+  y.close()
+}
+
+async function openPair(graceMs?: number): Promise<{ a: Session; b: Session; x: MemoryFrameChannel; y: MemoryFrameChannel }> {
+  const [x, y] = memoryPair({ latencyMs: 1 })
+  const [a, b] = await Promise.all([Session.open(x, { ...options(graceMs), role: 'leader' }), Session.open(y, { ...options(graceMs), role: 'follower' })])
+  return { a, b, x, y }
+}
+
+describe('session resume over a new memory pair', () => {
+  it('suspends on a cut, queues operations, and resumes with both sides calling at once; channel messages in flight arrive once, in order', async () => {
+    const { a, b, x, y } = await openPair()
+    const [sa, sb] = [suspensionOf(a), suspensionOf(b)]
+    const [ca, cb] = [a.channel<number>('c'), b.channel<number>('c')]
+    const received: number[] = []
+    const reading = (async () => {
+      for await (const n of cb) received.push(n)
+    })()
+    for (let i = 0; i < 5; i++) await ca.send(i)
+    y.pause() // what a sends now is in flight when the link is cut
+    for (let i = 5; i < 10; i++) await ca.send(i)
+    const suspended = Promise.all([next(sa, 'suspended'), next(sb, 'suspended')])
+    cut(x, y)
+    await suspended
+    expect([sa.state, sb.state]).toEqual(['suspended', 'suspended'])
+    const exchanged = Promise.all([a.exchange('from a', { key: 'during' }), b.exchange('from b', { key: 'during' })])
+    const sending = ca.send(10)
+
+    const [x2, y2] = memoryPair({ latencyMs: 1 })
+    await Promise.all([sa.resume(x2, undefined), sb.resume(y2, undefined)])
+    expect([sa.state, sb.state]).toEqual(['open', 'open'])
+    expect(await exchanged).toEqual(['from b', 'from a'])
+    await sending
+    await ca.close()
+    await reading
+    expect(received).toEqual(Array.from({ length: 11 }, (_, i) => i))
+    await Promise.all([a.close(), b.close()])
+    expect((await b.closed).code).toBe('closed')
+  })
+
+  it('resumes when one side calls first and the other later', async () => {
+    const { a, b, x, y } = await openPair()
+    const [sa, sb] = [suspensionOf(a), suspensionOf(b)]
+    const suspended = Promise.all([next(sa, 'suspended'), next(sb, 'suspended')])
+    cut(x, y)
+    await suspended
+    const [x2, y2] = memoryPair()
+    const first = sa.resume(x2, undefined)
+    for (let i = 0; i < 5; i++) await nextMacrotask()
+    await Promise.all([first, sb.resume(y2, undefined)])
+    const values = await Promise.all([a.join(async () => 'a'), b.join(async () => 'b')])
+    expect(values).toEqual(['a', 'b'])
+    await Promise.all([a.close(), b.close()])
+  })
+
+  it('closes with timeout when graceMs passes, rejecting what was pending', async () => {
+    const { a, b, x, y } = await openPair(100)
+    const suspended = Promise.all([next(suspensionOf(a), 'suspended'), next(suspensionOf(b), 'suspended')])
+    cut(x, y)
+    await suspended
+    const pending = a.exchange(1, { key: 'never' }).catch((err: unknown) => err as NetError)
+    const [ra, rb] = await Promise.all([a.closed, b.closed])
+    expect([ra.code, rb.code]).toEqual(['timeout', 'timeout'])
+    expect(ra.message).toMatch(/graceMs/)
+    expect(((await pending) as NetError).code).toBe('timeout')
+  })
+
+  it('a refused resume closes only the new channel: the session stays suspended and can still resume', async () => {
+    const { a, b, x, y } = await openPair()
+    const stranger = await openPair()
+    const [sa, sb] = [suspensionOf(a), suspensionOf(b)]
+    const suspended = Promise.all([next(sa, 'suspended'), next(sb, 'suspended'), next(suspensionOf(stranger.b), 'suspended')])
+    cut(x, y)
+    cut(stranger.x, stranger.y)
+    await suspended
+    const [wrong1, wrong2] = memoryPair()
+    const refused = await Promise.allSettled([sa.resume(wrong1, undefined), suspensionOf(stranger.b).resume(wrong2, undefined)])
+    expect(refused.map((r) => r.status)).toEqual(['rejected', 'rejected'])
+    expect(sa.state).toBe('suspended')
+    expect(sessionCore(a).closedReason).toBeUndefined()
+    const [x2, y2] = memoryPair()
+    await Promise.all([sa.resume(x2, undefined), sb.resume(y2, undefined)])
+    expect(await Promise.all([a.exchange(1), b.exchange(2)])).toEqual([2, 1])
+    await Promise.all([a.close(), b.close(), stranger.a.close(), stranger.b.close()])
+  })
+})
