@@ -113,4 +113,19 @@ describe('session resume over a new memory pair', () => {
     expect(await Promise.all([a.exchange(1), b.exchange(2)])).toEqual([2, 1])
     await Promise.all([a.close(), b.close(), stranger.a.close(), stranger.b.close()])
   })
+
+  it('suspends, instead of closing, when the peer goes silent; then resumes', async () => {
+    const [x, y] = memoryPair({ latencyMs: 1 })
+    const quick = { heartbeatMs: 20, timeoutMs: 200, resume: { graceMs: 10_000 } } as InternalSessionOptions
+    const [a, b] = await Promise.all([Session.open(x, { ...quick, role: 'leader' }), Session.open(y, { ...quick, role: 'follower' })])
+    const [sa, sb] = [suspensionOf(a), suspensionOf(b)]
+    const suspended = Promise.all([next(sa, 'suspended'), next(sb, 'suspended')])
+    x.sever() // nothing arrives any more and neither end is told
+    await suspended
+    expect([x.isClosed, y.isClosed]).toEqual([true, true])
+    const [x2, y2] = memoryPair()
+    await Promise.all([sa.resume(x2, undefined), sb.resume(y2, undefined)])
+    expect(await Promise.all([a.exchange('a'), b.exchange('b')])).toEqual(['b', 'a'])
+    await Promise.all([a.close(), b.close()])
+  })
 })
