@@ -1,15 +1,15 @@
 /// <reference types="vitest/config" />
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { defineConfig, normalizePath, type Logger, type Plugin, type UserConfig, type ViteDevServer } from 'vite'
-import { attachRelay } from './demo/relay.js'
+import { defineConfig, normalizePath, type Alias, type Plugin, type UserConfig, type ViteDevServer } from 'vite'
+import { relayPlugin } from './support/vite-relay.js'
 
 const repoRoot = fileURLToPath(new URL('.', import.meta.url))
 const demoRoot = resolve(repoRoot, 'demo')
-const e2ePagesDir = resolve(repoRoot, 'e2e/pages')
+const exampleRoot = resolve(repoRoot, 'examples/minimal')
 /** Set by the browser tests: the relay forwards only 127.0.0.1 candidates, no HMR. */
 const testMode = process.env['NETBEAM_RELAY_LOOPBACK_ONLY'] === '1'
-const relayLog = process.env['NETBEAM_RELAY_LOG'] === '1'
+const relayOptions = { loopbackOnly: testMode, log: process.env['NETBEAM_RELAY_LOG'] === '1' }
 
 // Cross-origin isolation gives pages a 5 µs performance.now() instead of 100 µs,
 // which RTT and clock measurements in the browser need.
@@ -18,34 +18,21 @@ const isolationHeaders = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 }
 
-type HttpServer = NonNullable<ViteDevServer['httpServer']>
+const aliases: Alias[] = [
+  // The demo and the examples import the package by its name, as an app would; here it is the source.
+  { find: /^netbeam$/, replacement: resolve(repoRoot, 'src/index.ts') },
+  // simple-peer's own browser bundle carries its Node polyfills, so neither
+  // the library nor the pages need any.
+  { find: /^simple-peer$/, replacement: 'simple-peer/simplepeer.min.js' },
+]
 
-/** Attaches the signalling relay to the server; prints the URL once listening. */
-function attachToServer(httpServer: HttpServer | null, logger: Logger): void {
-  if (!httpServer) return // middleware mode: the embedding app owns the server
-  const relay = attachRelay(httpServer, {
-    loopbackOnly: testMode,
-    log: relayLog ? (line) => logger.info(`[relay] ${line}`) : undefined,
-  })
-  httpServer.once('close', () => relay.close())
-  httpServer.once('listening', () => {
-    const address = httpServer.address()
-    if (address === null || typeof address === 'string') return
-    // The e2e config waits for this exact line to learn the port.
-    logger.info(
-      `[netbeam] relay ws://${address.address}:${address.port}/relay` +
-        (testMode ? ' (test mode: loopback candidates only)' : ''),
-    )
-  })
-}
-
-/** Serves `e2e/pages/<file>` at `/e2e/<file>` from the dev server. */
-function serveE2ePages(server: ViteDevServer): void {
-  const fsPrefix = `/@fs${e2ePagesDir.startsWith('/') ? '' : '/'}${normalizePath(e2ePagesDir)}/`
+/** Serves the files of `dir` at `/<prefix>/<file>` from the dev server (pages outside its root). */
+function mount(server: ViteDevServer, prefix: string, dir: string): void {
+  const fsPrefix = `/@fs${dir.startsWith('/') ? '' : '/'}${normalizePath(dir)}/`
   server.middlewares.use((req, _res, next) => {
     const url = req.url ?? ''
-    if (url.startsWith('/e2e/')) {
-      const rest = url.slice('/e2e/'.length)
+    if (url.startsWith(`/${prefix}/`)) {
+      const rest = url.slice(prefix.length + 2)
       const pathname = rest.split('?', 1)[0] ?? ''
       if (!pathname.split('/').includes('..')) req.url = fsPrefix + rest
     }
@@ -53,30 +40,38 @@ function serveE2ePages(server: ViteDevServer): void {
   })
 }
 
-/** After Vite's own URL lines: what to do with them. */
-function addPlayHint(server: { printUrls(): void; config: { logger: Logger } }): void {
-  const printUrls = server.printUrls.bind(server)
-  server.printUrls = () => {
-    printUrls()
-    server.config.logger.info(
-      '\n  netbeam demo: open the Local URL above in two tabs or two browsers (or press' +
-        '\n  "Open player 2" on the page), press Ready in both, and race with the arrow keys.\n',
-    )
+/** The browser tests' own pages at `/e2e/<file>`, and the examples at `/examples/<name>/index.html`. */
+function testPages(): Plugin {
+  return {
+    name: 'netbeam-test-pages',
+    configureServer(server) {
+      mount(server, 'e2e', resolve(repoRoot, 'e2e/pages'))
+      mount(server, 'examples', resolve(repoRoot, 'examples'))
+    },
   }
 }
 
-function netbeamDevServer(): Plugin {
+/** What the dev servers share: the aliases, isolation headers, loopback host, the relay. */
+function pageServer(root: string, entries: string[], hint: string, extraPlugins: Plugin[] = []): UserConfig {
   return {
-    name: 'netbeam-dev-server',
-    configureServer(server) {
-      attachToServer(server.httpServer, server.config.logger)
-      serveE2ePages(server)
-      addPlayHint(server)
+    root,
+    clearScreen: false,
+    resolve: { alias: aliases },
+    optimizeDeps: {
+      // Scan every page and pre-bundle at startup: a dependency discovered on first page
+      // load makes Vite re-optimize, which can reload a page mid-test.
+      entries,
+      include: ['simple-peer'],
     },
-    configurePreviewServer(server) {
-      attachToServer(server.httpServer, server.config.logger)
-      addPlayHint(server)
+    server: {
+      host: '127.0.0.1',
+      headers: isolationHeaders,
+      fs: { allow: [repoRoot] },
+      // Other engineers edit the tree during test runs: no reloads under a running test.
+      ...(testMode ? { hmr: false, watch: null } : {}),
     },
+    preview: { host: '127.0.0.1', headers: isolationHeaders },
+    plugins: [relayPlugin({ ...relayOptions, hint }), ...extraPlugins],
   }
 }
 
@@ -93,35 +88,31 @@ const libraryBuild: UserConfig = {
   },
 }
 
-/** The demo (dev server, preview, build) and the unit tests. */
+/** `npm run example` (`vite --mode example`): examples/minimal at `/`. */
+const minimalExample: UserConfig = {
+  ...pageServer(
+    exampleRoot,
+    ['index.html'],
+    '  netbeam minimal example: open the Local URL above in two tabs; each shows the join, select and mutex results.',
+  ),
+  // Its own pre-bundle cache, so switching between the demo and the example re-optimizes nothing.
+  cacheDir: resolve(repoRoot, 'node_modules/.vite-example'),
+}
+
+/** The demo (dev server, preview, build), the browser tests' server, and the unit tests. */
 const demoAndTests: UserConfig = {
-  root: demoRoot,
-  clearScreen: false,
-  resolve: {
-    // simple-peer's own browser bundle carries its Node polyfills, so neither
-    // the library nor the demo needs any.
-    alias: [{ find: /^simple-peer$/, replacement: 'simple-peer/simplepeer.min.js' }],
-  },
-  optimizeDeps: {
-    // Scan the e2e pages too and pre-bundle at startup: a dependency discovered
-    // on first page load makes Vite re-optimize, which can reload a page mid-test.
-    entries: ['index.html', '../e2e/pages/*.html'],
-    include: ['simple-peer'],
-  },
-  server: {
-    host: '127.0.0.1',
-    headers: isolationHeaders,
-    fs: { allow: [repoRoot] },
-    // Other engineers edit the tree during test runs: no reloads under a running test.
-    ...(testMode ? { hmr: false, watch: null } : {}),
-  },
-  preview: { host: '127.0.0.1', headers: isolationHeaders },
+  ...pageServer(
+    demoRoot,
+    ['index.html', '../e2e/pages/*.html', '../examples/*/index.html'],
+    '  netbeam demo: open the Local URL above in two tabs or two browsers (or press' +
+      '\n  "Open player 2" on the page), press Ready in both, and race with the arrow keys.',
+    [testPages()],
+  ),
   build: {
     outDir: resolve(repoRoot, 'demo-dist'),
     emptyOutDir: true,
     rolldownOptions: { input: { main: resolve(demoRoot, 'index.html') } },
   },
-  plugins: [netbeamDevServer()],
   test: {
     root: repoRoot,
     include: ['test/**/*.test.ts'],
@@ -133,4 +124,4 @@ const demoAndTests: UserConfig = {
   },
 }
 
-export default defineConfig(({ mode }) => (mode === 'lib' ? libraryBuild : demoAndTests))
+export default defineConfig(({ mode }) => (mode === 'lib' ? libraryBuild : mode === 'example' ? minimalExample : demoAndTests))

@@ -1,18 +1,19 @@
 // The rounds, each primitive doing what it is for:
 //   join       both players pressed Ready
 //   exchange   the round's random layout (both seeds combined) and the settings it runs with
-//   syncStart  the countdown starts on both screens at the same instant (start.ts)
-//   exchange   whether and how late each side started: confirms the start, shows the skew
+//   syncStart  the countdown starts on both screens at the same instant (start.ts); sleepUntil
+//              waits for "go" and for the end of the round on the shared timeline
+//   exchange   how late each side started, to show the start skew
 //   select     per coin: each side races until its own player reaches it; one winner
 //   NetMutex   the winner adds the coin to the scoreboard
-import { isNetError } from '../src/index.js'
+import { isNetError } from 'netbeam'
 import { makeLayout, randomSeed, reaches, type Point } from './layout.js'
 import type { Motion } from './motion.js'
 import { COLOR_NAMES, otherColor, sanitizeSettings, type Color, type Settings } from './protocol.js'
 import { addPoint, notify, type Shared } from './shared.js'
 import { sanitizeCountdown, startCountdown } from './start.js'
 import type { DemoState } from './state.js'
-import type { ReadyGate } from './timing.js'
+import type { ReadyGate } from './ready-gate.js'
 
 /** The round's time ran out before this side's player reached the coin. */
 class RoundOver extends Error {
@@ -104,9 +105,8 @@ async function race(deps: GameDeps, round: number): Promise<void> {
 
 /** One select: resolves with the player who got the coin, or null if the time ran out first. */
 async function contest({ shared, state, motion }: GameDeps, round: number, index: number, coin: Point): Promise<Color | null> {
-  const { session } = shared
   try {
-    const result = await session.select((signal) => reachCoin(state, motion, coin, () => session.now(), signal), {
+    const result = await shared.session.select((signal) => reachCoin(shared, state, motion, coin, signal), {
       key: `coin/${round}/${index}`,
     })
     return result.won ? state.me : otherColor(state.me)
@@ -119,35 +119,39 @@ async function contest({ shared, state, motion }: GameDeps, round: number, index
 }
 
 /** This side's part of the race: done when its own player touches the coin; fails when time is up. */
-function reachCoin(state: DemoState, motion: Motion, coin: Point, now: () => number, signal: AbortSignal): Promise<true> {
+async function reachCoin(shared: Shared, state: DemoState, motion: Motion, coin: Point, signal: AbortSignal): Promise<true> {
+  const raceOver = new AbortController()
+  const until = AbortSignal.any([signal, raceOver.signal, shared.ended])
+  const timeUp = shared.session.sleepUntil(state.endAt, { signal: until }).then(() => {
+    throw new RoundOver(`round ${state.round} is over`)
+  })
+  try {
+    return await Promise.race([touches(state, motion, coin, until), timeUp])
+  } finally {
+    raceOver.abort() // stops whichever wait is still running
+  }
+}
+
+/** Resolves when this side's player touches the coin; rejects with the reason when `signal` aborts. */
+function touches(state: DemoState, motion: Motion, coin: Point, signal: AbortSignal): Promise<true> {
   return new Promise<true>((resolve, reject) => {
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const cleanup = (): void => {
-      clearTimeout(timer)
+    const stop = (): void => {
       motion.listeners.delete(check)
       signal.removeEventListener('abort', onAbort)
     }
     const check = (): void => {
       if (!reaches(state.myPos, coin)) return
-      cleanup()
+      stop()
       resolve(true)
     }
-    const onTime = (): void => {
-      const left = state.endAt - now()
-      if (left > 0) timer = setTimeout(onTime, left)
-      else {
-        cleanup()
-        reject(new RoundOver(`round ${state.round} is over`))
-      }
-    }
     const onAbort = (): void => {
-      cleanup()
+      stop()
       reject(signal.reason)
     }
+    if (signal.aborted) return reject(signal.reason)
     signal.addEventListener('abort', onAbort, { once: true })
     motion.listeners.add(check)
-    onTime()
-    if (timer !== undefined) check()
+    check()
   })
 }
 

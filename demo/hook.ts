@@ -1,62 +1,9 @@
-// `window.demo`: a read-only view of the page for tests and the curious (try `demo.snapshot()`
-// in the console). It only reads state; the game never behaves differently because of it.
-import type { Session, SessionStats } from '../src/index.js'
-import type { Point } from './layout.js'
+// Implements `window.demo` (its contract, the types, is support/demo-hook-api.ts). It only reads
+// state; the game never behaves differently because of it.
+import type { Session } from 'netbeam'
+import type { ConnectionSnapshot, DemoHook } from '../support/demo-hook-api.js'
 import { SESSION_OPTIONS } from './net.js'
-import type { Color, Scoreboard, Settings } from './protocol.js'
-import type { ConnectionLoss, ConnectionPhase, DemoState, GamePhase, PickupRecord, StartReport } from './state.js'
-
-export interface ConnectionSnapshot {
-  state: ConnectionPhase
-  room: string
-  /** The session role (null between sessions); the leader plays Blue. */
-  role: 'leader' | 'follower' | null
-  color: Color
-  /** Sessions this page has had; a new player joining the room starts a new one. */
-  sessions: number
-  lastLoss: ConnectionLoss | null
-  /** A silent peer is declared gone after this long (the session's `timeoutMs`). */
-  heartbeatBoundMs: number
-  /** How often the session checks on its peer (its `heartbeatMs`). */
-  heartbeatMs: number
-}
-
-export interface DemoSnapshot {
-  connection: ConnectionSnapshot
-  phase: GamePhase
-  round: number
-  readyMe: boolean
-  peerReady: boolean
-  me: Point
-  peer: Point
-  /** The coin being raced for, while a round is played. */
-  coin: { index: number; total: number; x: number; y: number } | null
-  layoutSeed: number | null
-  scores: Scoreboard
-  settings: Settings
-  roundSettings: Settings
-  pickups: PickupRecord[]
-  lastStart: StartReport | null
-  /** The session's shared timeline now (ms), and when the round ends on it. */
-  sharedNow: number | null
-  endAt: number
-  net: { rtt: number; offset: number; errorBound: number; stats: SessionStats; moves: DemoState['moves'] } | null
-  message: string
-}
-
-export interface DemoHook {
-  snapshot(): DemoSnapshot
-  connection(): ConnectionSnapshot
-  scores(): Scoreboard
-  settings(): Settings
-  pickups(): PickupRecord[]
-}
-
-declare global {
-  interface Window {
-    demo: DemoHook
-  }
-}
+import type { DemoState } from './state.js'
 
 const copy = <T>(value: T): T => structuredClone(value)
 
@@ -92,9 +39,7 @@ export function installHook(state: DemoState, currentSession: () => Session | un
         lastStart: copy(state.lastStart),
         sharedNow: session && !session.isClosed ? session.now() : null,
         endAt: state.endAt,
-        net: session
-          ? { ...session.clock, stats: { ...session.stats }, moves: { ...state.moves } }
-          : null,
+        net: session ? { ...session.clock, stats: { ...session.stats }, moves: { ...state.moves } } : null,
         message: state.message,
       }
     },

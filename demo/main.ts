@@ -1,6 +1,6 @@
 // netbeam arena: a two-player coin race over one WebRTC data channel. This file wires the page:
 // find an opponent in the room, play until the session ends, then wait for the next opponent.
-import type { Session } from '../src/index.js'
+import type { Session } from 'netbeam'
 import { playRounds } from './game.js'
 import { installHook } from './hook.js'
 import { createInput } from './input.js'
@@ -11,24 +11,32 @@ import { startArena } from './render.js'
 import { openShared, PositionStream, receiveMessages, saveSettings, type Shared } from './shared.js'
 import { COUNTDOWN_MS, QUICK_COUNTDOWN_MS } from './start.js'
 import { initialState, resetForNewSession } from './state.js'
-import { ReadyGate } from './timing.js'
-import { mountUi, newRoomName } from './ui.js'
+import { ReadyGate } from './ready-gate.js'
+import { mountUi } from './ui.js'
+import { newRoomName, roomLabel } from './room-name.js'
+import { newRoomId, ROOM_NAME } from '../support/room-id.js'
 
-const ROOM_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
 /** `?quick` (the browser tests): a short countdown before each round. */
 const countdownMs = new URL(location.href).searchParams.has('quick') ? QUICK_COUNTDOWN_MS : COUNTDOWN_MS
 
-function roomFromUrl(): string {
+/**
+ * The room from `?room=` (the browser tests name their own), or a new unguessable one written
+ * into the address bar, with a readable label in `&name=`: the invite link is this page's URL.
+ */
+function roomFromUrl(): { room: string; label: string } {
   const url = new URL(location.href)
   const requested = url.searchParams.get('room')
-  if (requested && ROOM_PATTERN.test(requested)) return requested
-  const room = newRoomName()
+  if (requested && ROOM_NAME.test(requested)) return { room: requested, label: roomLabel(url.searchParams.get('name'), requested) }
+  const room = newRoomId()
+  const label = newRoomName()
   url.searchParams.set('room', room)
+  url.searchParams.set('name', label)
   history.replaceState(null, '', url)
-  return room
+  return { room, label }
 }
 
-const state = initialState(roomFromUrl())
+const { room, label } = roomFromUrl()
+const state = initialState(room, label)
 const input = createInput()
 const ready = new ReadyGate()
 let shared: Shared | undefined
@@ -67,7 +75,7 @@ async function play(match: Match): Promise<void> {
   opened.settings.on('change', (_value, origin) => ui.settingsChanged(origin))
   motion.start(new PositionStream(opened, state))
   panel.attach(session)
-  ui.log(`connected as ${session.role} (${state.me}); RTT ${session.clock.rtt.toFixed(2)} ms`)
+  ui.log(`connected as ${session.role} (${state.me}); RTT ${session.clock.rttMs.toFixed(2)} ms`)
   const receiving = receiveMessages(opened, state, (message) => {
     if (message.t === 'ready') state.peerReadyRound = message.round
   })

@@ -1,7 +1,7 @@
 // Finding an opponent: join the room on the relay, connect a simple-peer, open a netbeam session.
 // Loops until it has one (a relay restart or a peer leaving mid-handshake just means "try again").
-import { fromSimplePeer, isNetError, NetError, Session, type SessionOptions, type SimplePeerLike } from '../src/index.js'
-import { connectPeer, type PeerConnection } from './signalling.js'
+import { fromSimplePeer, isNetError, NetError, Session, type SessionOptions } from 'netbeam'
+import { connectPeer, type PeerConnection } from '../support/signalling.js'
 import type { ConnectionPhase } from './state.js'
 
 /**
@@ -64,7 +64,7 @@ export async function findOpponent(room: string, onPhase: (phase: ConnectionPhas
     onPhase('opening')
     try {
       // @types/simple-peer lacks `destroyed` and `_channel`, which simple-peer 9 has at runtime.
-      const channel = fromSimplePeer(connection.peer as unknown as SimplePeerLike)
+      const channel = fromSimplePeer(connection.peer)
       const session = await Session.open(channel, { ...SESSION_OPTIONS, signal })
       return { session, connection }
     } catch (err) {

@@ -1,6 +1,6 @@
 // The live network panel: RTT and the clock offset with its error bound as a chart over the last
 // minute, the last synchronized start's skew, and what crossed the wire.
-import type { Session } from '../src/index.js'
+import type { Session } from 'netbeam'
 import { SESSION_OPTIONS } from './net.js'
 import { COLOR_NAMES } from './protocol.js'
 import type { DemoState } from './state.js'
@@ -36,7 +36,7 @@ export class NetPanel {
     this.detach()
     this.#session = session
     this.#samples = []
-    this.#lastRtt = session.clock.rtt
+    this.#lastRtt = session.clock.rttMs
     session.on('rtt', this.#onRtt)
   }
 
@@ -53,9 +53,9 @@ export class NetPanel {
   #tick(): void {
     const session = this.#session
     if (session && !session.isClosed) {
-      const { offset, errorBound } = session.clock
+      const { offsetMs, errorBoundMs } = session.clock
       const t = performance.now()
-      this.#samples.push({ t, rtt: this.#lastRtt, offset, bound: errorBound })
+      this.#samples.push({ t, rtt: this.#lastRtt, offset: offsetMs, bound: errorBoundMs })
       while ((this.#samples[0]?.t ?? t) < t - WINDOW_MS) this.#samples.shift()
     }
     this.#drawChart()
@@ -123,10 +123,11 @@ export class NetPanel {
     const session = this.#session
     const ms = (v: number, digits = 3): string => (Number.isFinite(v) ? `${v.toFixed(digits)} ms` : '—')
     const start = this.state.lastStart
-    const rows: [string, string][] = session
+    const clock = session ? session.clock : undefined
+    const rows: [string, string][] = session && clock
       ? [
-          ['RTT', `${ms(this.#lastRtt)} (best ${ms(session.clock.rtt)})`],
-          ['Clock offset', `${ms(session.clock.offset)} ± ${ms(session.clock.errorBound)}`],
+          ['RTT', `${ms(this.#lastRtt)} (best ${ms(clock.rttMs)})`],
+          ['Clock offset', `${ms(clock.offsetMs)} ± ${ms(clock.errorBoundMs)}`],
           ['Role', `${session.role} (${COLOR_NAMES[this.state.me]})`],
           ['Frames', `${session.stats.framesSent} sent · ${session.stats.framesReceived} received`],
           ['Bytes', `${kib(session.stats.bytesSent)} sent · ${kib(session.stats.bytesReceived)} received`],

@@ -41,13 +41,13 @@ export const EMPTY_SCOREBOARD: Scoreboard = { blue: 0, amber: 0 }
  * Messages on the ordered `game` channel.
  * - `pos`: the sender's player position (the sender owns it).
  * - `ready`: the sender pressed Ready (a hint for the UI; the round waits on a join).
- * - `score` / `settings`: the sender committed a new value; read it under the lock to see it.
+ *
+ * Scoreboard and settings changes need no message: both locks are opened with `watch`, so each
+ * side's lock emits `change` as soon as the peer commits a new value.
  */
 export type GameMessage =
   | { t: 'pos'; x: number; y: number }
   | { t: 'ready'; round: number }
-  | { t: 'score' }
-  | { t: 'settings' }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -65,10 +65,6 @@ export function parseGameMessage(raw: unknown): GameMessage | undefined {
       return finite(raw['x']) && finite(raw['y']) ? { t: 'pos', x: raw['x'], y: raw['y'] } : undefined
     case 'ready':
       return finite(raw['round']) ? { t: 'ready', round: raw['round'] } : undefined
-    case 'score':
-      return { t: 'score' }
-    case 'settings':
-      return { t: 'settings' }
     default:
       return undefined
   }

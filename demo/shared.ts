@@ -1,6 +1,8 @@
 // The values and streams the two players share over one session: the `game` channel (movement
-// and notifications), the scoreboard in a NetMutex and the settings in a NetRwLock.
-import type { NetMutex, NetRwLock, Session, TypedChannel } from '../src/index.js'
+// and readiness), the scoreboard in a NetMutex and the settings in a NetRwLock. Both locks are
+// opened with `watch: true`: a value the peer commits arrives on its own and fires `change`
+// (origin 'peer'), so neither side has to take a lock just to see the other's last write.
+import type { NetMutex, NetRwLock, Session, TypedChannel } from 'netbeam'
 import type { Point } from './layout.js'
 import {
   parseGameMessage,
@@ -18,6 +20,8 @@ export interface Shared {
   readonly channel: TypedChannel<GameMessage>
   readonly score: NetMutex<Scoreboard>
   readonly settings: NetRwLock<Settings>
+  /** Aborts when the session closes: ends this session's waits (e.g. `session.sleepUntil`). */
+  readonly ended: AbortSignal
 }
 
 const ignore = (): void => {}
@@ -26,13 +30,15 @@ const ignore = (): void => {}
 export function openShared(session: Session, state: DemoState): Shared {
   // If both sides offer an initial value the leader's wins, so the page that stays in the room
   // (often the leader) keeps its settings across opponents only by luck; that is fine for a demo.
-  const score = session.mutex<Scoreboard>('score', { initial: { blue: 0, amber: 0 } })
-  const settings = session.rwlock<Settings>('settings', { initial: { ...state.settings } })
+  const score = session.mutex<Scoreboard>('score', { initial: { blue: 0, amber: 0 }, watch: true })
+  const settings = session.rwlock<Settings>('settings', { initial: { ...state.settings }, watch: true })
   score.on('change', (value) => (state.scores = sanitizeScoreboard(value)))
   settings.on('change', (value) => (state.settings = sanitizeSettings(value)))
   state.scores = sanitizeScoreboard(score.peek())
   state.settings = sanitizeSettings(settings.peek())
-  return { session, channel: session.channel<GameMessage>('game', { window: 512 }), score, settings }
+  const ending = new AbortController()
+  void session.closed.then((reason) => ending.abort(reason))
+  return { session, channel: session.channel<GameMessage>('game', { window: 512 }), score, settings, ended: ending.signal }
 }
 
 /** Sends a notification; once the session is gone there is nobody to tell. */
@@ -40,10 +46,7 @@ export function notify(shared: Shared, message: GameMessage): void {
   shared.channel.send(message).catch(ignore)
 }
 
-/**
- * Reads the peer's messages until the channel or the session ends. Scoreboard and settings
- * notifications are answered by taking the lock, which brings the new value here.
- */
+/** Reads the peer's messages until the channel or the session ends. */
 export async function receiveMessages(shared: Shared, state: DemoState, onMessage: (m: GameMessage) => void): Promise<void> {
   try {
     for await (const raw of shared.channel) {
@@ -55,12 +58,6 @@ export async function receiveMessages(shared: Shared, state: DemoState, onMessag
           state.peerSeenAt = performance.now()
           state.moves.received++
           break
-        case 'score':
-          refreshScore(shared).catch(ignore)
-          break
-        case 'settings':
-          refreshSettings(shared).catch(ignore)
-          break
         case 'ready':
           break
       }
@@ -71,32 +68,21 @@ export async function receiveMessages(shared: Shared, state: DemoState, onMessag
   }
 }
 
-/** The winner of a pickup adds it to the scoreboard, then tells the other side to look. */
-export async function addPoint(shared: Shared, color: Color): Promise<Scoreboard> {
-  const board = await shared.score.withLock((g) => {
+/** The winner of a pickup adds it to the scoreboard; the peer's `change` event shows it there. */
+export function addPoint(shared: Shared, color: Color): Promise<Scoreboard> {
+  return shared.score.withLock((g) => {
     const next = sanitizeScoreboard(g.value)
     next[color] += 1
     g.value = next
     return next
   })
-  notify(shared, { t: 'score' })
-  return board
 }
 
-export function refreshScore(shared: Shared): Promise<Scoreboard> {
-  return shared.score.withLock((g) => sanitizeScoreboard(g.value))
-}
-
-/** Either player may edit the settings; they apply from the next round. */
+/** Either player may edit the settings; they apply from the next round (the peer sees them at once). */
 export async function saveSettings(shared: Shared, settings: Settings): Promise<void> {
   await shared.settings.withWrite((g) => {
     g.value = sanitizeSettings(settings)
   })
-  notify(shared, { t: 'settings' })
-}
-
-export function refreshSettings(shared: Shared): Promise<Settings> {
-  return shared.settings.withRead((g) => sanitizeSettings(g.value))
 }
 
 /**

@@ -1,9 +1,9 @@
-// The synchronized start of a round: `syncStart` runs the countdown on both screens at one
-// instant, then an `exchange` confirms that both sides started and reports the start skew.
-import { isNetError, type SyncStartInfo } from '../src/index.js'
+// The synchronized start of a round: `syncStart` begins the countdown on both screens at one
+// instant, `sleepUntil` waits for "go" on the shared timeline, and an `exchange` of how late each
+// side started shows the start skew.
+import { isNetError, type SyncStartInfo } from 'netbeam'
 import type { GameDeps } from './game.js'
 import { COLOR_NAMES, otherColor, type Color } from './protocol.js'
-import { waitForSharedTime } from './timing.js'
 
 /** 3, 2, 1 before each round. */
 export const COUNTDOWN_MS = 3000
@@ -19,71 +19,69 @@ export function sanitizeCountdown(raw: unknown): number {
 }
 /** Lead for syncStart beyond what the network needs: the countdown appears 150 ms after both are ready. */
 const START_DELAY_MS = 150
-const MAX_START_DELAY_MS = 2000
+/**
+ * A start refused as `late` (the agreed instant had passed when one side heard of it: a stalled
+ * page) is refused on both sides, so both try again, with twice the lead each time, this often.
+ */
+const START_ATTEMPTS = 4
 
-/** What each side tells the other after a syncStart. */
-interface StartOutcome {
-  started: boolean
-  /** How late this side started (ms), when it did. */
-  late: number | null
+/** What each side tells the other after it started, to show the skew. */
+interface StartReportMessage {
+  /** How late this side started (ms). */
+  late: number
   /** This side's clock error bound (the leader's clock is the timeline: 0 there). */
   errorBound: number
 }
 
-/**
- * Starts the countdown on both sides at the same instant and waits for "go".
- *
- * A follower that hears of the start instant only after it passed (a busy machine) rejects with
- * NetError `late`, while the leader may already have started. So both sides confirm with an
- * exchange, and if either did not start, both try again with more lead.
- */
+/** Starts the countdown on both sides at the same instant and waits for "go". */
 export async function startCountdown(deps: GameDeps, round: number): Promise<void> {
-  const { shared, state, motion, log } = deps
-  const { session } = shared
-  const layout = state.layout!
-  const begin = (start: SyncStartInfo<unknown>): SyncStartInfo<unknown> => {
-    state.phase = 'countdown'
-    state.countdownAt = start.at
-    state.goAt = start.at + state.countdownMs
-    state.endAt = state.goAt + state.roundSettings.roundSeconds * 1000
-    state.coinIndex = 0
-    state.flash = null
-    state.message = 'Get ready…'
-    state.peerPos = { ...layout.spawn[otherColor(state.me)] }
-    const spawn = layout.spawn[state.me]
-    motion.place(spawn.x, spawn.y)
-    return start
-  }
-  for (let attempt = 1; ; attempt++) {
-    let info: SyncStartInfo<unknown> | undefined
-    try {
-      const delayMs = Math.min(MAX_START_DELAY_MS, START_DELAY_MS * 2 ** (attempt - 1))
-      info = await session.syncStart(begin, { key: `start/${round}/${attempt}`, delayMs })
-    } catch (err) {
-      if (!isNetError(err, 'late')) throw err
-    }
-    const mine: StartOutcome = {
-      started: info !== undefined,
-      late: info?.lateByMs ?? null,
-      errorBound: session.role === 'leader' ? 0 : session.clock.errorBound,
-    }
-    const theirs = await session.exchange<Partial<StartOutcome>, StartOutcome>(mine, { key: `started/${round}/${attempt}` })
-    if (info !== undefined && theirs.started === true) {
-      report(deps, round, info.lateByMs, Number(theirs.late), Math.max(mine.errorBound, Number(theirs.errorBound) || 0))
-      break
-    }
-    state.phase = 'starting'
-    state.message = 'The start signal came too late on one side (a busy computer?); starting again…'
-    log(`round ${round}: start attempt ${attempt} missed on ${info ? 'the other side' : 'this side'}; trying again with more lead`)
-  }
-  await waitForSharedTime(session, state.goAt)
+  const { shared, state } = deps
+  const info = await syncStart(deps, round)
+  // Only for the network panel: the race need not wait for it.
+  reportSkew(deps, round, info).catch(() => {}) // fails only when the session closes
+  await shared.session.sleepUntil(state.goAt, { signal: shared.ended })
   state.phase = 'playing'
   state.message = 'Go! Grab the coin before the other player does.'
 }
 
-function report({ state, log }: GameDeps, round: number, myLate: number, peerLate: number, errorBoundMs: number): void {
-  const lateMs = { [state.me]: myLate, [otherColor(state.me)]: peerLate } as Record<Color, number>
-  const skewMs = Math.abs(myLate - peerLate)
+async function syncStart(deps: GameDeps, round: number): Promise<SyncStartInfo<unknown>> {
+  const { shared, state, log } = deps
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const delayMs = START_DELAY_MS * 2 ** (attempt - 1)
+      return await shared.session.syncStart((start) => beginCountdown(deps, start), { key: `start/${round}/${attempt}`, delayMs })
+    } catch (err) {
+      if (!isNetError(err, 'late') || attempt === START_ATTEMPTS) throw err
+      state.phase = 'starting'
+      state.message = 'The start signal came too late on one side (a busy computer?); starting again…'
+      log(`round ${round}: start attempt ${attempt} was late on one side; trying again with more lead`)
+    }
+  }
+}
+
+/** Runs at the agreed instant, on both sides: the countdown begins. */
+function beginCountdown({ state, motion }: GameDeps, start: SyncStartInfo<unknown>): SyncStartInfo<unknown> {
+  const layout = state.layout!
+  state.phase = 'countdown'
+  state.countdownAt = start.at
+  state.goAt = start.at + state.countdownMs
+  state.endAt = state.goAt + state.roundSettings.roundSeconds * 1000
+  state.coinIndex = 0
+  state.flash = null
+  state.message = 'Get ready…'
+  state.peerPos = { ...layout.spawn[otherColor(state.me)] }
+  const spawn = layout.spawn[state.me]
+  motion.place(spawn.x, spawn.y)
+  return start
+}
+
+async function reportSkew({ shared, state, log }: GameDeps, round: number, info: SyncStartInfo<unknown>): Promise<void> {
+  const { session } = shared
+  const mine: StartReportMessage = { late: info.lateByMs, errorBound: session.role === 'leader' ? 0 : session.clock.errorBoundMs }
+  const theirs = await session.exchange<Partial<StartReportMessage>, StartReportMessage>(mine, { key: `skew/${round}` })
+  const lateMs = { [state.me]: mine.late, [otherColor(state.me)]: Number(theirs.late) } as Record<Color, number>
+  const skewMs = Math.abs(lateMs.blue - lateMs.amber)
+  const errorBoundMs = Math.max(mine.errorBound, Number(theirs.errorBound) || 0)
   state.lastStart = { round, lateMs, skewMs, errorBoundMs }
   const lates = (['blue', 'amber'] as const).map((c) => `${COLOR_NAMES[c]} ${lateMs[c].toFixed(3)}`).join(', ')
   log(`round ${round}: synchronized start (syncStart), skew ${skewMs.toFixed(3)} ms ± ${errorBoundMs.toFixed(3)} ms (late: ${lates})`)

@@ -41,7 +41,10 @@ export interface ConnectionLoss {
 }
 
 export interface DemoState {
+  /** The relay's room: an unguessable id unless the URL named one. */
   room: string
+  /** What the page calls the room: the invite link's `name`, else the id. Never sent to the relay. */
+  roomLabel: string
   connection: ConnectionPhase
   /** Sessions played in this page (a new one each time a player joins the room). */
   sessions: number
@@ -81,9 +84,10 @@ export interface DemoState {
   message: string
 }
 
-export function initialState(room: string): DemoState {
+export function initialState(room: string, roomLabel = room): DemoState {
   return {
     room,
+    roomLabel,
     connection: 'waiting',
     sessions: 0,
     lastLoss: null,
@@ -114,7 +118,7 @@ export function initialState(room: string): DemoState {
 
 /** Clears everything that belonged to the previous opponent's session (this page's settings stay). */
 export function resetForNewSession(state: DemoState): void {
-  const fresh = initialState(state.room)
+  const fresh = initialState(state.room, state.roomLabel)
   Object.assign(state, {
     ...fresh,
     connection: state.connection,

@@ -2,6 +2,8 @@
 // and event log. Reads the state; user actions go out through the callbacks.
 import { COLOR_NAMES, otherColor, SETTING_LIMITS, type Settings } from './protocol.js'
 import type { DemoState } from './state.js'
+import { newRoomName } from './room-name.js'
+import { newRoomId } from '../support/room-id.js'
 
 export interface UiActions {
   ready(): void
@@ -73,7 +75,7 @@ export function mountUi(state: DemoState, actions: UiActions): Ui {
       (err: unknown) => (note.textContent = `Not saved: ${err instanceof Error ? err.message : String(err)}`),
     )
   })
-  setupInvite(state.room)
+  setupInvite(state.room, state.roomLabel)
 
   function showSettings(): void {
     if (formDirty) return
@@ -128,8 +130,8 @@ function statusLine(state: DemoState): [text: string, tone: 'info' | 'ok' | 'war
   switch (state.connection) {
     case 'waiting':
       return loss
-        ? [`Connection lost: ${loss.message}. Waiting for a new player to join room “${state.room}”…`, 'warn']
-        : [`Waiting for a second player in room “${state.room}”. Open the invite link in another tab or browser.`, 'info']
+        ? [`Connection lost: ${loss.message}. Waiting for a new player to join room “${state.roomLabel}”…`, 'warn']
+        : [`Waiting for a second player in room “${state.roomLabel}”. Open the invite link in another tab or browser.`, 'info']
     case 'connecting':
       return [`${lost(loss)}A player joined the room: connecting (WebRTC)…`, 'info']
     case 'opening':
@@ -137,7 +139,7 @@ function statusLine(state: DemoState): [text: string, tone: 'info' | 'ok' | 'war
     case 'connected':
       return [`Connected. You are ${COLOR_NAMES[state.me]}.`, 'ok']
     case 'room-full':
-      return [`Room “${state.room}” already has two players. Start a new room, or wait here for a free spot.`, 'error']
+      return [`Room “${state.roomLabel}” already has two players. Start a new room, or wait here for a free spot.`, 'error']
   }
 }
 
@@ -161,10 +163,12 @@ function renderPickups(state: DemoState): void {
   )
 }
 
-function setupInvite(room: string): void {
+/** The invite link is this page's URL: the room's random id, its label and the page's options. */
+function setupInvite(room: string, label: string): void {
   const url = new URL(location.href)
   url.searchParams.set('room', room)
-  setText(el('room-name'), room)
+  setText(el('room-name'), label)
+  el('room-name').title = `room id ${room}`
   const open = el<HTMLAnchorElement>('open-second')
   open.href = url.toString()
   const copy = el<HTMLButtonElement>('copy-link')
@@ -174,12 +178,6 @@ function setupInvite(room: string): void {
       () => setText(copy, url.toString()),
     )
   })
-  el<HTMLAnchorElement>('new-room').href = `${location.pathname}?room=${newRoomName()}`
-}
-
-/** A short, readable room name: word-word-number. */
-export function newRoomName(): string {
-  const words = ['amber', 'blue', 'comet', 'delta', 'ember', 'fjord', 'glade', 'harbor', 'iris', 'jade', 'koi', 'lumen']
-  const [a = 0, b = 0, n = 0] = crypto.getRandomValues(new Uint8Array(3))
-  return `${words[a % words.length]}-${words[b % words.length]}-${n % 100}`
+  const fresh = new URLSearchParams({ room: newRoomId(), name: newRoomName() })
+  el<HTMLAnchorElement>('new-room').href = `${location.pathname}?${fresh}`
 }

@@ -1,4 +1,4 @@
-import { candidateAddress } from '../demo/loopback-filter.js'
+import { candidateAddress } from '../support/loopback-filter.js'
 import { artifactPath, expect, loopbackOnlyNetwork, test } from './fixtures.js'
 
 const RTT_SAMPLES = 200

@@ -1,8 +1,9 @@
 // Drives the demo page (demo/index.html) from Playwright: open a player in its own browser
-// context, wait on `window.demo`, and steer with real key presses.
+// context, wait on `window.demo`, and steer with real key presses. The page is read only through
+// its test hook, whose contract is support/demo-hook-api.ts (types only).
 import { writeFileSync } from 'node:fs'
 import type { Browser, BrowserContext, Page, TestInfo } from '@playwright/test'
-import type { DemoSnapshot } from '../demo/hook.js'
+import type { DemoSnapshot } from '../support/demo-hook-api.js'
 import { artifactPath, expect, test } from './fixtures.js'
 
 export interface Player {
@@ -20,7 +21,12 @@ export function demoRoom(testInfo: TestInfo): string {
  * A new browser context (its own profile, like a second user) with the demo open in `room`, with
  * `?quick` (a half-second countdown before each round instead of three seconds).
  */
-export async function openPlayer(browser: Browser, baseURL: string | undefined, room: string, label: string): Promise<Player> {
+export function openPlayer(browser: Browser, baseURL: string | undefined, room: string, label: string): Promise<Player> {
+  return openDemoPage(browser, baseURL, `/?room=${room}&quick`, label)
+}
+
+/** Like openPlayer, at any path of the dev server (e.g. `/?quick`, which makes its own room). */
+export async function openDemoPage(browser: Browser, baseURL: string | undefined, path: string, label: string): Promise<Player> {
   if (!baseURL) throw new Error('baseURL is not set: run through `playwright test -c e2e`')
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
   // Without a media permission Chromium gathers no 127.0.0.1 candidate (see e2e/README.md).
@@ -29,7 +35,7 @@ export async function openPlayer(browser: Browser, baseURL: string | undefined, 
   const logs: string[] = []
   page.on('console', (msg) => logs.push(`[${label}] ${msg.type()}: ${msg.text()}`))
   page.on('pageerror', (err) => logs.push(`[${label}] pageerror: ${err.message}`))
-  await page.goto(`/?room=${room}&quick`)
+  await page.goto(path)
   return { label, context, page, logs }
 }
 
@@ -134,6 +140,8 @@ export async function screenshot(player: Player, testInfo: TestInfo, name: strin
 /** Opens players for one test; the fixture closes them (with a post-mortem if the test failed). */
 export interface Players {
   open(label: string, room?: string): Promise<Player>
+  /** A player at `path` (no room of the test's choosing). */
+  openPath(label: string, path: string): Promise<Player>
   readonly room: string
   readonly all: readonly Player[]
 }
@@ -162,6 +170,11 @@ export const demoTest = test.extend<{ players: Players }>({
         all,
         async open(label, inRoom = room) {
           const player = await openPlayer(browser, baseURL, inRoom, label)
+          all.push(player)
+          return player
+        },
+        async openPath(label, path) {
+          const player = await openDemoPage(browser, baseURL, path, label)
           all.push(player)
           return player
         },

@@ -1,5 +1,6 @@
 // The demo game across two browser contexts: connect through the relay, edit the shared settings
 // on one side, play rounds with real key presses, and check that both players agree.
+import { ROOM_ID_PATTERN } from '../support/room-id.js'
 import { expect } from './fixtures.js'
 import { noticeWindow, readSilenceProbe, startSilenceProbe } from './silence-probe.js'
 import {
@@ -58,7 +59,7 @@ test('two players play rounds and agree on every pickup, the scoreboard and the 
   await expect(p2.page.locator('#score-amber')).toHaveText(String(expected.amber))
 
   const start = s1!.lastStart!
-  const rtt = s1!.net!.rtt
+  const rtt = s1!.net!.rttMs
   const summary =
     `pickups ${s1!.pickups.map((p) => `${p.round}.${p.coin + 1}:${p.winner}`).join(' ')}; score blue ${expected.blue} amber ${expected.amber}; ` +
     `last start skew ${start.skewMs.toFixed(3)} ms ± ${start.errorBoundMs.toFixed(3)} (late blue ${start.lateMs.blue.toFixed(3)}, amber ${start.lateMs.amber.toFixed(3)}); ` +
@@ -67,6 +68,26 @@ test('two players play rounds and agree on every pickup, the scoreboard and the 
   testInfo.annotations.push({ type: 'measurement', description: summary })
   const shots = [await screenshot(p1, testInfo, `player-${s1!.connection.color}`), await screenshot(p2, testInfo, `player-${s2!.connection.color}`)]
   testInfo.annotations.push({ type: 'screenshots', description: shots.join(', ') })
+})
+
+test('when the round time runs out before anyone reaches the coin, both agree it was not taken', async ({ players: pool }) => {
+  const players = await Promise.all([pool.open('p1'), pool.open('p2')])
+  const [p1, p2] = players as [Player, Player]
+  await Promise.all(players.map((p) => waitForConnection(p)))
+  // The shortest round the settings allow; nobody steers, so the round's end (a sleepUntil on the
+  // shared timeline) fails the coin's select on both sides.
+  await editSettings(p1, { coins: 1, roundSeconds: 10 })
+  await expect.poll(() => p2.page.evaluate(() => window.demo.settings().roundSeconds), OFTEN).toBe(10)
+  await Promise.all([pressReady(p1, 1), pressReady(p2, 1)])
+  for (const p of players) {
+    await p.page.waitForFunction(() => window.demo.pickups().length === 1, undefined, { polling: 100, timeout: 40_000 })
+  }
+  const [a, b] = await Promise.all(players.map(snapshot))
+  expect(a!.pickups).toEqual([{ round: 1, coin: 0, winner: null }])
+  expect(b!.pickups).toEqual(a!.pickups)
+  // The round ended on the shared timeline, not before: both pages saw their shared clock pass it.
+  for (const s of [a!, b!]) expect(s.sharedNow!).toBeGreaterThanOrEqual(s.endAt)
+  expect(a!.scores).toEqual({ blue: 0, amber: 0 })
 })
 
 test('a player leaving mid-round is reported within the heartbeat bound, and a new player can join', async ({ players: pool }, testInfo) => {
@@ -103,4 +124,25 @@ test('a player leaving mid-round is reported within the heartbeat bound, and a n
   expect(a.pickups.length).toBeGreaterThan(0)
   const errors = stays.logs.filter((line) => /pageerror|\] error:/.test(line))
   expect(errors).toEqual([])
+})
+
+test('a page opened without a room makes an unguessable one, and its invite link pairs a second player', async ({ players: pool }) => {
+  const host = await pool.openPath('host', '/?quick')
+  await expect.poll(() => host.page.evaluate(() => window.demo.connection().state)).toBe('waiting')
+  const url = new URL(host.page.url())
+  const room = url.searchParams.get('room') ?? ''
+  const name = url.searchParams.get('name') ?? ''
+  // The relay's room is the random id; the readable name is only what the page shows.
+  expect(room).toMatch(ROOM_ID_PATTERN)
+  expect(await host.page.evaluate(() => window.demo.connection().room)).toBe(room)
+  expect(name).toMatch(/^[a-z]+-[a-z]+-\d{1,2}$/)
+  await expect(host.page.locator('#room-name')).toHaveText(name)
+  const invite = new URL((await host.page.locator('#open-second').getAttribute('href')) ?? '')
+  expect(invite.searchParams.get('room')).toBe(room)
+  const fresh = new URL((await host.page.locator('#new-room').getAttribute('href')) ?? '', url)
+  expect(fresh.searchParams.get('room')).toMatch(ROOM_ID_PATTERN)
+  expect(fresh.searchParams.get('room')).not.toBe(room)
+
+  const guest = await pool.openPath('guest', `${invite.pathname}${invite.search}`)
+  await Promise.all([waitForConnection(host), waitForConnection(guest)])
 })

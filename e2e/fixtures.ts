@@ -7,7 +7,7 @@ import { test as base, type BrowserContext, type Page, type TestInfo } from '@pl
 import type { HarnessInfo } from './pages/harness.js'
 
 export { expect } from '@playwright/test'
-export { loopbackOnlyNetwork } from './network.js'
+export { loopbackOnlyNetwork } from '../test/loopback-only.mjs'
 
 /** Screenshots and other files a run leaves behind for people (git-ignored). */
 export const artifactsDir = fileURLToPath(new URL('./artifacts/', import.meta.url))

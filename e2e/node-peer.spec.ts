@@ -1,6 +1,6 @@
 // One Node peer (simple-peer 9 over @roamhq/wrtc, joining the room from this test process with
 // the `ws` package) and one browser context, through the same relay: join, select, mutex.
-import { candidateAddress } from '../demo/loopback-filter.js'
+import { candidateAddress } from '../support/loopback-filter.js'
 import { fromSimplePeer, Session } from '../src/index.js'
 import { artifactPath, expect, test } from './fixtures.js'
 import { connectNodePeer, type NodePeer } from './node-peer.js'
@@ -51,7 +51,7 @@ test('a Node peer and a browser context: join, select and mutex increments', asy
     expect(inNode.count).toBe(400)
     expect(inNode.bySide).toEqual({ leader: 200, follower: 200 })
 
-    const summary = `Node ↔ Chromium: RTT ${session.clock.rtt.toFixed(3)} ms, offset ${session.clock.offset.toFixed(3)} ± ${session.clock.errorBound.toFixed(3)} ms, mutex hand-offs ${inNode.handoffs}`
+    const summary = `Node ↔ Chromium: RTT ${session.clock.rttMs.toFixed(3)} ms, offset ${session.clock.offsetMs.toFixed(3)} ± ${session.clock.errorBoundMs.toFixed(3)} ms, mutex hand-offs ${inNode.handoffs}`
     console.log(`[node-peer] ${summary}`)
     testInfo.annotations.push({ type: 'measurement', description: summary })
     await page.screenshot({ path: artifactPath(testInfo, 'browser.png') })

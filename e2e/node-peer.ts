@@ -1,9 +1,10 @@
-// A Node peer for the relay: joins a room over a `ws` WebSocket, like demo/signalling.ts does in
+// A Node peer for the relay: joins a room over a `ws` WebSocket, like support/signalling.ts does in
 // the browser, and connects a simple-peer 9 over @roamhq/wrtc to whoever is in the room.
 import type SimplePeer from 'simple-peer'
 import { WebSocket } from 'ws'
-import type { ClientMessage, RelayMessage } from '../demo/relay.js'
+import type { ClientMessage, RelayMessage } from '../support/relay-messages.js'
 import type { SimplePeerLike } from '../src/index.js'
+import { interopDefault } from '../test/helpers/interop.js'
 
 export interface NodePeer {
   /** The connected peer, typed as netbeam's adapter takes it. */
@@ -16,13 +17,6 @@ export interface NodePeer {
 
 const CONNECT_TIMEOUT_MS = 20_000
 
-/** The CommonJS export behind an `import()` namespace, however many `default`s deep. */
-function interopDefault<T>(namespace: unknown): T {
-  let value = namespace
-  while (typeof value === 'object' && value !== null && 'default' in value) value = (value as { default: unknown }).default
-  return value as T
-}
-
 /** Joins `room` on the relay at `relayUrl` and resolves once the WebRTC peer is connected. */
 export async function connectNodePeer(relayUrl: string, room: string): Promise<NodePeer> {
   const Peer = interopDefault<typeof SimplePeer>(await import('simple-peer'))
@@ -33,8 +27,11 @@ export async function connectNodePeer(relayUrl: string, room: string): Promise<N
   const candidatesOut: string[] = []
   let peer: SimplePeer.Instance | undefined
   let pairing = 0
+  let keepalive: ReturnType<typeof setInterval> | undefined
+  ws.on('close', () => clearInterval(keepalive))
 
   const close = (): void => {
+    clearInterval(keepalive)
     if (peer) {
       peer.destroy()
       // simple-peer 9 never clears this timer on destroy; it would keep the worker busy 5 s.
@@ -57,7 +54,11 @@ export async function connectNodePeer(relayUrl: string, room: string): Promise<N
     ws.on('close', () => fail(new Error('Node peer: the relay closed the connection before the peer connected')))
     ws.on('message', (raw) => {
       const msg = JSON.parse(String(raw)) as RelayMessage
-      if (msg.type === 'start') {
+      if (msg.type === 'joined') {
+        // The relay closes a socket that sends nothing for four of these (relay-messages.ts).
+        const ping: ClientMessage = { type: 'keepalive' }
+        keepalive = setInterval(() => ws.send(JSON.stringify(ping)), msg.keepaliveMs)
+      } else if (msg.type === 'start') {
         pairing = msg.pairing
         const p = new Peer({ initiator: msg.initiator, trickle: true, wrtc, config: { iceServers: [] } })
         peer = p

@@ -2,8 +2,8 @@
 // first makes sure a Chromium exists (installing one if needed).
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from '@playwright/test'
-import { findChromium } from '../e2e/ensure-chromium.mjs'
-import { loopbackOnlyNetwork } from './network.js'
+import { findChromium } from './ensure-chromium.mjs'
+import { loopbackOnlyNetwork } from '../test/loopback-only.mjs'
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url))
 const chromium = findChromium()

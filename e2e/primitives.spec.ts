@@ -149,6 +149,21 @@ test('rwlock: both sides read at once; a writer waits for the reader, then both 
   expect(await both(a.page, b.page, (page) => page.evaluate(() => window.prims.read()))).toEqual([42, 42])
 })
 
+test('mutex watch: each side sees the other’s commits without locking, in order', async ({ twoPeers }) => {
+  const aRole = await openSessions(twoPeers)
+  const { a, b } = twoPeers
+  const values = Array.from({ length: 20 }, (_, i) => i + 1)
+  await a.page.evaluate((v) => window.prims.writeWatched(v), values)
+  await expect.poll(() => b.page.evaluate(() => window.prims.watched().peek)).toBe(20)
+  // Every commit arrived as its own `change` (origin 'peer'), in order, with no lock taken on b;
+  // a follower first adopts the leader's initial value (both pages give 0) from its hello.
+  const hello = aRole === 'leader' ? [[0, 'peer']] : []
+  expect((await b.page.evaluate(() => window.prims.watched())).changes).toEqual([...hello, ...values.map((v) => [v, 'peer'])])
+  await b.page.evaluate(() => window.prims.writeWatched([100]))
+  await expect.poll(() => a.page.evaluate(() => window.prims.watched().peek)).toBe(100)
+  expect((await a.page.evaluate(() => window.prims.watched())).changes.at(-1)).toEqual([100, 'peer'])
+})
+
 test('syncStart: both contexts start at the same instant', async ({ twoPeers }, testInfo) => {
   const aRole = await openSessions(twoPeers)
   const { a, b } = twoPeers
@@ -168,11 +183,11 @@ test('syncStart: both contexts start at the same instant', async ({ twoPeers }, 
     const skew = sa.startedAt - sb.startedAt
     skews.push(Math.abs(skew))
     const follower = aRole === 'follower' ? sa : sb
-    lines.push(`#${i} skew ${skew.toFixed(3)} ms (late a ${sa.lateByMs.toFixed(3)}, b ${sb.lateByMs.toFixed(3)}; offset ${follower.offset.toFixed(3)} ± ${follower.errorBound.toFixed(3)})`)
+    lines.push(`#${i} skew ${skew.toFixed(3)} ms (late a ${sa.lateByMs.toFixed(3)}, b ${sb.lateByMs.toFixed(3)}; offset ${follower.offsetMs.toFixed(3)} ± ${follower.errorBoundMs.toFixed(3)})`)
     // What each side's lateness does not explain is where each put the agreed instant: the
     // follower's clock estimate, off by at most its error bound, and the two pages' clocks.
     const unexplained = skew - (sa.lateByMs - sb.lateByMs)
-    expect(Math.abs(unexplained), `start ${i}: ${lines.at(-1)}`).toBeLessThanOrEqual(follower.errorBound + CLOCK_SLACK_MS)
+    expect(Math.abs(unexplained), `start ${i}: ${lines.at(-1)}`).toBeLessThanOrEqual(follower.errorBoundMs + CLOCK_SLACK_MS)
   }
   expect(skews.length, 'at least one start happened').toBeGreaterThan(0)
   const sorted = [...skews].sort((x, y) => x - y)
@@ -180,8 +195,8 @@ test('syncStart: both contexts start at the same instant', async ({ twoPeers }, 
   const clock = await b.page.evaluate(() => window.prims.clock())
   const summary =
     `syncStart skew between two contexts (performance.timeOrigin + now): median ${median.toFixed(3)} ms, ` +
-    `min ${sorted[0]!.toFixed(3)}, max ${sorted.at(-1)!.toFixed(3)}, ${refused} refused as late; session RTT ${clock.rtt.toFixed(3)} ms, ` +
-    `offset ${clock.offset.toFixed(3)} ± ${clock.errorBound.toFixed(3)} ms; ${lines.join('; ')}`
+    `min ${sorted[0]!.toFixed(3)}, max ${sorted.at(-1)!.toFixed(3)}, ${refused} refused as late; session RTT ${clock.rttMs.toFixed(3)} ms, ` +
+    `offset ${clock.offsetMs.toFixed(3)} ± ${clock.errorBoundMs.toFixed(3)} ms; ${lines.join('; ')}`
   console.log(`[syncStart] ${summary}`)
   testInfo.annotations.push({ type: 'measurement', description: summary })
 })

@@ -4,7 +4,8 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { WebSocket } from 'ws'
-import { attachRelay, RelayCloseCode, type Relay, type RelayMessage, type RelayOptions } from '../demo/relay.js'
+import { attachRelay, type Relay, type RelayOptions } from '../support/relay.js'
+import { RelayCloseCode, type RelayMessage } from '../support/relay-messages.js'
 import { expect, test } from './fixtures.js'
 
 const WAIT_MS = 5_000
@@ -15,11 +16,15 @@ class Client {
   private wake: (() => void) | undefined
   readonly closed: Promise<number>
   readonly ws: WebSocket
+  /** From the relay's `joined`, which every admitted socket gets first (kept out of the inbox). */
+  keepaliveMs: number | undefined
 
   constructor(url: string, origin?: string) {
     this.ws = new WebSocket(url, origin === undefined ? {} : { origin })
     this.ws.on('message', (raw) => {
-      this.inbox.push(JSON.parse(String(raw)) as RelayMessage)
+      const msg = JSON.parse(String(raw)) as RelayMessage
+      if (msg.type === 'joined' && this.keepaliveMs === undefined && this.inbox.length === 0) this.keepaliveMs = msg.keepaliveMs
+      else this.inbox.push(msg)
       this.wake?.()
     })
     this.closed = new Promise((resolve) => this.ws.on('close', (code) => resolve(code)))
@@ -98,6 +103,7 @@ test.describe('relay', () => {
 
   test('pairs two peers, the first is the initiator, signals are forwarded', async () => {
     const [a, b] = await pair('r1')
+    expect(a.keepaliveMs).toBe(30_000)
     const candidate = { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 2122194687 127.0.0.1 5000 typ host', sdpMLineIndex: 0, sdpMid: '0' } }
     a.signal(1, candidate)
     expect(await b.next()).toEqual({ type: 'signal', pairing: 1, data: candidate })

@@ -10,10 +10,10 @@
 // covers runs outside it. NETBEAM_E2E_NETNS=off|auto|require (default auto).
 import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
-import { constants, networkInterfaces } from 'node:os'
+import { constants } from 'node:os'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { canEnterLoopbackNamespace, isolated } from '../test/loopback-only.mjs'
+import { canEnterLoopbackNamespace, isolated, loopbackOnlyNetwork } from '../test/loopback-only.mjs'
 import { ensureChromium, findChromium } from './ensure-chromium.mjs'
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -22,15 +22,11 @@ function log(line) {
   console.error(`[e2e] ${line}`)
 }
 
-function alreadyLoopbackOnly() {
-  return Object.values(networkInterfaces()).every((addrs) => (addrs ?? []).every((a) => a.internal))
-}
-
 /** @returns {'enter' | 'inside' | 'host'} */
 function chooseNetns() {
   const mode = process.env.NETBEAM_E2E_NETNS ?? 'auto'
   if (!['off', 'auto', 'require'].includes(mode)) throw new Error(`NETBEAM_E2E_NETNS must be off, auto or require, not ${mode}`)
-  if (alreadyLoopbackOnly()) return 'inside'
+  if (loopbackOnlyNetwork()) return 'inside'
   if (mode === 'off') return 'host'
   if (canEnterLoopbackNamespace()) return 'enter'
   if (mode === 'require') throw new Error('NETBEAM_E2E_NETNS=require but `unshare -n` + `ip link set lo up` failed')

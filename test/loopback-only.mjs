@@ -5,7 +5,19 @@
 // connections to 127.0.0.1 themselves.
 //   node test/loopback-only.mjs <command> [args…]
 import { spawnSync } from 'node:child_process'
+import { networkInterfaces } from 'node:os'
 import { fileURLToPath } from 'node:url'
+
+/**
+ * True when this process sees no network interface but loopback, as inside the `unshare -n`
+ * namespace this script and e2e/run.mjs run commands in. Only there is 127.0.0.1 the only local
+ * address a WebRTC stack can send from: elsewhere the relay and the test helpers still pass on
+ * only 127.0.0.1 candidates, but a side may send from another of the host's own addresses (the
+ * packets still never leave the host).
+ */
+export function loopbackOnlyNetwork() {
+  return Object.values(networkInterfaces()).every((addrs) => (addrs ?? []).every((a) => a.internal))
+}
 
 /** True when a loopback-only namespace can be entered here (probed, not guessed). */
 export function canEnterLoopbackNamespace() {

@@ -9,7 +9,14 @@ import { canIsolate, isolated } from './loopback-only.mjs'
 const steps = [
   { name: 'chromium', cmd: ['node', 'e2e/ensure-chromium.mjs'], isolate: false },
   { name: 'typecheck', cmd: ['npx', 'tsc', '--noEmit', '-p', 'tsconfig.json'], isolate: false },
-  { name: 'library build (ESM + bundled .d.ts)', cmd: ['npm', 'run', '--silent', 'build'], isolate: false },
+  { name: 'sizes (eslint: files ≤ 250 lines, functions ≤ 60)', cmd: ['npx', 'eslint', 'src'], isolate: false },
+  { name: 'layers (dependency-cruiser)', cmd: ['npx', 'depcruise', 'src', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'], isolate: false },
+  { name: 'library build (ESM + .d.ts rollup; fails if the API differs from etc/netbeam.api.md)', cmd: ['npm', 'run', '--silent', 'build'], isolate: false },
+  // Isolated: the lints must not need the network (where no namespace exists they run as they are).
+  { name: 'package lints (publint, attw on the packed package)', cmd: ['node', 'test/package-lint.mjs'], isolate: true },
+  // The build as an app bundles it (.size-limit.json), inside the loopback-only namespace when
+  // there is one: the check must need no network.
+  { name: 'size budget (size-limit)', cmd: ['npx', 'size-limit'], isolate: true },
   { name: 'unit + Node WebRTC', cmd: ['npx', 'vitest', 'run'], isolate: true },
   { name: 'browser e2e', cmd: ['node', 'e2e/run.mjs', '--skip-chromium-check'], isolate: true },
 ]

@@ -1,7 +1,7 @@
 // Shared by every e2e page: joins the room named by `?room=` through the relay
 // and exposes the connected simple-peer. Import it first in a page's module.
 import type SimplePeer from 'simple-peer'
-import { connectPeer, type PeerConnection } from '../../demo/signalling.js'
+import { connectPeer, type PeerConnection } from '../../support/signalling.js'
 
 /** Serializable facts about the connection, returned to the test by `info()`. */
 export interface HarnessInfo {

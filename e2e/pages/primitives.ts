@@ -1,15 +1,15 @@
 // Page for primitives.spec.ts and node-peer.spec.ts: opens a netbeam session over the harness's
 // simple-peer and exposes each primitive as a call the test makes on both sides at once.
 import { harness } from './harness.js'
-import { fromSimplePeer, Session, type NetRwLock, type SessionOptions, type SessionStats, type SimplePeerLike } from '../../src/index.js'
+import { fromSimplePeer, Session, type NetMutex, type NetRwLock, type SessionOptions, type SessionStats } from '../../src/index.js'
 import { counterMutex, describe, increment, join, joinAborting, patterned, readCounter, select, wallNow, type Counter, type OpReport, type TaskPlan } from '../ops.js'
 import { startPending, type PendingReport } from './pending.js'
 
 export interface SessionInfo {
   role: 'leader' | 'follower'
-  rtt: number
-  offset: number
-  errorBound: number
+  rttMs: number
+  offsetMs: number
+  errorBoundMs: number
 }
 
 /** One side of a syncStart: when its function ran, or the NetError code it settled with instead. */
@@ -20,8 +20,8 @@ export type StartReport =
       startedAt: number
       lateByMs: number
       /** This side's clock estimate when the function ran. */
-      offset: number
-      errorBound: number
+      offsetMs: number
+      errorBoundMs: number
     }
   | { started: false; code: string }
 
@@ -53,6 +53,10 @@ export interface PrimitivesPage {
   writerQueued(): boolean
   read(): Promise<number>
   syncStart(key: string): Promise<StartReport>
+  /** Commits `values` one by one to the `watched` mutex (opened with `watch: true` on both sides). */
+  writeWatched(values: number[]): Promise<void>
+  /** The `watched` mutex's `peek()` and every `change` event it emitted, without locking. */
+  watched(): { peek: number; changes: [number, 'local' | 'peer'][] }
   /** Locks the counter mutex and the config rwlock (write) and keeps them, so the peer's requests wait. */
   holdLocks(): Promise<void>
   startPending(): void
@@ -76,6 +80,12 @@ const once = <T>(make: () => T): (() => T) => {
 }
 const counter = once(() => counterMutex(need()))
 const config = once((): NetRwLock<number> => need().rwlock<number>('config', { initial: 0 }))
+const watchedChanges: [number, 'local' | 'peer'][] = []
+const watched = once((): NetMutex<number> => {
+  const lock = need().mutex<number>('watched', { initial: 0, watch: true })
+  lock.on('change', (value, origin) => watchedChanges.push([value, origin]))
+  return lock
+})
 const sequence = once(() => need().channel<{ seq: number }>('sequence'))
 const blobs = once(() => need().channel<Uint8Array>('blobs'))
 let readGuard: Awaited<ReturnType<NetRwLock<number>['read']>> | undefined
@@ -90,17 +100,22 @@ async function sha256(bytes: Uint8Array): Promise<string> {
 window.prims = {
   async open(options = {}) {
     const { peer } = await harness.connected
-    session = await Session.open(fromSimplePeer(peer as unknown as SimplePeerLike), options)
+    session = await Session.open(fromSimplePeer(peer), options)
     session.on('close', (reason) => harness.log(`session closed: ${reason.code}: ${reason.message}`))
     // Open the locks on both sides now: a lock request from the side without the token waits
     // until the peer has opened the same lock, so opening it lazily could deadlock a test.
     counter()
     config()
+    watched()
     harness.log(`session open: ${session.role}`)
     return { role: session.role, ...session.clock }
   },
   clock: () => ({ role: need().role, ...need().clock }),
   stats: () => ({ ...need().stats }),
+  async writeWatched(values) {
+    for (const value of values) await watched().withLock((g) => (g.value = value))
+  },
+  watched: () => ({ peek: watched().peek(), changes: [...watchedChanges] }),
   join: (kind, plan, key) => join(need(), kind, plan, key),
   joinAborting: (kind, plan, abortAfterMs, key) => joinAborting(need(), kind, plan, abortAfterMs, key),
   select: (kind, plan, key) => select(need(), kind, plan, key),
@@ -167,7 +182,7 @@ window.prims = {
     // take longer than 50 ms to be handled, and the follower then rightly rejects with `late`.
     try {
       return await s.syncStart(
-        (info): StartReport => ({ started: true, startedAt: wallNow(), lateByMs: info.lateByMs, offset: s.clock.offset, errorBound: s.clock.errorBound }),
+        (info): StartReport => ({ started: true, startedAt: wallNow(), lateByMs: info.lateByMs, offsetMs: s.clock.offsetMs, errorBoundMs: s.clock.errorBoundMs }),
         { key, delayMs: 200 },
       )
     } catch (err) {

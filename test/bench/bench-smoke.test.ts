@@ -34,6 +34,8 @@ describe('npm run bench -- --quick', () => {
       'wire: join',
       'raw DataChannel RTT [@roamhq/wrtc]',
       'simple-peer send throughput',
+      'codec frame: port (join done)',
+      'codec value: 64 KiB bytes [cborg (strict)]',
     ]) {
       expect(names).toContain(expected)
     }
@@ -48,5 +50,6 @@ describe('npm run bench -- --quick', () => {
     expect(results.results['wire: select']!.median).toBeLessThanOrEqual(3)
     expect(results.results['wire: mutex re-lock by holder']!.median).toBe(0)
     expect(results.results['wire: mutex hand-off']!.median).toBe(2)
+    expect(results.results['wire: mutex write published to a watching peer']!.median).toBe(1)
   }, 300_000)
 })

@@ -1,5 +1,5 @@
-import type { Session } from '../../src/session/session.js'
-import type { TypedChannel } from '../../src/sync/typed-channel.js'
+import type { Session } from '../../src/session.js'
+import type { TypedChannel } from '../../src/ops/channel/typed-channel.js'
 import { alternateBlocks } from './paired.js'
 
 /** What one small-message benchmark value looks like: about 64 bytes once encoded. */
@@ -97,7 +97,7 @@ async function smallRun(pair: { leader: Session; follower: Session }, count: num
 }
 
 /** Sends `bytes` in 64 KiB chunks; returns the elapsed ms. */
-async function bulkRun(pair: { leader: Session; follower: Session }, bytes: number): Promise<number> {
+export async function bulkRun(pair: { leader: Session; follower: Session }, bytes: number): Promise<number> {
   const [tx, rx] = open<Uint8Array>(pair, 'bulk')
   const count = chunksFor(bytes)
   const chunk = new Uint8Array(BULK_CHUNK).fill(7)

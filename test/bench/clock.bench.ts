@@ -4,9 +4,9 @@
  * measured in the same run. Each function validates its own figures and throws when one is wrong.
  */
 import { createRequire } from 'node:module'
-import { fromDataChannel } from '../../src/channel/data-channel.js'
-import { Session } from '../../src/session/session.js'
-import { defaultNow } from '../../src/time/local-clock.js'
+import { fromDataChannel } from '../../src/transport/data-channel.js'
+import { Session } from '../../src/session.js'
+import { defaultNow } from '../../src/clock/local-clock.js'
 import { hrDiffMs, canPin, startPeerProcesses } from '../helpers/sync-start-procs.js'
 import { rawNodeDataChannelPair, type RawDataChannelPair } from '../helpers/webrtc-pair.js'
 import { percentile } from './stats.js'
@@ -110,7 +110,7 @@ async function runTrial(
     Session.open(b, { ...quiet, role: 'follower', now: nowB }),
   ])
   try {
-    const { offset, errorBound, rtt } = follower.clock
+    const { offsetMs: offset, errorBoundMs: errorBound, rttMs: rtt } = follower.clock
     const netbeam = Math.abs(offset + skew)
     // A constant offset on one machine: the bound is a hard one (plus float rounding near 1.7e12).
     if (!(netbeam <= errorBound + 1e-3)) throw new Error(`clock bench: error ${netbeam} ms exceeds its bound ${errorBound} ms`)
@@ -118,14 +118,14 @@ async function runTrial(
     const syncing = create({ peers: ['A'], now: nowB, interval: null, delay: ts.delay, repeat: ts.repeat, timeout: 1000 })
     const key = `timesync${i}`
     const wire = (session: Session, instance: TimesyncInstance, from: string): void => {
-      const port = session.openPort<unknown, unknown>('timesync', key, {
-        parse: (m) => m,
-        onMessage: (m) => instance.receive(from, m),
-        onClose: () => {},
-      })
+      // A typed channel of the session: timesync's messages share the session's connection.
+      const channel = session.channel<unknown>(key)
+      void (async () => {
+        for await (const m of channel) instance.receive(from, m)
+      })().catch(() => {}) // the read rejects once the session closes, at the end of the trial
       // As in timesync's PeerJS example: send, and resolve at once.
       instance.send = (_to, data) => {
-        port.post(data)
+        void channel.send(data).catch(() => {})
         return Promise.resolve()
       }
     }
@@ -194,7 +194,7 @@ async function skewRow(pin: boolean, rounds: number, delayMs: number, skewMs: nu
   const offsetErrors: number[] = []
   let refused = 0
   try {
-    const { offset, errorBound } = peers.openClock
+    const { offsetMs: offset, errorBoundMs: errorBound } = peers.openClock
     // The true offset is the injected skew plus how the two processes' timeOrigins differ.
     const [low, high] = peers.trueOffset
     const trueOffset = (low + high) / 2
@@ -215,7 +215,7 @@ async function skewRow(pin: boolean, rounds: number, delayMs: number, skewMs: nu
       }
       starts.push(hrDiffMs(s.leaderHr, s.followerHr))
       floor.push(hrDiffMs(f.leaderHr, f.followerHr))
-      offsetErrors.push(Math.abs(s.clock.offset - trueOffset))
+      offsetErrors.push(Math.abs(s.clock.offsetMs - trueOffset))
     }
   } finally {
     await peers.close()

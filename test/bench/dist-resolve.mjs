@@ -3,7 +3,7 @@
  * one of them for something the library does not export fails at link time, loudly. Modules not
  * listed (small helpers outside the API, such as the floor round's waitUntil) still load from src.
  */
-const PUBLIC = ['session/session', 'channel/data-channel', 'channel/simple-peer', 'channel/websocket', 'channel/memory', 'errors']
+const PUBLIC = ['session', 'transport/data-channel', 'transport/simple-peer', 'transport/websocket', 'transport/memory', 'base/errors']
 
 let dist = ''
 let src = ''

@@ -1,4 +1,4 @@
-import type { Session } from '../../src/session/session.js'
+import type { Session } from '../../src/session.js'
 import { pairedRounds, wholeRound, type Paired, type Sample } from './paired.js'
 import { timeRounds } from './stats.js'
 

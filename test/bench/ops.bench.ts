@@ -2,8 +2,8 @@
  * Latency of the one-shot primitives with functions that return at once: what the protocol itself
  * costs on top of the channel. Not a test; `npm run bench` runs it over a real DataChannel.
  */
-import type { Session } from '../../src/session/session.js'
-import type { SelectResult } from '../../src/sync/select.js'
+import type { Session } from '../../src/session.js'
+import type { SelectResult } from '../../src/ops/one-shot/select.js'
 import { pairedRounds, type Paired, type Sample } from './paired.js'
 
 type Kind = 'join' | 'tryJoin' | 'select' | 'trySelect' | 'exchange'

@@ -15,6 +15,7 @@ import {
 } from '../helpers/webrtc-pair.js'
 import { benchTypedChannel } from './channel.bench.js'
 import { benchClock } from './clock-rows.js'
+import { addCodecRows } from './codec-rows.js'
 import { benchLocks } from './locks.bench.js'
 import { benchOps } from './ops.bench.js'
 import { wholeRound, type Paired } from './paired.js'
@@ -26,6 +27,8 @@ import { timeRounds } from './stats.js'
 import { benchWireCosts } from './wire.bench.js'
 
 const quick = process.argv.includes('--quick')
+/** `--codec`: only the codec rows. */
+const codecOnly = process.argv.includes('--codec')
 const size = quick
   ? { rtt: 50, ops: 20, relocks: 2000, handoffs: 20, counter: 200, reads: 200, small: 500, bulk: 2 << 20, scale: 1000 }
   : { rtt: 2000, ops: 500, relocks: 200_000, handoffs: 500, counter: 10_000, reads: 20_000, small: 20_000, bulk: 64 << 20, scale: 10_000 }
@@ -153,8 +156,8 @@ async function benchStack(report: Report, stack: Stack): Promise<void> {
 /** What the figures are of: the built library under `npm run bench`, else the sources. */
 async function measuredCode(): Promise<string> {
   if (process.env['NETBEAM_BENCH_DIST'] !== '1') return 'the sources (through tsx)'
-  // dist/index.js exports everything; src/session/session.js alone would not have this.
-  if (!('fromDataChannel' in (await import('../../src/session/session.js')))) throw new Error('use-dist did not redirect the library')
+  // dist/index.js exports everything; src/session.js alone would not have this.
+  if (!('fromDataChannel' in (await import('../../src/session.js')))) throw new Error('use-dist did not redirect the library')
   return 'the built library (dist/index.js)'
 }
 
@@ -162,9 +165,13 @@ async function main(): Promise<void> {
   const started = performance.now()
   const code = await measuredCode()
   const report = new Report()
-  for (const stack of stacks) await benchStack(report, stack)
-  await benchClock(report, quick)
-  console.log(`\nnetbeam benchmarks${quick ? ' (--quick: tiny sizes, figures not meaningful)' : ''}, Node ${process.version}, ${code}\n`)
+  // First, while no WebRTC stack runs threads beside it: it measures CPU time alone.
+  addCodecRows(report, quick)
+  if (!codecOnly) {
+    for (const stack of stacks) await benchStack(report, stack)
+    await benchClock(report, quick)
+  }
+  console.log(`\nnetbeam ${codecOnly ? 'codec ' : ''}benchmarks${quick ? ' (--quick: tiny sizes, figures not meaningful)' : ''}, Node ${process.version}, ${code}\n`)
   console.log(report.table())
   const outArg = process.argv.find((arg) => arg.startsWith('--out='))
   const out = outArg === undefined ? fileURLToPath(new URL('./results.json', import.meta.url)) : outArg.slice('--out='.length)

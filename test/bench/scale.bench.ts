@@ -1,4 +1,4 @@
-import type { Session } from '../../src/session/session.js'
+import type { Session } from '../../src/session.js'
 
 /** What holding many operations open on one session costs. */
 export interface ScaleResult {

@@ -1,4 +1,4 @@
-import { Session } from '../../src/session/session.js'
+import { Session } from '../../src/session.js'
 import { bareSimplePeerPair, simplePeerNodeDataChannelPair, simplePeerWrtcPair } from '../helpers/simple-peer-pair.js'
 import { measureBulk } from './bulk.js'
 import { benchTypedChannel } from './channel.bench.js'

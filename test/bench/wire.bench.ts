@@ -1,4 +1,4 @@
-import { isNetError } from '../../src/errors.js'
+import { isNetError } from '../../src/base/errors.js'
 import type { SessionPair } from '../helpers/session-pair.js'
 
 /** Messages and bytes one operation puts on the wire (both sides together). */
@@ -54,6 +54,24 @@ export async function benchWireCosts(pair: SessionPair): Promise<Record<string, 
   // measured run is one hand-off back to the leader.
   let turn = 1
   await measure('mutex hand-off', '7, value copied both ways', () => mutexes[turn++ % 2]!.withLock((g) => void (g.value += 1)))
+
+  // A write on the holder with the peer watching: one update, counted once the peer has seen it.
+  const key = `wire.watched#${run}`
+  const watched = [leader.mutex<number>(key, { initial: 0, watch: true }), follower.mutex<number>(key, { watch: true })] as const
+  let published = 0
+  await measure('mutex write published to a watching peer', '7 (the peer locks to see it)', async () => {
+    const target = ++published
+    const seen = new Promise<void>((resolve) => {
+      const onChange = (value: number): void => {
+        if (value !== target) return
+        watched[1].off('change', onChange)
+        resolve()
+      }
+      watched[1].on('change', onChange)
+    })
+    await watched[0].withLock((g) => void (g.value = target))
+    await seen
+  })
 
   const locks = [leader.rwlock<number>(`wire.rw#${run}`, { initial: 0 }), follower.rwlock<number>(`wire.rw#${run}`)] as const
   let phase = 0

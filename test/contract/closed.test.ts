@@ -4,10 +4,10 @@
  * promise of the library is left rejected with nobody listening.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { FrameChannel } from '../../src/channel/frame-channel.js'
+import type { FrameChannel } from '../../src/transport/frame-channel.js'
 import { memoryPair, NetError, Session, type TypedChannel } from '../../src/index.js'
 import { nodeDataChannelPair } from '../helpers/webrtc-pair.js'
-import { FAST_TIMEOUT } from '../sync/op-helpers.js'
+import { FAST_TIMEOUT } from '../ops/one-shot/op-helpers.js'
 
 /** Two connected FrameChannels and the ways their connection can go away. */
 interface Link {

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fromDataChannel, fromSimplePeer, fromWebSocket, memoryPair, NetError, Session } from '../../src/index.js'
 import type { DataChannelLike, FrameChannelOptions, SimplePeerLike, WebSocketLike } from '../../src/index.js'
 import { memorySessions } from '../helpers/session-pair.js'
-import { expectKeyFree, rejectionOf } from '../sync/op-helpers.js'
+import { rejectionOf } from '../helpers/promises.js'
+import { expectKeyFree } from '../helpers/session-probes.js'
 
 type Mode = 'throws' | 'rejects'
 

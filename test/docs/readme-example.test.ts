@@ -22,4 +22,16 @@ describe('README', () => {
     expect(run.stdout).toContain('alice { won: false } bob { won: true, value: 10 }')
     expect(run.stdout).toContain('score 2')
   })
+
+  it('its lock watch example runs: the peer sees the write without locking', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8')
+    const block = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes('watch: true'))
+    expect(block, 'the README has a js example of watch').toBeDefined()
+    const script = join(dir, 'watch.mts')
+    writeFileSync(script, block!.replace("from 'netbeam'", `from '${join(root, 'src/index.ts')}'`))
+    const run = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: root, encoding: 'utf8', timeout: 60_000 })
+    expect(run.status, run.stderr).toBe(0)
+    expect(run.stdout).toContain("bob sees { blue: 1, amber: 0 } peer")
+    expect(run.stdout).toContain('bob peeks { blue: 1, amber: 0 }')
+  })
 })

@@ -1,4 +1,4 @@
-import type { FrameChannel } from '../../src/channel/frame-channel.js'
+import type { FrameChannel } from '../../src/transport/frame-channel.js'
 
 /** Port messages a counting channel has seen go out, per operation key. */
 export interface MessageCounts {
@@ -65,7 +65,7 @@ const textDecoder = new TextDecoder()
  * The key of a port message, read from the frame's first bytes without decoding the rest (a full
  * decode of every large frame would slow the benchmarks that use this wrapper). Port messages are
  * CBOR arrays `[4 | 5, key, …]`, and an operation's `cancel` / `cancelled` frames `[6 | 7, key]`
- * (see src/session/wire.ts); anything else gives undefined.
+ * (see src/core/wire.ts); anything else gives undefined.
  */
 function portKeyOf(frame: Uint8Array): string | undefined {
   const tag = frame[1]!

@@ -5,15 +5,15 @@
  */
 import { createHash } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
-import { NetError } from '../../src/errors.js'
+import { NetError } from '../../src/base/errors.js'
 import {
   resolveFrameChannelOptions,
   type FrameChannel,
   type FrameChannelOptions,
-} from '../../src/channel/frame-channel.js'
-import { fromDataChannel } from '../../src/channel/data-channel.js'
-import { createFrameChannel } from '../../src/channel/framed-channel.js'
-import type { RawTransportSink } from '../../src/channel/raw-transport.js'
+} from '../../src/transport/frame-channel.js'
+import { fromDataChannel } from '../../src/transport/data-channel.js'
+import { createFrameChannel } from '../../src/transport/framed-channel.js'
+import type { RawTransportSink } from '../../src/transport/raw-transport.js'
 import { prng, randomBytes, randomInt, seedFromEnv } from './prng.js'
 import type { FrameChannelPair } from './webrtc-pair.js'
 

@@ -1,6 +1,6 @@
-import type { FrameChannel } from '../../src/channel/frame-channel.js'
-import { NetError } from '../../src/errors.js'
-import { deferred, type Deferred } from '../../src/internal/deferred.js'
+import type { FrameChannel } from '../../src/transport/frame-channel.js'
+import { NetError } from '../../src/base/errors.js'
+import { deferred, type Deferred } from '../../src/base/deferred.js'
 import { openSessions, type SessionPair } from './session-pair.js'
 
 /** A {@link FrameChannel} whose outgoing frames a test can hold back and let go, in order. */
@@ -40,8 +40,9 @@ export function gatedChannel(inner: FrameChannel): GatedChannel {
       beforeSend = undefined
       act?.()
       if (!holding || passing-- > 0) return inner.send(frame, lane)
-      // A session frame may live in the codec's shared buffer, which the next frame overwrites.
-      const item = { frame: frame.slice(), lane, sent: deferred<void>() }
+      // A session frame may be a view into the codec's shared buffer (a Buffer in Node, whose
+      // slice() is a view too): hold a copy of its own.
+      const item = { frame: new Uint8Array(frame), lane, sent: deferred<void>() }
       held.push(item)
       for (const waiter of waiters) if (held.length >= waiter.count) waiter.reached()
       return item.sent.promise

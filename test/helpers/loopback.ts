@@ -1,7 +1,11 @@
 /**
  * Keeps in-process WebRTC signalling on 127.0.0.1: tests must never talk to another address, and
- * @roamhq/wrtc gathers a host candidate on every interface (there is no bind option).
+ * @roamhq/wrtc gathers a host candidate on every interface (there is no bind option). The filter
+ * itself is the relay's (support/loopback-filter.ts), so tests, e2e and the demo share one.
  */
+import { filterSignal, isLoopbackCandidate, stripNonLoopbackCandidates } from '../../support/loopback-filter.js'
+
+export { candidateAddress, isLoopbackCandidate } from '../../support/loopback-filter.js'
 
 /** How long a helper waits for a connection before it gives up. */
 export const CONNECT_TIMEOUT_MS = 10_000
@@ -27,32 +31,25 @@ export function describeCandidates(log: CandidateLog): string {
   return `${log.gathered.length} candidates gathered, ${log.relayed.length} relayed`
 }
 
-/** The connection address of an ICE candidate line (`candidate:…` or `a=candidate:…`). */
-export function candidateAddress(candidate: string): string | undefined {
-  // foundation component transport priority ADDRESS port typ …
-  return candidate.trim().split(/\s+/)[4]
-}
-
-/** True for a candidate on 127.0.0.1 (IPv6 loopback, mDNS `.local` names and the rest: false). */
-export function isLoopbackCandidate(candidate: string): boolean {
-  return candidateAddress(candidate) === '127.0.0.1'
+/** Logs the candidate lines of `sdp` (all gathered, the 127.0.0.1 ones relayed). */
+function logSdpCandidates(sdp: string, log: CandidateLog): void {
+  for (const line of sdp.split(/\r?\n/)) {
+    if (!line.startsWith('a=candidate:')) continue
+    log.gathered.push(line)
+    if (isLoopbackCandidate(line)) log.relayed.push(line)
+  }
 }
 
 /**
  * The SDP without any `a=candidate` line that is not on 127.0.0.1 (@roamhq/wrtc's local
- * description collects every gathered candidate). Records the lines it saw in `log`.
+ * description collects every gathered candidate), filtered by the relay's own filter. Records
+ * the lines it saw in `log`.
  */
 export function loopbackOnlySdp(sdp: string, log?: CandidateLog): string {
-  const kept: string[] = []
-  for (const line of sdp.split(/\r\n|\n/)) {
-    if (line.startsWith('a=candidate')) {
-      log?.gathered.push(line)
-      if (!isLoopbackCandidate(line)) continue
-      log?.relayed.push(line)
-    }
-    kept.push(line)
-  }
-  return kept.join('\r\n')
+  const kept = stripNonLoopbackCandidates(sdp)
+  if (kept === undefined) throw new Error('loopbackOnlySdp: the SDP has too many lines to filter')
+  if (log) logSdpCandidates(sdp, log)
+  return kept
 }
 
 /** simple-peer's signal messages: an offer/answer, a trickled candidate, or a renegotiation. */
@@ -64,19 +61,19 @@ export interface PeerSignal {
 }
 
 /**
- * A simple-peer signal as it may cross to the other peer: candidates off 127.0.0.1 are dropped
- * (undefined), SDP loses its non-loopback candidate lines. Records what it saw in `log`.
+ * A simple-peer signal as it may cross to the other peer, filtered by the relay's own filter:
+ * candidates off 127.0.0.1 are dropped (undefined), SDP loses its non-loopback candidate lines.
+ * Records what it saw in `log`.
  */
 export function loopbackSignal(signal: PeerSignal, log: CandidateLog): PeerSignal | undefined {
-  if (signal.candidate !== undefined) {
-    const line = signal.candidate.candidate
+  const filtered = filterSignal(signal) as PeerSignal | undefined
+  const line = signal.candidate?.candidate
+  if (line !== undefined && line !== '') {
     log.gathered.push(line)
-    if (!isLoopbackCandidate(line)) return undefined
-    log.relayed.push(line)
-    return signal
+    if (filtered !== undefined) log.relayed.push(line)
   }
-  if (typeof signal.sdp === 'string') return { ...signal, sdp: loopbackOnlySdp(signal.sdp, log) }
-  return signal
+  if (typeof signal.sdp === 'string') logSdpCandidates(signal.sdp, log)
+  return filtered
 }
 
 /**
@@ -118,9 +115,4 @@ export function once(
     }
     for (const event of events) target.addEventListener(event, done)
   })
-}
-
-/** One macrotask: lets native callbacks queued by a close run before the next test. */
-export function nextMacrotask(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve))
 }

@@ -1,7 +1,7 @@
-import { memoryPair, type MemoryFrameChannel, type MemoryPairOptions } from '../../src/channel/memory.js'
-import type { FrameChannel } from '../../src/channel/frame-channel.js'
-import type { SessionOptions } from '../../src/session/options.js'
-import { Session } from '../../src/session/session.js'
+import { memoryPair, type MemoryFrameChannel, type MemoryPairOptions } from '../../src/transport/memory.js'
+import type { FrameChannel } from '../../src/transport/frame-channel.js'
+import type { SessionOptions } from '../../src/core/options.js'
+import { Session } from '../../src/session.js'
 import { countingChannel, type MessageCounts } from './counting-channel.js'
 
 /** Two open sessions over one channel pair, with message counters on both sides. */

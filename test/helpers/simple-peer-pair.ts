@@ -4,8 +4,8 @@
  * @thaunknown/simple-peer 10 (node-datachannel through webrtc-polyfill).
  */
 import type SimplePeer from 'simple-peer'
-import type { FrameChannelOptions } from '../../src/channel/frame-channel.js'
-import { fromSimplePeer, type SimplePeerLike } from '../../src/channel/simple-peer.js'
+import type { FrameChannelOptions } from '../../src/transport/frame-channel.js'
+import { fromSimplePeer, type SimplePeerLike } from '../../src/transport/simple-peer.js'
 import {
   candidateLog,
   connectWithin,
@@ -16,7 +16,8 @@ import {
   type PeerSignal,
 } from './loopback.js'
 import type { FrameChannelPair } from './webrtc-pair.js'
-import { interopDefault, NODE_DATACHANNEL_LOOPBACK_CONFIG } from './webrtc-pair.js'
+import { NODE_DATACHANNEL_LOOPBACK_CONFIG } from './webrtc-pair.js'
+import { interopDefault } from './interop.js'
 
 /** A simple-peer `Peer` as the helpers drive it (both major versions). */
 export interface SignallingPeer extends SimplePeerLike {
@@ -40,7 +41,7 @@ export async function simplePeerWrtcPair(options: FrameChannelOptions = {}): Pro
 
 async function wrtcPeers(): Promise<(initiator: boolean) => SignallingPeer> {
   const { default: Peer } = await import('simple-peer')
-  const wrtc = interopDefault(await import('@roamhq/wrtc'))
+  const wrtc = interopDefault<typeof import('@roamhq/wrtc')>(await import('@roamhq/wrtc'))
   return (initiator) => asSignallingPeer(new Peer({ initiator, trickle: true, wrtc, config: { iceServers: [] } }))
 }
 

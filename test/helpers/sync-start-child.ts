@@ -4,11 +4,11 @@
  * synchronized starts and "floor" rounds that each record `process.hrtime.bigint()`, which is one
  * monotonic clock for every process of the machine. Run with `node --import tsx`.
  */
-import { fromDataChannel } from '../../src/channel/data-channel.js'
-import { isNetError } from '../../src/errors.js'
-import { Session } from '../../src/session/session.js'
-import { defaultNow } from '../../src/time/local-clock.js'
-import { waitUntil } from '../../src/time/start-timer.js'
+import { fromDataChannel } from '../../src/transport/data-channel.js'
+import { isNetError } from '../../src/base/errors.js'
+import { Session } from '../../src/session.js'
+import { defaultNow } from '../../src/clock/local-clock.js'
+import { waitUntil } from '../../src/clock/start-timer.js'
 import { isLoopbackCandidate, loopbackOnlySdp } from './loopback.js'
 import type { ChildCommand, ChildReport, SignalData } from './sync-start-procs.js'
 

@@ -6,8 +6,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import type { NetErrorCode } from '../../src/errors.js'
-import type { ClockEstimate } from '../../src/session/clock-tracker.js'
+import type { NetErrorCode } from '../../src/base/errors.js'
+import type { ClockEstimate } from '../../src/clock/clock-tracker.js'
 
 /** What one side's signalling carries: a description or a candidate. */
 export interface SignalData {
@@ -85,7 +85,7 @@ export interface PeerProcesses {
 }
 
 const CHILD = fileURLToPath(new URL('./sync-start-child.ts', import.meta.url))
-const REPO = fileURLToPath(new URL('../../', import.meta.url))
+const REPO = fileURLToPath(new URL('../..', import.meta.url))
 const USE_DIST = fileURLToPath(new URL('../bench/use-dist.mjs', import.meta.url))
 
 /** True when `taskset` can pin processes here (Linux with util-linux). */

@@ -4,8 +4,8 @@
  * simple-peer and WebSocket pairs. Every helper rejects with a clear error when it cannot
  * connect within {@link CONNECT_TIMEOUT_MS}, and every `close()` tears down all it built.
  */
-import { fromDataChannel } from '../../src/channel/data-channel.js'
-import type { FrameChannel, FrameChannelOptions } from '../../src/channel/frame-channel.js'
+import { fromDataChannel } from '../../src/transport/data-channel.js'
+import type { FrameChannel, FrameChannelOptions } from '../../src/transport/frame-channel.js'
 import {
   candidateLog,
   connectWithin,
@@ -13,10 +13,11 @@ import {
   describeConnection,
   isLoopbackCandidate,
   loopbackOnlySdp,
-  nextMacrotask,
   once,
   type CandidateLog,
 } from './loopback.js'
+import { interopDefault } from './interop.js'
+import { nextMacrotask } from './promises.js'
 
 export { CONNECT_TIMEOUT_MS, type CandidateLog } from './loopback.js'
 export {
@@ -92,7 +93,7 @@ export async function newNodeDataChannelPeerConnection(): Promise<RTCPeerConnect
 
 /** An @roamhq/wrtc RTCPeerConnection without STUN servers (it still gathers every interface). */
 export async function newWrtcPeerConnection(): Promise<RTCPeerConnection> {
-  const wrtc = interopDefault(await import('@roamhq/wrtc'))
+  const wrtc = interopDefault<typeof import('@roamhq/wrtc')>(await import('@roamhq/wrtc'))
   return new wrtc.RTCPeerConnection({ iceServers: [] })
 }
 
@@ -240,7 +241,3 @@ function opened(dc: RTCDataChannel): Promise<void> {
   return dc.readyState === 'open' ? Promise.resolve() : once(dc, 'open')
 }
 
-/** The CommonJS module object behind an ESM namespace (`import()` of a CJS package). */
-export function interopDefault<T>(namespace: T): T {
-  return (namespace as { default?: T }).default ?? namespace
-}

@@ -1,8 +1,8 @@
 /** A connected pair of `ws` WebSockets on 127.0.0.1, wrapped with `fromWebSocket`. */
 import type { AddressInfo } from 'node:net'
 import { WebSocket, WebSocketServer } from 'ws'
-import type { FrameChannelOptions } from '../../src/channel/frame-channel.js'
-import { fromWebSocket } from '../../src/channel/websocket.js'
+import type { FrameChannelOptions } from '../../src/transport/frame-channel.js'
+import { fromWebSocket } from '../../src/transport/websocket.js'
 import { connectWithin } from './loopback.js'
 import type { FrameChannelPair } from './webrtc-pair.js'
 

@@ -1,0 +1,250 @@
+import type { EventEmitter } from 'eventemitter3'
+import type { FrameChannel } from '../transport/frame-channel.js'
+import { abortError, NetError } from '../base/errors.js'
+import { emitSafely } from '../base/emit-safely.js'
+import { noop } from '../base/noop.js'
+import { onAbort } from '../base/abort.js'
+import { deferred } from '../base/deferred.js'
+import { unreachable } from '../base/unreachable.js'
+import { Goodbye, type Parting } from './goodbye.js'
+import { Handshake } from './handshake.js'
+import { SilenceWatch } from './silence-watch.js'
+import type { OpHost } from './op-host.js'
+import type { CancellablePort, PortHandlers } from './port.js'
+import { PortRouter } from './port-router.js'
+import { ClockTracker, type ClockEstimate } from '../clock/clock-tracker.js'
+import type { SessionEvents, SessionStats } from './session-events.js'
+import { resolveSessionOptions, type InternalSessionOptions, type ResolvedSessionOptions } from './options.js'
+import { SessionFrames } from './session-frames.js'
+import { encodePortFrame, type SessionFrame } from './wire.js'
+import { adoptBudget } from '../transport/frame-receiver.js'
+
+const PONG_SKIP_BYTES = 1024 * 1024
+
+/**
+ * The session machinery: handshake, heartbeat, clock samples, port routing and close. The facade
+ * `Session` (src/session.ts) owns one and hands it to the ops as their {@link OpHost}.
+ */
+export class SessionCore implements OpHost {
+  #isLeader = false
+  #closeReason: NetError | undefined
+  readonly #closed = deferred<NetError>()
+  /** Aborted with the close reason on shutdown: lets a wait stop without holding on to `#closed`. */
+  readonly #closing = new AbortController()
+  /** Where `close`, `rtt` and `clock` go: the facade's emitter, which users subscribe to. */
+  readonly events: EventEmitter<SessionEvents>
+  readonly #channel: FrameChannel
+  readonly #opts: ResolvedSessionOptions
+  readonly #frames: SessionFrames
+  readonly #router: PortRouter
+  readonly #goodbye: Goodbye
+  readonly #clock: ClockTracker
+  readonly #keyCounters = new Map<string, number>()
+  readonly #handshake: Handshake
+  readonly #silence: SilenceWatch
+
+  constructor(channel: FrameChannel, options: InternalSessionOptions, events: EventEmitter<SessionEvents>) {
+    this.events = events
+    this.#channel = channel
+    this.#opts = resolveSessionOptions(options)
+    this.#frames = new SessionFrames(channel, this.#opts)
+    this.#clock = new ClockTracker(this.#opts.now, this.#opts.heartbeatMs)
+    this.#goodbye = new Goodbye(channel, this.#opts.timeoutMs)
+    const { maxFrameBytes, heartbeatMs, timeoutMs } = this.#opts
+    this.#handshake = new Handshake(this.#opts, (hello) => void this.#send({ type: 'hello', ...hello, maxFrameBytes }).catch(noop))
+    this.#silence = new SilenceWatch(
+      heartbeatMs,
+      timeoutMs,
+      () => this.#clock.heartbeat((id, t0) => this.#send({ type: 'ping', id, t0 }), this.isLeader),
+      (reason) => this.#shutdown(reason, 'abandon'),
+    )
+    const core = this
+    this.#router = new PortRouter(
+      {
+        get isLeader() {
+          return core.isLeader
+        },
+        sendPortMessage: (key, kind, message) => {
+          if (this.#closeReason !== undefined) return Promise.reject(this.#closeReason)
+          return this.#frames.write(this.#frames.encodeWire(encodePortFrame(key, kind, message)), key)
+        },
+        // In the key's lane: a cancel must not overtake the operation's own (maybe large) message.
+        sendCancel: (key, type) => {
+          if (this.#closeReason !== undefined) return Promise.reject(this.#closeReason)
+          return this.#frames.write(this.#frames.encode({ type, key }), key)
+        },
+        now: () => this.now(),
+        clockErrorBound: () => (this.isLeader ? 0 : this.#clock.estimate.errorBoundMs),
+      },
+      this.#opts.maxPendingMessages,
+      (err) => this.#shutdown(err, 'initiate'),
+      adoptBudget(channel, this.#opts.maxHeldBytes),
+    )
+  }
+
+  /** Runs the handshake and the first clock burst; called once by `Session.open`. */
+  async start(signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted) {
+      // Nothing was sent yet: close the channel (it is the session's now) without a word.
+      const reason = abortError(signal, 'opening the session')
+      this.#shutdown(reason, 'silent')
+      throw reason
+    }
+    this.#channel.onFrame((frame) => this.#onFrame(frame))
+    void this.#channel.closed.then((reason) =>
+      this.#shutdown(reason.code === 'protocol' ? reason : new NetError('closed', 'the connection closed', { cause: reason }), 'silent'),
+    )
+    this.#silence.start()
+    const stopAbort = onAbort(signal, () => this.#shutdown(abortError(signal!, 'opening the session'), 'initiate'))
+    try {
+      this.#handshake.start()
+      await this.#handshake.decided
+      const ping = (id: number, t0: number): Promise<void> => this.#send({ type: 'ping', id, t0 })
+      await this.#clock.burst(ping, this.#opts.clockBurst, this.#closed.promise, this.isLeader)
+    } finally {
+      stopAbort()
+    }
+    if (this.#closeReason !== undefined) throw this.#closeReason
+    this.#silence.opened()
+  }
+
+  /** What crossed the wire so far, and how many operations are open. */
+  get stats(): SessionStats {
+    return { ...this.#frames.stats, openOperations: this.#router.openCount, heldMessages: this.#router.pendingMessages, heldBytes: this.#router.memory.held }
+  }
+
+  /** The current clock estimate: offset to the peer's clock, round-trip time and error bound. */
+  get clock(): ClockEstimate {
+    return this.#clock.estimate
+  }
+
+  /** True on the side that breaks every exact tie; its clock is the shared timeline. */
+  get isLeader(): boolean {
+    return this.#isLeader
+  }
+
+  /** The shared timeline in ms: the leader's clock, as well as this side can tell. */
+  now(): number {
+    return this.#isLeader ? this.#opts.now() : this.#opts.now() + this.#clock.offset
+  }
+
+  /** Aborts, with the close reason, when the session closes. */
+  get closeSignal(): AbortSignal {
+    return this.#closing.signal
+  }
+
+  /** Resolves with the close reason once the session has closed; never rejects (see Session.closed). */
+  get closed(): Promise<NetError> {
+    return this.#closed.promise
+  }
+
+  get closedReason(): NetError | undefined {
+    return this.#closeReason
+  }
+
+  get isClosed(): boolean {
+    return this.#closeReason !== undefined
+  }
+
+  /**
+   * Closes the session: rejects every pending call with NetError `closed` at once and tells the
+   * peer. Resolves once the peer has answered, so everything sent before the close has reached
+   * it, and the channel is closed; a peer that does not answer within `timeoutMs` is not waited
+   * for. Idempotent.
+   */
+  async close(): Promise<void> {
+    this.#shutdown(new NetError('closed', 'the session was closed locally'), 'initiate')
+    await this.#channel.closed
+  }
+
+  openPort<Out, In>(kind: string, key: string, handlers: PortHandlers<In>): CancellablePort<Out> {
+    return this.#router.openPort<Out, In>(kind, key, handlers)
+  }
+
+  nextKey(kind: string): string {
+    const n = (this.#keyCounters.get(kind) ?? 0) + 1
+    this.#keyCounters.set(kind, n)
+    return `${kind}#${n}`
+  }
+
+  /** Sends a session frame; never throws (a failure shows up as the returned promise). */
+  #send(frame: SessionFrame): Promise<void> {
+    if (this.#closeReason !== undefined && frame.type !== 'bye') return Promise.reject(this.#closeReason)
+    try {
+      return this.#frames.write(this.#frames.encode(frame))
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  #onFrame(bytes: Uint8Array): void {
+    if (this.#closeReason !== undefined) {
+      if (this.#goodbye.awaitsAnswer && this.#frames.isBye(bytes)) this.#goodbye.answered()
+      return
+    }
+    this.#silence.heard()
+    try {
+      this.#handle(this.#frames.read(bytes))
+    } catch (err) {
+      const reason = err instanceof NetError ? err : new NetError('protocol', 'a peer frame could not be handled', { cause: err })
+      this.#shutdown(reason, 'initiate')
+    }
+  }
+
+  #handle(frame: SessionFrame): void {
+    switch (frame.type) {
+      case 'hello': {
+        const isLeader = this.#handshake.onHello(frame)
+        this.#frames.peerMaxFrameBytes = frame.maxFrameBytes
+        if (isLeader !== undefined) this.#isLeader = isLeader
+        return
+      }
+      case 'ping': {
+        // A pong is optional; skipping it while our send buffer is backed up keeps a ping flood
+        // from a peer that does not read from queueing unbounded replies.
+        if (this.#channel.bufferedAmount > PONG_SKIP_BYTES) return
+        const t1 = this.#opts.now()
+        void this.#send({ type: 'pong', id: frame.id, t0: frame.t0, t1, t2: this.#opts.now() }).catch(noop)
+        this.#clock.onPeerPing()
+        return
+      }
+      case 'pong': {
+        const estimate = this.#clock.onPong(frame, this.#opts.now())
+        if (estimate === undefined) return
+        emitSafely(this.events, 'rtt', estimate.lastRtt)
+        if (estimate.changed) emitSafely(this.events, 'clock', this.#clock.estimate)
+        return
+      }
+      case 'bye':
+        return this.#shutdown(
+          new NetError(frame.code, frame.code === 'closed' ? 'the peer closed the session' : `the peer closed the session: ${frame.reason}`),
+          'answer',
+        )
+      case 'port':
+        return this.#router.route(frame.key, frame.kind, frame.message, this.#frames.lastCost)
+      case 'cancel':
+        return this.#router.routeCancel(frame.key)
+      case 'cancelled':
+        return this.#router.routeCancelled(frame.key)
+      default:
+        return unreachable(frame)
+    }
+  }
+
+  /** Closes the session for `reason`; the channel closes once the `bye` handshake allows (goodbye.ts). */
+  #shutdown(reason: NetError, how: Parting): void {
+    if (this.#closeReason !== undefined) return
+    this.#closeReason = reason
+    this.#silence.stop()
+    this.#clock.stop()
+    this.#handshake.fail(reason)
+    this.#router.closeAll(reason)
+    // A peer that never said hello may have no session reading the channel: nobody would answer.
+    const parting = how === 'initiate' && !this.#handshake.isDone ? 'abandon' : how
+    const code = reason.code === 'aborted' ? 'closed' : reason.code
+    this.#goodbye.part(parting, reason, () => this.#send({ type: 'bye', code, reason: reason.message }))
+    this.#closed.resolve(reason)
+    this.#closing.abort(reason)
+    emitSafely(this.events, 'close', reason)
+  }
+}

@@ -1,0 +1,61 @@
+import { NetError } from '../base/errors.js'
+import { unrefTimer } from '../base/unref-timer.js'
+
+/**
+ * The session's heartbeat: ticks every `intervalMs` and counts the peer's silence between
+ * frames; past `timeoutMs` of silence it calls `onTimeout` instead of `onTick`. The same bound is
+ * the handshake's deadline: until {@link SilenceWatch.opened}, `timeoutMs` after `start()` ends it
+ * too, whatever the peer sent (a peer that pings and never says hello would otherwise keep
+ * `Session.open` pending forever).
+ */
+export class SilenceWatch {
+  #silentMs = 0
+  /** Time since `start()`, counted like the silence; undefined once the session is open. */
+  #openingMs: number | undefined = 0
+  #lastTick = performance.now()
+  #timer: ReturnType<typeof setInterval> | undefined
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly timeoutMs: number,
+    private readonly onTick: () => void,
+    private readonly onTimeout: (reason: NetError) => void,
+  ) {}
+
+  start(): void {
+    this.#lastTick = performance.now()
+    this.#timer = setInterval(() => this.#tick(), this.intervalMs)
+    unrefTimer(this.#timer)
+  }
+
+  /** A frame arrived from the peer. */
+  heard(): void {
+    this.#silentMs = 0
+  }
+
+  /** The handshake completed: from now on only silence ends the session. */
+  opened(): void {
+    this.#openingMs = undefined
+  }
+
+  stop(): void {
+    clearInterval(this.#timer)
+  }
+
+  #tick(): void {
+    const now = performance.now()
+    // A late tick means this side's own event loop was busy, and the peer's frames may be waiting
+    // unread behind this timer: such a stall counts as one interval at most, never as silence.
+    const step = Math.min(now - this.#lastTick, this.intervalMs)
+    this.#lastTick = now
+    this.#silentMs += step
+    if (this.#openingMs !== undefined) this.#openingMs += step
+    if (this.#silentMs > this.timeoutMs) {
+      this.onTimeout(new NetError('timeout', `the peer has been silent for ${Math.round(this.#silentMs)} ms`))
+    } else if (this.#openingMs !== undefined && this.#openingMs > this.timeoutMs) {
+      this.onTimeout(new NetError('timeout', `the handshake did not complete within ${this.timeoutMs} ms (timeoutMs)`))
+    } else {
+      this.onTick()
+    }
+  }
+}

@@ -1,0 +1,250 @@
+import { EventEmitter } from 'eventemitter3'
+import type { FrameChannel } from './transport/frame-channel.js'
+import { runExchange } from './ops/one-shot/exchange.js'
+import { runJoin, type NetTask } from './ops/one-shot/join.js'
+import { createNetMutex, type NetMutex, type NetMutexOptions } from './ops/lock/mutex.js'
+import { createNetRwLock, type NetRwLock, type NetRwLockOptions } from './ops/lock/rwlock.js'
+import { runSelect, type SelectResult } from './ops/one-shot/select.js'
+import { openTypedChannel, type TypedChannel, type TypedChannelOptions } from './ops/channel/typed-channel.js'
+import { runSyncStart, type SyncStartInfo, type SyncStartOptions } from './ops/sync-start/sync-start.js'
+import { rejectMisuse } from './base/arguments.js'
+import type { NetError } from './base/errors.js'
+import type { Listenable } from './base/listenable.js'
+import type { ClockEstimate } from './clock/clock-tracker.js'
+import { checkOpOptions } from './core/op-arguments.js'
+import type { OpOptions } from './core/op-host.js'
+import { checkFrameChannel, type SessionOptions } from './core/options.js'
+import { SessionCore } from './core/session-core.js'
+import type { SessionEvents, SessionStats } from './core/session-events.js'
+import { sleepUntil, type SleepUntilOptions } from './core/timeline-sleep.js'
+
+// The ops' public types and constants, which index.ts exports through the facade.
+export type { NetTask } from './ops/one-shot/join.js'
+export type { SelectResult } from './ops/one-shot/select.js'
+export type { TypedChannel, TypedChannelOptions, ChannelSendOptions } from './ops/channel/typed-channel.js'
+export type { NetMutex, NetMutexOptions, MutexGuard } from './ops/lock/mutex.js'
+export type { NetRwLock, NetRwLockOptions, NetLockOptions, NetLockMode, LockEvents, ClosableLock } from './ops/lock/rwlock.js'
+export type { LockGuard, ReadGuard, WriteGuard, LockSnapshot, LockState } from './ops/lock/rwlock.js'
+export { SYNC_START_LATE_TOLERANCE_MS, type SyncStartInfo, type SyncStartOptions } from './ops/sync-start/sync-start.js'
+
+/** The engine behind a session. Not public (index.ts does not export it): tests open raw ports with it. */
+export let sessionCore: (session: Session) => SessionCore
+
+/**
+ * A netbeam session over one ordered, reliable channel between two peers. Every primitive runs
+ * over it, multiplexed by key.
+ *
+ * Bad arguments are NetError `usage`, naming the argument: `channel`, `mutex` and `rwlock` throw
+ * it; every method that returns a promise rejects with it and never throws. A one-shot operation
+ * refused for its function, signal or `delayMs` tells the peer, whose call rejects with `aborted`;
+ * one refused for its key or options object sends nothing and takes no default key.
+ *
+ * @example
+ * ```ts
+ * const session = await Session.open(fromDataChannel(dc))
+ * const { won } = await session.select(async (signal) => race(signal))
+ * await session.close()
+ * ```
+ */
+export class Session implements Listenable<SessionEvents>, AsyncDisposable {
+  readonly #core: SessionCore // the engine: emits into the facade's emitter, hosts the ops
+
+  static {
+    sessionCore = (session) => session.#core
+  }
+
+  private constructor(core: SessionCore) {
+    this.#core = core
+  }
+
+  /**
+   * Opens a session: both sides exchange hellos (protocol version, leader election) and clock
+   * probes. Rejects with NetError `version` if the peer speaks another protocol version, with
+   * NetError `timeout` if this is not done within `timeoutMs`, `aborted` when `options.signal`
+   * aborts (or was aborted already), and with NetError `usage` (naming the option) when `channel`
+   * is not a FrameChannel or an option is out of range. Once it started opening, a failed open
+   * closes `channel`.
+   */
+  static async open(channel: FrameChannel, options: SessionOptions = {}): Promise<Session> {
+    checkFrameChannel(channel)
+    const core = new SessionCore(channel, options, new EventEmitter<SessionEvents>())
+    await core.start(options.signal)
+    return new Session(core)
+  }
+
+  /** `'leader'` or `'follower'`: the leader breaks exact ties and its clock is the shared timeline. */
+  get role(): 'leader' | 'follower' {
+    return this.#core.isLeader ? 'leader' : 'follower'
+  }
+
+  /** The current estimate of the peer's clock; on the leader informational (its clock is the shared timeline). */
+  get clock(): ClockEstimate {
+    return this.#core.clock
+  }
+
+  /**
+   * The shared timeline, in ms since the Unix epoch: the leader's clock (by default
+   * `performance.timeOrigin + performance.now()`), as well as this side can tell.
+   */
+  now(): number {
+    return this.#core.now()
+  }
+
+  /** What crossed the wire so far, and how many operations are open. */
+  get stats(): SessionStats {
+    return this.#core.stats
+  }
+
+  /**
+   * Resolves once the session has closed, with the NetError that says why, and never rejects: code
+   * `closed` for a clean close (the message says whether this side or the peer closed it), or the
+   * failure that closed it (`timeout`, `protocol`, `version`, …). `await session.closed` never throws.
+   */
+  get closed(): Promise<NetError> {
+    return this.#core.closed
+  }
+
+  /** True once the session has closed (from the moment `closed` would resolve). */
+  get isClosed(): boolean {
+    return this.#core.isClosed
+  }
+
+  /**
+   * Closes the session: rejects every pending call with NetError `closed` at once and tells the
+   * peer. Resolves once the peer has answered, so everything sent before the close has reached
+   * it, and the channel is closed; a peer that does not answer within `timeoutMs` is not waited
+   * for. Idempotent.
+   */
+  close(): Promise<void> {
+    return this.#core.close()
+  }
+
+  /** {@link Session.close}, for `await using session = await Session.open(...)`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.#core.close()
+  }
+
+  /** Calls `listener` on every `event`: `close`, `rtt` (each new round-trip sample) or `clock`. */
+  on<E extends keyof SessionEvents>(event: E, listener: (...args: SessionEvents[E]) => void): this {
+    this.#core.events.on(event, listener as never)
+    return this
+  }
+
+  /** Calls `listener` on the next `event` only. */
+  once<E extends keyof SessionEvents>(event: E, listener: (...args: SessionEvents[E]) => void): this {
+    this.#core.events.once(event, listener as never)
+    return this
+  }
+
+  /** Removes `listener` from `event`. */
+  off<E extends keyof SessionEvents>(event: E, listener: (...args: SessionEvents[E]) => void): this {
+    this.#core.events.off(event, listener as never)
+    return this
+  }
+
+  /**
+   * Resolves at the instant `at` on the shared timeline ({@link Session.now}), with how late it
+   * woke in ms (≥ 0); an instant already past resolves at once. It sleeps with a timer until just
+   * before `at`, then spins on the clock for the last few ms (up to 3, blocking the thread), as
+   * `syncStart` does: both peers sleeping until the same `at` wake within the clock's error bound
+   * of each other. Rejects with NetError `usage` for an `at` that is not a finite number,
+   * `aborted` when `options.signal` aborts (before the spin), and the session's close reason if
+   * the session closes first, or had closed before the call.
+   * @example `await session.sleepUntil(roundStart + 3000)`
+   */
+  sleepUntil(at: number, options: SleepUntilOptions = {}): Promise<number> {
+    return sleepUntil(this.#core, at, options, 'session.sleepUntil')
+  }
+
+  /**
+   * Runs `fn` here while the peer runs its own; resolves with this side's result once both have
+   * settled. A local throw rejects here (after the peer has been told); the peer still resolves.
+   * Costs 2 messages. Both sides always agree on whether the join completed, even under abort
+   * ({@link OpOptions.signal}).
+   * @example `const mine = await session.join(async () => loadLevel())`
+   */
+  join<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<T> {
+    return rejectMisuse(() => checkOpOptions('session.join', options)) ?? runJoin(this.#core, 'join', fn, options)
+  }
+
+  /**
+   * Like {@link Session.join}, but fails on both sides if either side fails: the failing side
+   * rejects with its own error, the other with NetError `remote`, and the side still running has
+   * its signal aborted at once. Both sides always end both fulfilled or both rejected.
+   */
+  tryJoin<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<T> {
+    return rejectMisuse(() => checkOpOptions('session.tryJoin', options)) ?? runJoin(this.#core, 'tryJoin', fn, options)
+  }
+
+  /**
+   * Races `fn` against the peer's: the side that finishes first (on the shared clock) resolves
+   * `{ won: true, value }`, the other `{ won: false }` and its signal aborts. Exact ties go to the
+   * leader. If the first to finish threw, it rejects with its own error and the other side with
+   * NetError `remote`. Costs 2 messages; the winner knows after about one one-way delay when
+   * both finish together, one round trip otherwise. Both sides always agree on the winner; an
+   * abort after `fn` settled may still end in a result ({@link OpOptions.signal}).
+   */
+  select<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<SelectResult<T>> {
+    return rejectMisuse(() => checkOpOptions('session.select', options)) ?? runSelect(this.#core, 'select', fn, options)
+  }
+
+  /**
+   * Like {@link Session.select}, but only a success can win; if both sides fail, both reject with
+   * one NetError `remote` that carries both causes.
+   */
+  trySelect<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<SelectResult<T>> {
+    return rejectMisuse(() => checkOpOptions('session.trySelect', options)) ?? runSelect(this.#core, 'trySelect', fn, options)
+  }
+
+  /**
+   * Sends `value` to the peer and resolves with the value the peer sent. An unencodable value
+   * rejects with NetError `usage` and the peer's call with NetError `aborted`. The value goes out
+   * at once, so an abort (unless the signal was aborted before the call) settles on the peer's
+   * answer ({@link OpOptions.signal}): both resolve if the peer's value was already on its way,
+   * otherwise both reject with `aborted` and the peer never receives this value.
+   */
+  exchange<Theirs = unknown, Mine = Theirs>(value: Mine, options: OpOptions = {}): Promise<Theirs> {
+    return rejectMisuse(() => checkOpOptions('session.exchange', options)) ?? runExchange<Theirs>(this.#core, value, options)
+  }
+
+  /**
+   * Opens the ordered, typed, bi-directional channel named `key`. Throws NetError `usage` for a bad
+   * key or option, or a key already in use.
+   */
+  channel<T>(key: string, options: TypedChannelOptions = {}): TypedChannel<T> {
+    return openTypedChannel<T>(this.#core, key, options)
+  }
+
+  /**
+   * The value named `key`, shared with the peer behind a mutual exclusion lock. It holds the key
+   * until `close()` (on either side) or the session's end. Throws NetError `usage` for a bad key
+   * or options, or a key still in use here.
+   */
+  mutex<T>(key: string, options: NetMutexOptions<T> = {}): NetMutex<T> {
+    return createNetMutex<T>(this.#core, key, options)
+  }
+
+  /**
+   * The value named `key`, shared with the peer behind one-writer-or-many-readers. It holds the
+   * key until `close()` (on either side) or the session's end. Throws NetError `usage` for a bad
+   * key or options, or a key still in use here.
+   */
+  rwlock<T>(key: string, options: NetRwLockOptions<T> = {}): NetRwLock<T> {
+    return createNetRwLock<T>(this.#core, key, options)
+  }
+
+  /**
+   * Runs `fn` on both peers at the same instant: the leader picks a start time on the shared clock
+   * (at least `delayMs` ahead), then each side waits for it (timer, then a short spin) and calls
+   * `fn({ peerPayload, at, lateByMs })`. Resolves with `fn`'s result once the peer has confirmed
+   * that it started too, so both sides agree on whether the start happened. Rejects with NetError
+   * `late` when the agreed instant had passed (by more than 1 ms) before a side heard of it — on
+   * that side, and on the other side even though its `fn` ran ("started but the peer did not") —,
+   * `aborted` on abort (here or on the peer), or the close reason if the session closes first. An
+   * abort after this side started settles on the peer's answer ({@link OpOptions.signal}).
+   * @example `await session.syncStart(({ lateByMs }) => startRound(lateByMs), { delayMs: 100 })`
+   */
+  syncStart<R, P = unknown>(fn: (info: SyncStartInfo<P>) => R | PromiseLike<R>, options: SyncStartOptions = {}): Promise<R> {
+    return rejectMisuse(() => checkOpOptions('session.syncStart', options)) ?? runSyncStart<P, R>(this.#core, fn, options)
+  }
+}
