@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { NetError } from '../../../src/base/errors.js'
-import type { Session } from '../../../src/session.js'
 import { encodeLockMessage } from '../../../src/ops/lock/lock-wire.js'
 import type { NetMutex } from '../../../src/ops/lock/mutex.js'
 import { lockSessions, until } from './lock-harness.js'
 import { sessionCore } from '../../../src/session.js'
 import { rejectionOf, stateOf } from '../../helpers/promises.js'
+import { rawPeer } from '../../helpers/session-probes.js'
 
 describe('closing a lock', () => {
   it('rejects the requests waiting on both sides with closed, frees the key on both, and the key opens fresh', async () => {
@@ -160,11 +160,6 @@ describe('closing a lock', () => {
 })
 
 describe('hostile close and clock messages close the session with protocol', () => {
-  /** A raw port posing as the peer's lock. */
-  function rawPeer(session: Session, kind: string, key: string): (message: unknown) => void {
-    const port = sessionCore(session).openPort<unknown, unknown>(kind, key, { parse: (m) => m, onMessage: () => {}, onClose: () => {} })
-    return (message) => port.post(message)
-  }
   const hello = encodeLockMessage({ type: 'hello', value: undefined, watch: false })
   const cases: [string, unknown[]][] = [
     ['a second close after the first', [hello, encodeLockMessage({ type: 'close' }), encodeLockMessage({ type: 'close' })]],

@@ -5,6 +5,7 @@ import { encodeLockMessage, parseLockMessage, type LockMessage } from '../../../
 import { lockSessions, until } from './lock-harness.js'
 import { sessionCore } from '../../../src/session.js'
 import { rejectionOf, stateOf } from '../../helpers/promises.js'
+import { rawPeer } from '../../helpers/session-probes.js'
 
 describe('locks when the peer goes away', () => {
   it('peer closed while holding: the waiter rejects closed; the held guard and peek keep the value', async () => {
@@ -132,12 +133,6 @@ describe('lock values that cannot travel', () => {
     await small.close()
   })
 })
-
-/** A hand-written peer: a raw port of `kind` on `session` that sends whatever the test says. */
-function rawPeer(session: Session, kind: string, key: string): (message: unknown) => void {
-  const port = sessionCore(session).openPort<unknown, unknown>(kind, key, { parse: (m) => m, onMessage: () => {}, onClose: () => {} })
-  return (message) => port.post(message)
-}
 
 const hello = encodeLockMessage({ type: 'hello', value: undefined, watch: false })
 
