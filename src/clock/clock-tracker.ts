@@ -101,6 +101,11 @@ export class ClockTracker {
     return { ...this.#estimate, errorBoundMs: live.errorBoundMs, recentDelayMs: recentDelay }
   }
 
+  /** `estimate.errorBoundMs` without building the estimate: a lock asks for it per message. */
+  get errorBoundMs(): number {
+    return this.#filter.estimate(this.now())?.errorBoundMs ?? Infinity
+  }
+
   /** The estimated offset alone (peer − local, ms; 0 before the first sample): cheap enough for spin loops. */
   get offset(): number {
     return this.#estimate.offsetMs

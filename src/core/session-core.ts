@@ -76,7 +76,7 @@ export class SessionCore implements OpHost {
           return this.#frames.sendReliable(encodeSessionFrame({ type, key }), key)
         },
         now: () => this.now(),
-        clockErrorBound: () => (this.isLeader ? 0 : this.#clock.estimate.errorBoundMs),
+        clockErrorBound: () => (this.isLeader ? 0 : this.#clock.errorBoundMs),
       },
       this.#opts.maxPendingMessages,
       (err) => this.#shutdown(err, 'initiate'),

@@ -1,11 +1,10 @@
 import { Encoder } from 'cbor-x'
 import { describe, expect, it } from 'vitest'
-import type { FrameChannel } from '../../src/transport/frame-channel.js'
-import { memoryPair } from '../../src/transport/memory.js'
 import { createFrameCodec } from '../../src/codec/codec.js'
-import { sessionCore, Session } from '../../src/session.js'
+import { sessionCore } from '../../src/session.js'
 import { encodeSessionFrame, parseSessionFrame, PROTOCOL_VERSION } from '../../src/core/wire.js'
 import { prng, randomBytes, randomInt, seedFromEnv, type Random } from '../helpers/prng.js'
+import { openMemoryVictim } from '../helpers/memory-victim.js'
 
 // A raw encoder with every cbor-x feature on, to craft what a hostile peer could send.
 const raw = new Encoder({ useRecords: false, mapsAsObjects: true })
@@ -66,43 +65,6 @@ function wellFormedType(frame: Uint8Array): string | undefined {
   }
 }
 
-/** Opens a real session whose peer is a raw channel end the test writes frames into. */
-interface Victim {
-  session: Session
-  attacker: FrameChannel
-  /** Resolves at the next pong the session sends. */
-  nextPong(): Promise<void>
-}
-
-async function openVictim(): Promise<Victim> {
-  const [x, attacker] = memoryPair()
-  let onPong: (() => void) | undefined
-  attacker.onFrame((bytes) => {
-    const frame = codec.decode(bytes) as unknown[]
-    if (frame[0] === 2) onPong?.()
-    answerBye(attacker, frame)
-  })
-  const nextPong = (): Promise<void> => new Promise((resolve) => (onPong = resolve))
-  const opening = Session.open(x, { role: 'leader', clockBurst: 0, heartbeatMs: 10_000, timeoutMs: 60_000, maxFrameBytes: 64 * 1024 })
-  await attacker.send(plain([0, PROTOCOL_VERSION, 1, 0, 'follower', 1 << 20]))
-  return { session: await opening, attacker, nextPong }
-}
-
-/**
- * Answers the session's `bye` as a peer does; a closing session keeps the channel open until then
- * (or for its `timeoutMs`, a minute here).
- */
-function answerBye(attacker: FrameChannel, frame: unknown[]): void {
-  if (frame[0] === 3) attacker.send(plain(encodeSessionFrame({ type: 'bye', code: 'closed', reason: 'answer' }))).catch(() => {})
-}
-
-/** Waits until the session has handled everything sent so far: it answers a ping, or it closed. */
-async function settled(victim: Victim): Promise<void> {
-  const pong = victim.nextPong()
-  await victim.attacker.send(plain(encodeSessionFrame({ type: 'ping', id: 1, t0: 0 }))).catch(() => {})
-  await Promise.race([pong, victim.session.closed])
-}
-
 describe('hostile frames', () => {
   it('5,000 random, mutated and crafted frames never crash and always end in NetError protocol', async () => {
     const seed = seedFromEnv()
@@ -113,7 +75,7 @@ describe('hostile frames', () => {
     let accepted = 0
     const failures: string[] = []
     async function lane(laneIndex: number): Promise<void> {
-      let victim = await openVictim()
+      let victim = await openMemoryVictim({ maxFrameBytes: 64 * 1024 })
       for (let i = 0; i < perLane; i++) {
         const n = laneIndex * perLane + i
         const pick = randomInt(random, 0, 9)
@@ -121,7 +83,7 @@ describe('hostile frames', () => {
           n < hostile.length ? hostile[n]! : pick < 4 ? randomBytes(random, randomInt(random, 0, 64)) : mutate(random, corpus[randomInt(random, 0, corpus.length - 1)]!)
         const type = wellFormedType(frame)
         await victim.attacker.send(frame).catch(() => {})
-        await settled(victim)
+        await victim.settled()
         const reason = sessionCore(victim.session).closedReason
         if (reason === undefined) {
           accepted++
@@ -132,7 +94,7 @@ describe('hostile frames', () => {
           if (reason.code === 'protocol') closedByProtocol++
           else if (type === 'bye') accepted++
           else failures.push(`frame ${n} closed the session with ${reason.code}: ${reason.message}`)
-          victim = await openVictim()
+          victim = await openMemoryVictim({ maxFrameBytes: 64 * 1024 })
         }
       }
       await victim.session.close()
@@ -147,21 +109,19 @@ describe('hostile frames', () => {
   })
 
   it('refuses a frame over the session limit before decoding it', async () => {
-    const victim = await openVictim()
+    const victim = await openMemoryVictim({ maxFrameBytes: 64 * 1024 })
     await victim.attacker.send(plain([4, 'big', new Uint8Array(70_000)]))
-    await settled(victim)
+    await victim.settled()
     expect(sessionCore(victim.session).closedReason?.code).toBe('protocol')
     expect(sessionCore(victim.session).closedReason?.message).toMatch(/70\d{3}-byte frame; the limit is 65536/)
   })
 
   it('tells the peer why it closed', async () => {
-    const victim = await openVictim()
+    const victim = await openMemoryVictim({ maxFrameBytes: 64 * 1024 })
     const byes: unknown[] = []
-    victim.attacker.onFrame((bytes) => {
-      const frame = codec.decode(bytes) as unknown[]
+    victim.onFrame = (frame) => {
       if (frame[0] === 3) byes.push(frame)
-      answerBye(victim.attacker, frame)
-    })
+    }
     await victim.attacker.send(Uint8Array.from([0xd8, 0x1b, 0x80]))
     const reason = await victim.attacker.closed
     expect(reason.code).toBe('closed')

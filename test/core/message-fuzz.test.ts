@@ -10,10 +10,9 @@ import { encodeExchangeMessage, parseExchangeMessage, type ExchangeMessage } fro
 import { encodeJoinMessage, parseJoinMessage, type JoinMessage } from '../../src/ops/one-shot/join-wire.js'
 import { encodeSelectMessage, parseSelectMessage, type SelectMessage } from '../../src/ops/one-shot/select-wire.js'
 import { encodeSyncStartMessage, parseSyncStartMessage, type SyncStartMessage } from '../../src/ops/sync-start/sync-start-wire.js'
-import { sessionCore, Session } from '../../src/session.js'
-import type { FrameChannel } from '../../src/transport/frame-channel.js'
-import { memoryPair } from '../../src/transport/memory.js'
+import { sessionCore, type Session } from '../../src/session.js'
 import { prng, randomBytes, randomInt, seedFromEnv, type Random } from '../helpers/prng.js'
+import { openMemoryVictim } from '../helpers/memory-victim.js'
 
 // Every protocol's messages are tagged arrays (core/wire-checks.ts). A peer may send any CBOR it
 // likes in their place: each parser must take exactly its own messages and refuse everything else
@@ -220,34 +219,6 @@ const START: Record<string, (s: Session) => Promise<unknown>> = {
   },
 }
 
-interface Victim {
-  session: Session
-  attacker: FrameChannel
-  /** Resolves once the session has handled everything sent so far: it answered a ping, or it closed. */
-  settled(): Promise<void>
-}
-
-/** A leader session whose follower is a raw channel end the test writes frames into. */
-async function openVictim(): Promise<Victim> {
-  const [x, attacker] = memoryPair()
-  let onPong: (() => void) | undefined
-  attacker.onFrame((frame) => {
-    const tag = (codec.decode(frame) as unknown[])[0]
-    if (tag === 2) onPong?.()
-    // Answer the session's bye as a peer does, so it closes at once.
-    if (tag === 3) attacker.send(codec.encode(encodeSessionFrame({ type: 'bye', code: 'closed', reason: 'answer' }))).catch(() => {})
-  })
-  const opening = Session.open(x, { role: 'leader', clockBurst: 0, heartbeatMs: 10_000, timeoutMs: 60_000 })
-  await attacker.send(codec.encode(encodeSessionFrame({ type: 'hello', version: PROTOCOL_VERSION, nonce: 1, round: 0, role: 'follower', maxFrameBytes: 1 << 20 })))
-  const session = await opening
-  async function settled(): Promise<void> {
-    const pong = new Promise<void>((resolve) => (onPong = resolve))
-    await attacker.send(codec.encode(encodeSessionFrame({ type: 'ping', id: 1, t0: 0 }))).catch(() => {})
-    await Promise.race([pong, session.closed])
-  }
-  return { session, attacker, settled }
-}
-
 describe('hostile operation messages reaching a session', () => {
   it('a mutated first message of each kind leaves the session open or closes it with NetError protocol, and the call settles', async () => {
     const seed = seedFromEnv()
@@ -255,7 +226,7 @@ describe('hostile operation messages reaching a session', () => {
     const outcomes = new Map<string, number>()
     for (const p of protocols.filter((q) => q.name !== 'session')) {
       for (let i = 0; i < 12; i++) {
-        const { session, attacker, settled } = await openVictim()
+        const { session, attacker, settled } = await openMemoryVictim()
         const call = START[p.name]!(session)
         call.catch(() => {})
         const message = i === 0 ? { type: 'abort' } : mutate(random, p.encode(p.valid[randomInt(random, 0, p.valid.length - 1)] as never))

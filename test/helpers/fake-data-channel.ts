@@ -14,6 +14,11 @@ import { Session } from '../../src/session.js'
 
 type Listener = (event: { readonly type: string; readonly data?: unknown; readonly error?: unknown }) => void
 
+/**
+ * An open RTCDataChannel whose far end is the test: `deliver` hands the adapter one chunk in an
+ * ArrayBuffer of its own, as a real channel does; what the adapter sends goes to `onSent` (dropped
+ * unless the test sets it).
+ */
 export class FakeDataChannel implements DataChannelLike {
   readyState = 'open'
   readonly ordered = true

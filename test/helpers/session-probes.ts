@@ -1,6 +1,7 @@
 /**
  * Probes on a pair of open sessions: a barrier that proves earlier messages were delivered, the
- * port messages sent under one key, and a check that a key was released on both sides.
+ * port messages sent under one key, a check that a key was released on both sides, and a raw port
+ * through which a test plays the peer's side of an operation by hand.
  */
 import { expect } from 'vitest'
 import { sessionCore, type Session } from '../../src/session.js'
@@ -73,4 +74,13 @@ export async function expectKeyFree(pair: Sides, key: string, reuse: ReuseKey = 
   await expect(settlesWithin(again, `reusing key "${key}" on both sides`)).resolves.toEqual(['again', 'again'])
   await delivered(pair)
   expect([sessionCore(pair.leader).isClosed, sessionCore(pair.follower).isClosed]).toEqual([false, false])
+}
+
+/**
+ * A hand-written peer: a raw port of `kind` under `key` on `session`, posing as the peer's
+ * operation. Returns its send; whatever arrives on the port is ignored.
+ */
+export function rawPeer(session: Session, kind: string, key: string): (message: unknown) => void {
+  const port = sessionCore(session).openPort<unknown, unknown>(kind, key, { parse: (m) => m, onMessage: () => {}, onClose: () => {} })
+  return (message) => port.post(message)
 }

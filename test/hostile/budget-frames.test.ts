@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { Session } from '../../src/session.js'
 import { fromDataChannel } from '../../src/transport/data-channel.js'
 import { encodeWhole } from '../../src/transport/chunk-codec.js'
-import { attack, bigFrames, budgetClose, emptyMaps, FakeDataChannel, firstChunk, HeapMeter, MiB, nextChunk, portFrame, runAttack } from './hostile-peer.js'
+import { FakeDataChannel } from '../helpers/fake-data-channel.js'
+import { attack, bigFrames, budgetClose, emptyMaps, firstChunk, HeapMeter, MiB, nextChunk, portFrame, runAttack } from './hostile-peer.js'
 
 // Each test is one row of issue 13's table: a peer that completed the handshake honestly sends
 // well-formed traffic over the real DataChannel adapter that the victim would have held without
@@ -38,16 +39,16 @@ describe('the session memory budget (maxHeldBytes)', () => {
     const meter = new HeapMeter()
     meter.start()
     const a = await attack({ maxHeldBytes: BUDGET })
-    a.dc.inject(firstChunk(1, 4 * MiB, 100))
-    const reason = await runAttack(a, meter, LIMIT, 2_000_000, 4_000, () => a.dc.inject(nextChunk(1, 1)))
+    a.dc.deliver(firstChunk(1, 4 * MiB, 100))
+    const reason = await runAttack(a, meter, LIMIT, 2_000_000, 4_000, () => a.dc.deliver(nextChunk(1, 1)))
     expect(budgetClose(reason, 'maxHeldBytes'), String(reason)).toBe(true)
     expect(meter.peak).toBeLessThan(LIMIT)
   })
 
   it('an empty "next" chunk is a protocol error', async () => {
     const a = await attack({ maxHeldBytes: BUDGET })
-    a.dc.inject(firstChunk(1, 1024, 100))
-    a.dc.inject(nextChunk(1, 0))
+    a.dc.deliver(firstChunk(1, 1024, 100))
+    a.dc.deliver(nextChunk(1, 0))
     const reason = await a.victim.closed
     expect(reason.code).toBe('protocol')
     expect(reason.message).toContain('an empty chunk')
@@ -57,7 +58,7 @@ describe('the session memory budget (maxHeldBytes)', () => {
     const meter = new HeapMeter()
     meter.start()
     const a = await attack({ maxHeldBytes: BUDGET })
-    const reason = await runAttack(a, meter, LIMIT, 256, 4, (i) => a.dc.inject(firstChunk(i, 2 * MiB, 256 * 1024)))
+    const reason = await runAttack(a, meter, LIMIT, 256, 4, (i) => a.dc.deliver(firstChunk(i, 2 * MiB, 256 * 1024)))
     expect(budgetClose(reason, 'maxHeldBytes'), String(reason)).toBe(true)
     expect(meter.peak).toBeLessThan(LIMIT)
   })
@@ -70,7 +71,7 @@ describe('the session memory budget (maxHeldBytes)', () => {
     const channel = fromDataChannel(dc)
     const limit = 64 * MiB + 16 * MiB
     for (let i = 0; i < 48 && !channel.isClosed; i++) {
-      dc.inject(encodeWhole(frame(i)))
+      dc.deliver(encodeWhole(frame(i)))
       if (meter.sample() > limit) break
     }
     expect(channel.isClosed, `grew ${meter.peak} bytes`).toBe(true)

@@ -42,12 +42,12 @@ function step(a: Attack, random: Random, state: { lockId: number; chunkId: numbe
     case 3: {
       const id = ++state.chunkId
       state.open.push(id)
-      return a.dc.inject(firstChunk(id, 1 << 20, randomInt(random, 1, 2048)))
+      return a.dc.deliver(firstChunk(id, 1 << 20, randomInt(random, 1, 2048)))
     }
     default: {
       const id = state.open[randomInt(random, 0, state.open.length - 1)]
-      if (id === undefined) return a.dc.inject(firstChunk(++state.chunkId, 1 << 20, 1))
-      return a.dc.inject(nextChunk(id, randomInt(random, 1, 2048)))
+      if (id === undefined) return a.dc.deliver(firstChunk(++state.chunkId, 1 << 20, 1))
+      return a.dc.deliver(nextChunk(id, randomInt(random, 1, 2048)))
     }
   }
 }

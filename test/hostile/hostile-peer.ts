@@ -5,43 +5,12 @@ import { encodePortFrame, encodeSessionFrame, PROTOCOL_VERSION } from '../../src
 import type { SessionOptions } from '../../src/core/options.js'
 import { NetError } from '../../src/base/errors.js'
 import { Session } from '../../src/session.js'
-import { fromDataChannel, type DataChannelLike } from '../../src/transport/data-channel.js'
+import { fromDataChannel } from '../../src/transport/data-channel.js'
 import { encodeFirst, encodeNext, encodeWhole } from '../../src/transport/chunk-codec.js'
 import type { FrameChannel } from '../../src/transport/frame-channel.js'
+import { FakeDataChannel } from '../helpers/fake-data-channel.js'
 
 export const MiB = 1024 * 1024
-
-type Listener = (event: { readonly type: string; readonly data?: unknown }) => void
-
-/**
- * An open RTCDataChannel whose other end the test drives byte by byte: what the victim sends is
- * dropped, and every chunk the attacker injects arrives in a fresh ArrayBuffer, as from a real
- * data channel.
- */
-export class FakeDataChannel implements DataChannelLike {
-  readyState = 'open'
-  binaryType = 'blob'
-  bufferedAmount = 0
-  readonly #listeners = new Map<string, Set<Listener>>()
-
-  send(): void {}
-  close(): void {
-    this.readyState = 'closed'
-  }
-  addEventListener(type: string, listener: Listener): void {
-    const set = this.#listeners.get(type) ?? new Set()
-    set.add(listener)
-    this.#listeners.set(type, set)
-  }
-  removeEventListener(type: string, listener: Listener): void {
-    this.#listeners.get(type)?.delete(listener)
-  }
-  /** Delivers one chunk (copied into its own ArrayBuffer). */
-  inject(chunk: Uint8Array): void {
-    const data = chunk.slice().buffer
-    for (const listener of this.#listeners.get('message') ?? []) listener({ type: 'message', data })
-  }
-}
 
 /** The attacker's encoder: well-formed CBOR, with limits far above the victim's. */
 const codec = createFrameCodec({ maxDepth: 64, maxItems: 10_000_000 })
@@ -86,9 +55,9 @@ export async function attack(options: SessionOptions = {}): Promise<Attack> {
   const channel = fromDataChannel(dc)
   const opening = Session.open(channel, { role: 'leader', clockBurst: 0, heartbeatMs: 60_000, timeoutMs: 120_000, ...options })
   const hello = { type: 'hello', version: PROTOCOL_VERSION, nonce: 0.5, round: 0, role: 'follower', maxFrameBytes: 0xffff_ffff } as const
-  dc.inject(encodeWhole(codec.encode(encodeSessionFrame(hello))))
+  dc.deliver(encodeWhole(codec.encode(encodeSessionFrame(hello))))
   const victim = await opening
-  return { dc, channel, victim, send: (frame) => dc.inject(encodeWhole(frame)) }
+  return { dc, channel, victim, send: (frame) => dc.deliver(encodeWhole(frame)) }
 }
 
 /** Sends `frame` as a first chunk of `firstBytes` only (the frame never completes). */

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { Session } from '../../src/session.js'
 import { fromWebSocket } from '../../src/transport/websocket.js'
-import { observeStalls } from '../helpers/stall-observer.js'
+import { TimerLatenessProbe } from '../helpers/timer-lateness.js'
 
 const CHILD = fileURLToPath(new URL('./ws-stalled-child.ts', import.meta.url))
 const REPO = fileURLToPath(new URL('../..', import.meta.url))
@@ -29,12 +29,12 @@ interface ChildRun {
  * since then.
  */
 function runChild(args: string[], onLine: (line: string) => void, boundMs: (stalledSinceClose: number) => number): Promise<ChildRun> {
-  const observer = observeStalls()
+  const lateness = new TimerLatenessProbe()
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] })
   const lines: string[] = []
   let closedAt: number | undefined
   let stalledAtClose = 0
-  const bound = (): number => boundMs(observer.stalledMs - stalledAtClose)
+  const bound = (): number => boundMs(lateness.totalLatenessMs - stalledAtClose)
   return new Promise((resolve) => {
     const giveUp = setTimeout(() => child.kill('SIGKILL'), GIVE_UP_MS)
     const watch = setInterval(() => {
@@ -44,7 +44,7 @@ function runChild(args: string[], onLine: (line: string) => void, boundMs: (stal
       lines.push(line)
       if (line.startsWith('closed')) {
         closedAt = performance.now()
-        stalledAtClose = observer.stalledMs
+        stalledAtClose = lateness.totalLatenessMs
       }
       onLine(line)
     })
@@ -52,7 +52,7 @@ function runChild(args: string[], onLine: (line: string) => void, boundMs: (stal
       clearTimeout(giveUp)
       clearInterval(watch)
       const boundMs = bound()
-      observer.stop()
+      lateness.stop()
       const exitAfterMs = signal === null && closedAt !== undefined ? performance.now() - closedAt : undefined
       resolve({ exitAfterMs, boundMs, lines })
     })

@@ -59,8 +59,10 @@ export class IdQueue<T extends { readonly id: number }> {
 
   /** Removes and returns every queued request, in order. */
   drain(): T[] {
+    // Every hand-off drains an empty queue: that must not allocate (Map.clear builds a new table).
+    if (this.size === 0) return []
     const all = [...this]
-    this.#items = []
+    this.#items.length = 0
     this.#head = 0
     this.#slots.clear()
     this.#base = 0
@@ -71,7 +73,7 @@ export class IdQueue<T extends { readonly id: number }> {
   #compact(): void {
     if (this.#slots.size === 0) {
       this.#base += this.#items.length
-      this.#items = []
+      this.#items.length = 0
       this.#head = 0
       return
     }

@@ -22,6 +22,7 @@ import {
   windowHoldsSender,
 } from './typed-channel-scenarios.js'
 import { sessionCore } from '../../../src/session.js'
+import { rawPeer } from '../../helpers/session-probes.js'
 
 const seed = seedFromEnv()
 console.log(`typed-channel: SEED=${seed}`)
@@ -239,9 +240,9 @@ describe('typed channel over a memory pair', () => {
   it('closes the session with NetError protocol when the peer exceeds its credit', async () => {
     const pair = await sessions()
     const a = pair.leader.channel<number>('greedy', { window: 2 })
-    const raw = sessionCore(pair.follower).openPort<unknown[], unknown>('channel', 'greedy', { parse: (m) => m, onMessage() {}, onClose() {} })
-    raw.post(encodeChannelMessage({ type: 'hello', window: 8, windowBytes: 1024 }))
-    for (let i = 0; i < 3; i++) raw.post(encodeChannelMessage({ type: 'data', value: i, wait: false }))
+    const send = rawPeer(pair.follower, 'channel', 'greedy')
+    send(encodeChannelMessage({ type: 'hello', window: 8, windowBytes: 1024 }))
+    for (let i = 0; i < 3; i++) send(encodeChannelMessage({ type: 'data', value: i, wait: false }))
     const reason = await pair.leader.closed
     expect(reason.code).toBe('protocol')
     expect(reason.message).toMatch(/more than the 2 messages it had credit for/)
@@ -255,9 +256,9 @@ describe('typed channel over a memory pair', () => {
     ]) {
       const pair = await sessions()
       pair.leader.channel<number>('rude')
-      const raw = sessionCore(pair.follower).openPort<unknown[], unknown>('channel', 'rude', { parse: (m) => m, onMessage() {}, onClose() {} })
-      if (message[0] === 2) raw.post(encodeChannelMessage({ type: 'hello', window: 8, windowBytes: 1024 }))
-      raw.post(message)
+      const send = rawPeer(pair.follower, 'channel', 'rude')
+      if (message[0] === 2) send(encodeChannelMessage({ type: 'hello', window: 8, windowBytes: 1024 }))
+      send(message)
       expect((await pair.leader.closed).code).toBe('protocol')
     }
   })

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { NetError } from '../../../src/base/errors.js'
-import type { Session } from '../../../src/session.js'
 import { encodeLockMessage } from '../../../src/ops/lock/lock-wire.js'
 import type { NetMutex } from '../../../src/ops/lock/mutex.js'
 import { lockSessions, until } from './lock-harness.js'
 import { sessionCore } from '../../../src/session.js'
 import { rejectionOf, stateOf } from '../../helpers/promises.js'
+import { rawPeer } from '../../helpers/session-probes.js'
 
 describe('closing a lock', () => {
   it('rejects the requests waiting on both sides with closed, frees the key on both, and the key opens fresh', async () => {
@@ -157,32 +157,9 @@ describe('closing a lock', () => {
     expect((await lonely.closed).message).toMatch(/was closed/)
     await pair.close()
   })
-
-  it('a lock broken by a value too large for the peer frees its key on both sides', async () => {
-    const small = await lockSessions({ latencyMs: 1 }, { maxFrameBytes: 4096 })
-    const a = small.leader.mutex<string>('m', { initial: 'x' })
-    const b = small.follower.mutex<string>('m')
-    const g = await a.lock()
-    const waiting = b.lock()
-    await until(() => a.query().peerWaiting === 1, 'the request arrived')
-    g.value = 'y'.repeat(10_000)
-    await rejectionOf(g.release(), 'usage')
-    await rejectionOf(waiting, 'usage')
-    expect((await a.closed).code).toBe('usage')
-    expect((await b.closed).message).toMatch(/broke on the peer/)
-    const c = small.follower.mutex<string>('m', { initial: 'fresh' })
-    small.leader.mutex<string>('m')
-    expect(await c.withLock((x) => x.value)).toBe('fresh')
-    await small.close()
-  })
 })
 
 describe('hostile close and clock messages close the session with protocol', () => {
-  /** A raw port posing as the peer's lock. */
-  function rawPeer(session: Session, kind: string, key: string): (message: unknown) => void {
-    const port = sessionCore(session).openPort<unknown, unknown>(kind, key, { parse: (m) => m, onMessage: () => {}, onClose: () => {} })
-    return (message) => port.post(message)
-  }
   const hello = encodeLockMessage({ type: 'hello', value: undefined, watch: false })
   const cases: [string, unknown[]][] = [
     ['a second close after the first', [hello, encodeLockMessage({ type: 'close' }), encodeLockMessage({ type: 'close' })]],

@@ -5,6 +5,7 @@ import { encodeLockMessage, parseLockMessage, type LockMessage } from '../../../
 import { lockSessions, until } from './lock-harness.js'
 import { sessionCore } from '../../../src/session.js'
 import { rejectionOf, stateOf } from '../../helpers/promises.js'
+import { rawPeer } from '../../helpers/session-probes.js'
 
 describe('locks when the peer goes away', () => {
   it('peer closed while holding: the waiter rejects closed; the held guard and peek keep the value', async () => {
@@ -108,7 +109,7 @@ describe('lock values that cannot travel', () => {
     await pair.close()
   })
 
-  it('a value too large for the peer breaks that lock on both sides, and only that lock', async () => {
+  it('a value too large for the peer breaks that lock on both sides, and only that lock; its key is free again', async () => {
     const small = await lockSessions({ latencyMs: 1 }, { maxFrameBytes: 4096 })
     const a = small.leader.mutex<string>('m', { initial: 'x' })
     const b = small.follower.mutex<string>('m')
@@ -120,19 +121,18 @@ describe('lock values that cannot travel', () => {
     await rejectionOf(waiting, 'usage')
     await rejectionOf(a.lock(), 'usage')
     await rejectionOf(b.lock(), 'usage')
+    expect((await a.closed).code).toBe('usage')
+    expect((await b.closed).message).toMatch(/broke on the peer/)
     expect(sessionCore(small.leader).isClosed || sessionCore(small.follower).isClosed).toBe(false)
     const other = small.follower.mutex<number>('other', { initial: 1 })
     small.leader.mutex<number>('other')
     expect(await other.withLock((x) => x.value)).toBe(1)
+    const fresh = small.follower.mutex<string>('m', { initial: 'fresh' })
+    small.leader.mutex<string>('m')
+    expect(await fresh.withLock((x) => x.value)).toBe('fresh')
     await small.close()
   })
 })
-
-/** A hand-written peer: a raw port of `kind` on `session` that sends whatever the test says. */
-function rawPeer(session: Session, kind: string, key: string): (message: unknown) => void {
-  const port = sessionCore(session).openPort<unknown, unknown>(kind, key, { parse: (m) => m, onMessage: () => {}, onClose: () => {} })
-  return (message) => port.post(message)
-}
 
 const hello = encodeLockMessage({ type: 'hello', value: undefined, watch: false })
 

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { NetError } from '../../../src/base/errors.js'
 import { encodeLockMessage, parseLockMessage } from '../../../src/ops/lock/lock-wire.js'
-import type { NetMutex, NetRwLock, Session } from '../../../src/session.js'
+import type { NetMutex, NetRwLock } from '../../../src/session.js'
 import { sessionCore } from '../../../src/session.js'
 import { lockSessions, until } from './lock-harness.js'
 import { rejectionOf } from '../../helpers/promises.js'
+import { rawPeer } from '../../helpers/session-probes.js'
 
 /** Every `change` event of `lock`, as [value, origin]. */
 function changesOf<T>(lock: NetMutex<T> | NetRwLock<T>): [T, 'local' | 'peer'][] {
@@ -129,12 +130,6 @@ describe('lock watch: the peer learns committed values without locking', () => {
     await pair.close()
   })
 })
-
-/** A hand-written peer: a raw port of `kind` on `session` that sends whatever the test says. */
-function rawPeer(session: Session, kind: string, key: string): (message: unknown) => void {
-  const port = sessionCore(session).openPort<unknown, unknown>(kind, key, { parse: (m) => m, onMessage: () => {}, onClose: () => {} })
-  return (message) => port.post(message)
-}
 
 const update = (version: number, clock: number, value = new Uint8Array([0x05])): unknown[] =>
   encodeLockMessage({ type: 'update', version, value, clock })

@@ -45,11 +45,16 @@ describe('syncStart lead on a busy machine', () => {
     while (performance.now() < until) {
       // busy
     }
-    // Let the ticks that fell due meanwhile run late (a timer set now fires after them), then
-    // schedule a start at once.
-    await new Promise<void>((resolve) => setTimeout(resolve, 1))
+    // Wait for the tick that fell due meanwhile to run late. A timer set now is no fence: Node
+    // dates it from the loop's cached time, from before the stall, so it may fire first. Bounded:
+    // the late tick runs within a few turns of the loop.
+    const measured = stallMs - 2 * quick.heartbeatMs
+    const deadline = performance.now() + 50 * quick.heartbeatMs
+    while (p.leader.clock.recentDelayMs < measured && performance.now() < deadline) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 1))
+    }
     const recentDelay = p.leader.clock.recentDelayMs
-    expect(recentDelay, 'the stall was measured').toBeGreaterThanOrEqual(stallMs - 2 * quick.heartbeatMs)
+    expect(recentDelay, 'the stall was measured').toBeGreaterThanOrEqual(measured)
     const before = p.leader.now()
     const [at] = await Promise.all([
       p.leader.syncStart((info) => info.at, { key: 'busy', delayMs: 0 }),

@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { encodeSyncStartMessage, parseSyncStartMessage, type SyncStartMessage } from '../../../src/ops/sync-start/sync-start-wire.js'
-import { pair, type Pair } from './sync-start-helpers.js'
-import { sessionCore } from '../../../src/session.js'
+import { pair } from './sync-start-helpers.js'
 import { rejectionOf } from '../../helpers/promises.js'
+import { rawPeer } from '../../helpers/session-probes.js'
 
 describe('a hostile peer', () => {
-  /** The follower's side played by hand: raw messages on a `syncStart` port. */
-  function rawFollower(p: Pair, key: string) {
-    const port = sessionCore(p.follower).openPort<unknown, unknown>('syncStart', key, { parse: (m) => m, onMessage: () => {}, onClose: () => {} })
-    return port
-  }
-
   const wire = (...messages: SyncStartMessage[]): unknown[][] => messages.map(encodeSyncStartMessage)
 
   it.each([
@@ -21,8 +15,9 @@ describe('a hostile peer', () => {
     ['a message in the map form of protocol version 2', [{ type: 'ready', payload: 1, delayMs: 5_000 }]],
   ])('%s closes the session with NetError protocol', async (_name, messages) => {
     const p = await pair()
-    const port = rawFollower(p, 'h')
-    for (const m of messages) port.post(m)
+    // The follower's side played by hand: raw messages on a `syncStart` port.
+    const send = rawPeer(p.follower, 'syncStart', 'h')
+    for (const m of messages) send(m)
     const leaderSide = p.leader.syncStart(() => 'ran', { key: 'h' })
     expect(await rejectionOf(leaderSide)).toMatchObject({ code: expect.stringMatching(/protocol|aborted/) })
     expect(await p.leader.closed).toMatchObject({ code: 'protocol' })
