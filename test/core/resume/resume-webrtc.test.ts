@@ -1,0 +1,140 @@
+/**
+ * Session resume over real WebRTC (node-datachannel on 127.0.0.1): the RTCPeerConnection is
+ * closed in the middle of a transfer or a lock hand-off, a new connection is opened, and both
+ * sessions resume over it. Both peers call `resume` at once, as an app reconnecting does.
+ */
+import { createHash } from 'node:crypto'
+import { afterEach, describe, expect, it } from 'vitest'
+import { prng, randomBytes, seedFromEnv } from '../../helpers/prng.js'
+import { nextMacrotask } from '../../helpers/promises.js'
+import { openSessions, type SessionPair } from '../../helpers/session-pair.js'
+import { nextResumed, nextSuspended, resumeOptions, resumeOver, stateOf } from '../../helpers/resume-probes.js'
+import { nodeDataChannelPair, type DataChannelFramePair } from '../../helpers/webrtc-pair.js'
+
+const seed = seedFromEnv()
+console.log(`resume-webrtc: SEED=${seed}`)
+
+const MiB = 1024 * 1024
+const CHUNK = 64 * 1024
+
+describe('session resume over real WebRTC (node-datachannel)', () => {
+  let teardown: Array<() => Promise<void>> = []
+  afterEach(async () => {
+    for (const close of teardown.reverse()) await close()
+    teardown = []
+  })
+
+  async function connect(): Promise<DataChannelFramePair> {
+    const frames = await nodeDataChannelPair()
+    teardown.push(() => frames.close())
+    return frames
+  }
+
+  async function sessions(frames: DataChannelFramePair): Promise<SessionPair> {
+    const pair = await openSessions([frames.a, frames.b], { leader: resumeOptions(), follower: resumeOptions() })
+    teardown.push(() => pair.close())
+    return pair
+  }
+
+  /**
+   * Closes the first connection (each side sees its channel close, or goes silent and suspends
+   * by itself), opens a second one and resumes both sessions over it at once.
+   */
+  async function reconnect({ leader, follower }: SessionPair, old: DataChannelFramePair): Promise<DataChannelFramePair> {
+    const suspended = Promise.all([nextSuspended(leader), nextSuspended(follower)])
+    old.raw.pcA.close()
+    await suspended
+    expect([stateOf(leader), stateOf(follower)]).toEqual(['suspended', 'suspended'])
+    const fresh = await connect()
+    const resumed = Promise.all([nextResumed(leader), nextResumed(follower)])
+    await Promise.all([resumeOver(leader, fresh.a), resumeOver(follower, fresh.b)])
+    await resumed
+    expect([stateOf(leader), stateOf(follower)]).toEqual(['open', 'open'])
+    return fresh
+  }
+
+  it('a 64 MiB channel transfer cut in the middle completes byte-exact over a new connection', async () => {
+    const first = await connect()
+    const pair = await sessions(first)
+    const tx = pair.leader.channel<Uint8Array>('bulk')
+    const rx = pair.follower.channel<Uint8Array>('bulk')
+    const random = prng(seed)
+    const total = 64 * MiB
+    let cut: (() => void) | undefined
+    const cutDone = new Promise<void>((resolve) => (cut = resolve))
+    let reconnecting: Promise<unknown> | undefined
+    const receiving = (async () => {
+      const hash = createHash('sha256')
+      let bytes = 0
+      for await (const chunk of rx) {
+        hash.update(chunk)
+        bytes += chunk.length
+        // Cut once half has arrived: the channel's window (up to 16 MiB) is on the wire then.
+        if (reconnecting === undefined && bytes >= total / 2) {
+          reconnecting = reconnect(pair, first)
+          void reconnecting.then(cut, cut)
+        }
+      }
+      return { bytes, digest: hash.digest('hex') }
+    })()
+    const sentHash = createHash('sha256')
+    for (let sent = 0; sent < total; sent += CHUNK) {
+      const chunk = randomBytes(random, CHUNK)
+      sentHash.update(chunk)
+      await tx.send(chunk)
+    }
+    await tx.close()
+    const received = await receiving
+    await cutDone
+    await reconnecting
+    expect(received.bytes).toBe(total)
+    expect(received.digest).toBe(sentHash.digest('hex'))
+  })
+
+  it('a contended counter from both sides stays exact when the connection is cut during a hand-off', async () => {
+    const first = await connect()
+    const pair = await sessions(first)
+    const a = pair.leader.mutex<number>('counter', { initial: 0 })
+    const b = pair.follower.mutex<number>('counter')
+    const rounds = 200
+    let holders = 0
+    let maxHolders = 0
+    let reconnecting: Promise<unknown> | undefined
+    // Each side asks for its next turn before it releases, so every release is a hand-off.
+    let last = 0
+    const order: string[] = []
+    const run = async (mutex: typeof a, cuts: boolean): Promise<void> => {
+      let next = mutex.lock()
+      for (let i = 0; i < rounds; i++) {
+        const guard = await next
+        maxHolders = Math.max(maxHolders, ++holders)
+        expect(guard.value).toBe(last)
+        guard.value = last = guard.value + 1
+        order.push(cuts ? 'L' : 'F')
+        await nextMacrotask() // held across a macrotask: a second holder would show
+        holders--
+        next = i + 1 < rounds ? mutex.lock() : Promise.resolve(guard)
+        const peerWaiting = mutex.query().peerWaiting > 0
+        const releasing = guard.release()
+        // Past the middle, at a hand-off to the waiting peer: the token is on its way.
+        if (cuts && reconnecting === undefined && i >= rounds / 2 && peerWaiting) reconnecting = reconnect(pair, first)
+        await releasing
+      }
+    }
+    const start = await a.lock()
+    const follower = run(b, false)
+    for (let polls = 0; a.query().peerWaiting === 0; polls++) {
+      if (polls > 100_000) throw new Error('the follower’s request never reached the holder')
+      await nextMacrotask()
+    }
+    const leader = run(a, true)
+    await start.release()
+    await Promise.all([leader, follower])
+    expect(reconnecting, 'no hand-off with the follower waiting was seen').toBeDefined()
+    await reconnecting
+    expect(maxHolders).toBe(1)
+    expect(order.join('')).toBe('FL'.repeat(rounds))
+    expect(await a.withLock((g) => g.value)).toBe(2 * rounds)
+    expect(await b.withLock((g) => g.value)).toBe(2 * rounds)
+  })
+})
