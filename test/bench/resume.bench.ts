@@ -10,7 +10,7 @@
  */
 import { fromDataChannel } from '../../src/transport/data-channel.js'
 import { openExtraChannel, type ExtraChannel } from '../helpers/extra-channel.js'
-import { nextSuspended, resumeOptions, resumeOver } from '../helpers/resume-probes.js'
+import { nextSuspended, resumeOptions } from '../helpers/resume-probes.js'
 import { openSessions, type SessionPair } from '../helpers/session-pair.js'
 import { nodeDataChannelPair } from '../helpers/webrtc-pair.js'
 import { bulkRun } from './channel.bench.js'
@@ -62,7 +62,7 @@ export async function benchResume(report: Report, size: ResumeBenchSize): Promis
         current = await openExtraChannel(pcA, pcB, nextId++)
         const [a, b] = [fromDataChannel(current.dcA), fromDataChannel(current.dcB)]
         const started = performance.now()
-        await Promise.all([resumeOver(on.leader, a), resumeOver(on.follower, b)])
+        await Promise.all([on.leader.resume(a), on.follower.resume(b)])
         return performance.now() - started
       }
       await timeRounds(10, wholeRound(pinger.round))

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { prng, randomBytes, seedFromEnv } from '../../helpers/prng.js'
 import { nextMacrotask } from '../../helpers/promises.js'
 import { openSessions, type SessionPair } from '../../helpers/session-pair.js'
-import { nextResumed, nextSuspended, resumeOptions, resumeOver, stateOf } from '../../helpers/resume-probes.js'
+import { nextResumed, nextSuspended, resumeOptions } from '../../helpers/resume-probes.js'
 import { nodeDataChannelPair, type DataChannelFramePair } from '../../helpers/webrtc-pair.js'
 
 const seed = seedFromEnv()
@@ -44,12 +44,12 @@ describe('session resume over real WebRTC (node-datachannel)', () => {
     const suspended = Promise.all([nextSuspended(leader), nextSuspended(follower)])
     old.raw.pcA.close()
     await suspended
-    expect([stateOf(leader), stateOf(follower)]).toEqual(['suspended', 'suspended'])
+    expect([leader.state, follower.state]).toEqual(['suspended', 'suspended'])
     const fresh = await connect()
     const resumed = Promise.all([nextResumed(leader), nextResumed(follower)])
-    await Promise.all([resumeOver(leader, fresh.a), resumeOver(follower, fresh.b)])
+    await Promise.all([leader.resume(fresh.a), follower.resume(fresh.b)])
     await resumed
-    expect([stateOf(leader), stateOf(follower)]).toEqual(['open', 'open'])
+    expect([leader.state, follower.state]).toEqual(['open', 'open'])
     return fresh
   }
 

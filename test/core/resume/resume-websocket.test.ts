@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Session } from '../../../src/session.js'
 import { openSessions, type SessionPair } from '../../helpers/session-pair.js'
 import { nextMacrotask } from '../../helpers/promises.js'
-import { nextSuspended, resumeOptions, resumeOver, stateOf } from '../../helpers/resume-probes.js'
+import { nextSuspended, resumeOptions } from '../../helpers/resume-probes.js'
 import { nodeDataChannelPair, webSocketPair, type FrameChannelPair } from '../../helpers/webrtc-pair.js'
 
 const MESSAGES = 3000
@@ -32,8 +32,8 @@ describe('session resume from a DataChannel onto a WebSocket and back', () => {
     cut()
     await suspended
     const next = owned(await connect())
-    await Promise.all([resumeOver(pair.leader, next.a), resumeOver(pair.follower, next.b)])
-    expect([stateOf(pair.leader), stateOf(pair.follower)]).toEqual(['open', 'open'])
+    await Promise.all([pair.leader.resume(next.a), pair.follower.resume(next.b)])
+    expect([pair.leader.state, pair.follower.state]).toEqual(['open', 'open'])
     return next
   }
 
