@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark in one run on this machine, side by side with its baseline,
- * printed as one table and written to test/bench/results.json. `--quick` runs tiny sizes: the
+ * printed as one table and written to test/bench/results.json. `--quick` runs tiny sizes (`--codec`, `--resume`: only those rows): the
  * smoke test in `npm test` uses it to check that the suite runs and validates its own results.
  */
 import { fileURLToPath } from 'node:url'
