@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every benchmark in one run on this machine, side by side with its baseline,
- * printed as one table and written to test/bench/results.json. `--quick` runs tiny sizes (`--codec`, `--resume`: only those rows): the
+ * printed as one table and written to test/bench/results.json. `--quick` runs tiny sizes: the
  * smoke test in `npm test` uses it to check that the suite runs and validates its own results.
+ * `--codec` and `--resume` run only those rows.
  */
 import { fileURLToPath } from 'node:url'
 import { openSessions } from '../helpers/session-pair.js'
