@@ -30,8 +30,9 @@ describe('session resume over real WebRTC (node-datachannel)', () => {
     return frames
   }
 
-  async function sessions(frames: DataChannelFramePair): Promise<SessionPair> {
-    const pair = await openSessions([frames.a, frames.b], { leader: resumeOptions(), follower: resumeOptions() })
+  async function sessions(frames: DataChannelFramePair, resume = true): Promise<SessionPair> {
+    const options = resume ? { leader: resumeOptions(), follower: resumeOptions() } : {}
+    const pair = await openSessions([frames.a, frames.b], options)
     teardown.push(() => pair.close())
     return pair
   }
@@ -136,5 +137,37 @@ describe('session resume over real WebRTC (node-datachannel)', () => {
     expect(order.join('')).toBe('FL'.repeat(rounds))
     expect(await a.withLock((g) => g.value)).toBe(2 * rounds)
     expect(await b.withLock((g) => g.value)).toBe(2 * rounds)
+  })
+
+  it('without the resume option the same cut closes both sessions as before: no suspension, everything pending rejects', async () => {
+    const first = await connect()
+    const pair = await sessions(first, false)
+    const suspended: string[] = []
+    for (const session of [pair.leader, pair.follower]) session.on('suspended', () => suspended.push('suspended'))
+    const tx = pair.leader.channel<Uint8Array>('bulk')
+    const rx = pair.follower.channel<Uint8Array>('bulk')
+    const a = pair.leader.mutex<number>('m', { initial: 0 })
+    const b = pair.follower.mutex<number>('m')
+    const held = await a.lock()
+    const waiting = b.lock()
+    const random = prng(seed)
+    let received = 0
+    const reading = (async () => {
+      for await (const chunk of rx) {
+        received += chunk.length
+        if (received >= 4 * MiB) first.raw.pcA.close()
+      }
+    })()
+    const sending = (async () => {
+      for (let i = 0; i < 1024; i++) await tx.send(randomBytes(random, CHUNK))
+    })()
+    const [sent, read, lock] = await Promise.allSettled([sending, reading, waiting])
+    for (const outcome of [sent, read, lock]) expect(outcome).toMatchObject({ status: 'rejected', reason: { code: 'closed' } })
+    const reasons = await Promise.all([pair.leader.closed, pair.follower.closed])
+    expect(reasons.map((r) => r.code)).toEqual(['closed', 'closed'])
+    expect([pair.leader.state, pair.follower.state]).toEqual(['closed', 'closed'])
+    expect(suspended).toEqual([])
+    expect(received).toBeLessThan(1024 * CHUNK)
+    await held.release()
   })
 })
