@@ -10,12 +10,48 @@ import { nextMacrotask } from '../../helpers/promises.js'
 import { openSessions, type SessionPair } from '../../helpers/session-pair.js'
 import { nextResumed, nextSuspended, resumeOptions } from '../../helpers/resume-probes.js'
 import { nodeDataChannelPair, type DataChannelFramePair } from '../../helpers/webrtc-pair.js'
+import { openExtraChannel } from '../../helpers/extra-channel.js'
+import { fromDataChannel } from '../../../src/transport/data-channel.js'
 
 const seed = seedFromEnv()
 console.log(`resume-webrtc: SEED=${seed}`)
 
 const MiB = 1024 * 1024
 const CHUNK = 64 * 1024
+
+/**
+ * Sends `total` random bytes from the leader to the follower on a channel and runs `move` once
+ * half has arrived (the channel's window, up to 16 MiB, is on the wire then); checks that what
+ * arrived is exactly what was sent, by SHA-256.
+ */
+async function transferAcross(pair: SessionPair, total: number, move: () => Promise<unknown>): Promise<void> {
+  const tx = pair.leader.channel<Uint8Array>('bulk')
+  const rx = pair.follower.channel<Uint8Array>('bulk')
+  const random = prng(seed)
+  let moving: Promise<unknown> | undefined
+  const receiving = (async () => {
+    const hash = createHash('sha256')
+    let bytes = 0
+    for await (const chunk of rx) {
+      hash.update(chunk)
+      bytes += chunk.length
+      if (moving === undefined && bytes >= total / 2) moving = move()
+    }
+    return { bytes, digest: hash.digest('hex') }
+  })()
+  const sentHash = createHash('sha256')
+  for (let sent = 0; sent < total; sent += CHUNK) {
+    const chunk = randomBytes(random, CHUNK)
+    sentHash.update(chunk)
+    await tx.send(chunk)
+  }
+  await tx.close()
+  const received = await receiving
+  expect(moving, 'the transfer moved channels').toBeDefined()
+  await moving
+  expect(received.bytes).toBe(total)
+  expect(received.digest).toBe(sentHash.digest('hex'))
+}
 
 describe('session resume over real WebRTC (node-datachannel)', () => {
   let teardown: Array<() => Promise<void>> = []
@@ -57,39 +93,21 @@ describe('session resume over real WebRTC (node-datachannel)', () => {
   it('a 64 MiB channel transfer cut in the middle completes byte-exact over a new connection', async () => {
     const first = await connect()
     const pair = await sessions(first)
-    const tx = pair.leader.channel<Uint8Array>('bulk')
-    const rx = pair.follower.channel<Uint8Array>('bulk')
-    const random = prng(seed)
-    const total = 64 * MiB
-    let cut: (() => void) | undefined
-    const cutDone = new Promise<void>((resolve) => (cut = resolve))
-    let reconnecting: Promise<unknown> | undefined
-    const receiving = (async () => {
-      const hash = createHash('sha256')
-      let bytes = 0
-      for await (const chunk of rx) {
-        hash.update(chunk)
-        bytes += chunk.length
-        // Cut once half has arrived: the channel's window (up to 16 MiB) is on the wire then.
-        if (reconnecting === undefined && bytes >= total / 2) {
-          reconnecting = reconnect(pair, first)
-          void reconnecting.then(cut, cut)
-        }
-      }
-      return { bytes, digest: hash.digest('hex') }
-    })()
-    const sentHash = createHash('sha256')
-    for (let sent = 0; sent < total; sent += CHUNK) {
-      const chunk = randomBytes(random, CHUNK)
-      sentHash.update(chunk)
-      await tx.send(chunk)
-    }
-    await tx.close()
-    const received = await receiving
-    await cutDone
-    await reconnecting
-    expect(received.bytes).toBe(total)
-    expect(received.digest).toBe(sentHash.digest('hex'))
+    await transferAcross(pair, 64 * MiB, () => reconnect(pair, first))
+  })
+
+  it('a working channel replaced mid-transfer by a new one on the same connection: resume from open, byte-exact', async () => {
+    const frames = await connect()
+    const pair = await sessions(frames)
+    await transferAcross(pair, 16 * MiB, async () => {
+      const fresh = await openExtraChannel(frames.raw.pcA, frames.raw.pcB, 100)
+      const resumed = Promise.all([nextResumed(pair.leader), nextResumed(pair.follower)])
+      // Neither side saw a drop: each drops the working channel itself, then resumes.
+      expect([pair.leader.state, pair.follower.state]).toEqual(['open', 'open'])
+      await Promise.all([pair.leader.resume(fromDataChannel(fresh.dcA)), pair.follower.resume(fromDataChannel(fresh.dcB))])
+      await resumed
+      expect([frames.a.isClosed, frames.b.isClosed]).toEqual([true, true])
+    })
   })
 
   it('a contended counter from both sides stays exact when the connection is cut during a hand-off', async () => {
