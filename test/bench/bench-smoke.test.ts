@@ -37,6 +37,7 @@ describe('npm run bench -- --quick', () => {
       'codec frame: port (join done)',
       'codec value: 64 KiB bytes [cborg (strict)]',
       'resume: new channel open → resumed',
+      'raw first round trip on a new channel',
       'channel bulk throughput, resume on',
       'join latency, resume on',
       'mutex hand-off, resume on',
