@@ -29,28 +29,34 @@ async function transferAcross(pair: SessionPair, total: number, move: () => Prom
   const rx = pair.follower.channel<Uint8Array>('bulk')
   const random = prng(seed)
   let moving: Promise<unknown> | undefined
+  // A failed move fails the test at once, instead of leaving the transfer waiting.
+  let moveFailed!: (err: unknown) => void
+  const failure = new Promise<never>((_, reject) => (moveFailed = reject))
   const receiving = (async () => {
     const hash = createHash('sha256')
     let bytes = 0
     for await (const chunk of rx) {
       hash.update(chunk)
       bytes += chunk.length
-      if (moving === undefined && bytes >= total / 2) moving = move()
+      if (moving === undefined && bytes >= total / 2) (moving = move()).catch(moveFailed)
     }
     return { bytes, digest: hash.digest('hex') }
   })()
-  const sentHash = createHash('sha256')
-  for (let sent = 0; sent < total; sent += CHUNK) {
-    const chunk = randomBytes(random, CHUNK)
-    sentHash.update(chunk)
-    await tx.send(chunk)
-  }
-  await tx.close()
-  const received = await receiving
+  const sending = (async () => {
+    const hash = createHash('sha256')
+    for (let sent = 0; sent < total; sent += CHUNK) {
+      const chunk = randomBytes(random, CHUNK)
+      hash.update(chunk)
+      await tx.send(chunk)
+    }
+    await tx.close()
+    return hash.digest('hex')
+  })()
+  const [received, sentDigest] = await Promise.race([Promise.all([receiving, sending]), failure])
   expect(moving, 'the transfer moved channels').toBeDefined()
   await moving
   expect(received.bytes).toBe(total)
-  expect(received.digest).toBe(sentHash.digest('hex'))
+  expect(received.digest).toBe(sentDigest)
 }
 
 describe('session resume over real WebRTC (node-datachannel)', () => {
@@ -122,6 +128,9 @@ describe('session resume over real WebRTC (node-datachannel)', () => {
     // Each side asks for its next turn before it releases, so every release is a hand-off.
     let last = 0
     const order: string[] = []
+    // A failed reconnect fails the test at once, instead of leaving both sides waiting for the token.
+    let moveFailed!: (err: unknown) => void
+    const failure = new Promise<never>((_, reject) => (moveFailed = reject))
     const run = async (mutex: typeof a, cuts: boolean): Promise<void> => {
       let next = mutex.lock()
       for (let i = 0; i < rounds; i++) {
@@ -136,7 +145,7 @@ describe('session resume over real WebRTC (node-datachannel)', () => {
         const peerWaiting = mutex.query().peerWaiting > 0
         const releasing = guard.release()
         // Past the middle, at a hand-off to the waiting peer: the token is on its way.
-        if (cuts && reconnecting === undefined && i >= rounds / 2 && peerWaiting) reconnecting = reconnect(pair, first)
+        if (cuts && reconnecting === undefined && i >= rounds / 2 && peerWaiting) (reconnecting = reconnect(pair, first)).catch(moveFailed)
         await releasing
       }
     }
@@ -148,7 +157,7 @@ describe('session resume over real WebRTC (node-datachannel)', () => {
     }
     const leader = run(a, true)
     await start.release()
-    await Promise.all([leader, follower])
+    await Promise.race([Promise.all([leader, follower]), failure])
     expect(reconnecting, 'no hand-off with the follower waiting was seen').toBeDefined()
     await reconnecting
     expect(maxHolders).toBe(1)
