@@ -86,7 +86,7 @@ async function report(op: () => Promise<unknown>): Promise<OpReport> {
 /** Sends numbered messages, a burst per macrotask, until stopped; then says how many. */
 async function sendStream(stream: TypedChannel<StreamItem>): Promise<void> {
   while (!stop.signal.aborted) {
-    for (let i = 0; i < 20; i++) await stream.send({ seq: sent++ })
+    for (let i = 0; i < 5; i++) await stream.send({ seq: sent++ })
     await new Promise((resolve) => setTimeout(resolve, 0))
   }
   await stream.send({ end: sent })
