@@ -2,6 +2,7 @@
  * `npm run bench`: every benchmark in one run on this machine, side by side with its baseline,
  * printed as one table and written to test/bench/results.json. `--quick` runs tiny sizes: the
  * smoke test in `npm test` uses it to check that the suite runs and validates its own results.
+ * `--codec` and `--resume` run only those rows.
  */
 import { fileURLToPath } from 'node:url'
 import { openSessions } from '../helpers/session-pair.js'
@@ -21,6 +22,7 @@ import { benchOps } from './ops.bench.js'
 import { wholeRound, type Paired } from './paired.js'
 import { benchRawCrossing, benchRawRtt, benchRawThroughput, rawPinger } from './raw.bench.js'
 import { Report } from './report.js'
+import { benchResume, type ResumeBenchSize } from './resume.bench.js'
 import { benchScale } from './scale.bench.js'
 import { benchSimplePeerThroughput } from './simple-peer.bench.js'
 import { timeRounds } from './stats.js'
@@ -29,9 +31,15 @@ import { benchWireCosts } from './wire.bench.js'
 const quick = process.argv.includes('--quick')
 /** `--codec`: only the codec rows. */
 const codecOnly = process.argv.includes('--codec')
+/** `--resume`: only the session resume rows. */
+const resumeOnly = process.argv.includes('--resume')
 const size = quick
   ? { rtt: 50, ops: 20, relocks: 2000, handoffs: 20, counter: 200, reads: 200, small: 500, bulk: 2 << 20, scale: 1000 }
   : { rtt: 2000, ops: 500, relocks: 200_000, handoffs: 500, counter: 10_000, reads: 20_000, small: 20_000, bulk: 64 << 20, scale: 10_000 }
+
+const resumeSize: ResumeBenchSize = quick
+  ? { resumeBlocks: 2, resumesPerBlock: 2, pingsPerBlock: 20, latencyRounds: 20, bulkBytes: 2 << 20 }
+  : { resumeBlocks: 10, resumesPerBlock: 5, pingsPerBlock: 100, latencyRounds: 500, bulkBytes: 2 * (64 << 20) }
 
 /** The label of the raw channel opened next to the session's, on the same connection. */
 const BASELINE = 'baseline'
@@ -166,12 +174,14 @@ async function main(): Promise<void> {
   const code = await measuredCode()
   const report = new Report()
   // First, while no WebRTC stack runs threads beside it: it measures CPU time alone.
-  addCodecRows(report, quick)
+  if (!resumeOnly) addCodecRows(report, quick)
   if (!codecOnly) {
-    for (const stack of stacks) await benchStack(report, stack)
-    await benchClock(report, quick)
+    if (!resumeOnly) for (const stack of stacks) await benchStack(report, stack)
+    await benchResume(report, resumeSize)
+    if (!resumeOnly) await benchClock(report, quick)
   }
-  console.log(`\nnetbeam ${codecOnly ? 'codec ' : ''}benchmarks${quick ? ' (--quick: tiny sizes, figures not meaningful)' : ''}, Node ${process.version}, ${code}\n`)
+  const only = codecOnly ? 'codec ' : resumeOnly ? 'resume ' : ''
+  console.log(`\nnetbeam ${only}benchmarks${quick ? ' (--quick: tiny sizes, figures not meaningful)' : ''}, Node ${process.version}, ${code}\n`)
   console.log(report.table())
   const outArg = process.argv.find((arg) => arg.startsWith('--out='))
   const out = outArg === undefined ? fileURLToPath(new URL('./results.json', import.meta.url)) : outArg.slice('--out='.length)
