@@ -43,7 +43,7 @@ async function bundle({ from = './dist/index.js', external = [], stubs = {} } = 
   const code = result.outputFiles[0].contents
   const inputs = Object.entries(Object.values(result.metafile.outputs)[0].inputs)
     .map(([file, { bytesInOutput }]) => ({ file, bytes: bytesInOutput }))
-    .filter(({ bytes }) => bytes > 0)
+    .filter(({ file, bytes }) => bytes > 0 && file !== '<stdin>')
     .sort((a, b) => b.bytes - a.bytes)
   return { minified: code.length, gzipped: gzipSync(code, { level: 9 }).length, inputs }
 }
@@ -58,7 +58,7 @@ function groupOf(file) {
 const kb = (bytes) => (bytes / 1000).toFixed(1).padStart(6)
 const full = await bundle()
 console.log(`import { ${imports} } from 'netbeam' (as .size-limit.json measures it):`)
-console.log(`  ${kb(full.minified).trim()} KB minified, ${kb(full.gzipped).trim()} KB gzipped\n`)
+console.log(`  ${(full.minified / 1000).toFixed(2)} KB minified, ${(full.gzipped / 1000).toFixed(2)} KB gzipped\n`)
 
 console.log('  gz KB  what (measured: the total minus the bundle without it)')
 let rest = full.gzipped
@@ -79,6 +79,20 @@ for (const [group, bytes] of [...groups].sort((a, b) => b[1] - a[1])) console.lo
 if (process.argv.includes('--files')) {
   console.log('\n   min KB  gz share  file')
   for (const { file, bytes } of sources.inputs) console.log(`  ${kb(bytes)}  ${share(bytes)}    ${file}`)
+}
+
+// cbor-x on its own, by entry point: its root entry re-exports iterators.js, and `cbor-x/encode`
+// and `cbor-x/decode` are narrower; the bytes show whether that reaches the bundle.
+console.log('\ncbor-x alone, by entry point (what esbuild keeps of it):')
+console.log('   min KB   gz KB  entry')
+for (const [label, contents] of [
+  ["{ Encoder, Decoder } from 'cbor-x'", "import { Encoder, Decoder } from 'cbor-x'; console.log(Encoder, Decoder)"],
+  ["{ Encoder } from 'cbor-x/encode' + { Decoder } from 'cbor-x/decode'", "import { Encoder } from 'cbor-x/encode'; import { Decoder } from 'cbor-x/decode'; console.log(Encoder, Decoder)"],
+  ["{ Decoder } from 'cbor-x/decode' (decoding only)", "import { Decoder } from 'cbor-x/decode'; console.log(Decoder)"],
+]) {
+  const result = await build({ stdin: { contents, resolveDir: root }, bundle: true, minify: true, platform: 'browser', write: false, logLevel: 'warning' })
+  const code = result.outputFiles[0].contents
+  console.log(`  ${kb(code.length)}  ${kb(gzipSync(code, { level: 9 }).length)}  ${label}`)
 }
 
 const thrower = '() => { throw new Error("left out") }'
