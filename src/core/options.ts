@@ -1,6 +1,7 @@
 import { checkFunction, checkInteger, checkNumber, checkOneOf, checkOptionsObject, checkShape, checkSignal, usageError } from '../base/arguments.js'
 import { defaultNow } from '../clock/local-clock.js'
-import { PROTOCOL_VERSION } from './wire.js'
+import { MAX_TIMER_MS } from '../base/unref-timer.js'
+import { MIN_FRAME_LIMIT, PROTOCOL_VERSION } from './wire.js'
 import { DEFAULT_MAX_HELD_BYTES } from '../transport/frame-receiver.js'
 
 /**
@@ -98,10 +99,6 @@ export type ResolvedSessionOptions = Required<Omit<InternalSessionOptions, 'role
 }
 
 const WHERE = 'Session.open'
-/** The longest interval a timer takes (2^31 − 1 ms); a longer one fires at once. */
-const MAX_TIMER_MS = 2_147_483_647
-/** The smallest frame limit a peer accepts in a hello (wire.ts); below it no operation could work. */
-const MIN_FRAME_LIMIT = 1024
 
 /**
  * Fills in the defaults; throws NetError `usage`, naming the option and what it accepts, for a
