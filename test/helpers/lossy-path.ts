@@ -34,7 +34,16 @@ interface Address {
   port: number
 }
 
+/** A datagram dropped during an outage: when (performance.now()), from which peer, its size. */
+export interface Cut {
+  at: number
+  from: Side
+  bytes: number
+}
+
 const LOOPBACK = '127.0.0.1'
+/** The most cuts {@link LossyPath.cuts} keeps (the first ones). */
+const MAX_CUTS_KEPT = 10_000
 const other = (side: Side): Side => (side === 'a' ? 'b' : 'a')
 
 export class LossyPath {
@@ -48,6 +57,8 @@ export class LossyPath {
   #closed = false
   #endOutage: (() => void) | undefined
   readonly stats: PathStats = { forwarded: 0, lost: 0, cut: 0 }
+  /** The datagrams outages dropped: when the peers' transports retransmitted, and what. */
+  readonly cuts: Cut[] = []
 
   private constructor(conditions: PathConditions, seed: number, stand: Record<Side, Socket>) {
     this.#conditions = { ...conditions }
@@ -152,7 +163,7 @@ export class LossyPath {
     // Where `from` really sends from is where the other peer's datagrams go back to.
     this.#real[from] = { address: source.address, port: source.port }
     if (this.#down) {
-      this.stats.cut++
+      this.#cut(from, datagram)
       return
     }
     const { delayMs, jitterMs, loss } = this.#conditions
@@ -167,12 +178,17 @@ export class LossyPath {
   #deliver(from: Side, datagram: Buffer): void {
     const to = this.#real[other(from)]
     if (this.#down || to === undefined) {
-      this.stats.cut++
+      this.#cut(from, datagram)
       return
     }
     this.stats.forwarded++
     // The socket standing for `from` sends it, so the receiver sees the address it was told.
     this.#stand[from].send(datagram, to.port, to.address)
+  }
+
+  #cut(from: Side, datagram: Buffer): void {
+    this.stats.cut++
+    if (this.cuts.length < MAX_CUTS_KEPT) this.cuts.push({ at: performance.now(), from, bytes: datagram.length })
   }
 
   #schedule(run: () => void, ms: number): ReturnType<typeof setTimeout> {
