@@ -4,16 +4,18 @@
  * what happened (survived and how soon values flowed again, or closed with which code when).
  * Also prints when SCTP retransmitted into the outage (its backoff schedule).
  *
- *   node --import tsx test/bench/outage.ts [delayMs] [lengths in s, comma-separated] [timeoutMs]
+ *   node --import tsx test/bench/outage.ts [delayMs[,jitterMs[,loss]]] [lengths in s, comma-separated] [timeoutMs]
+ *
+ * e.g. `… outage.ts 20,5 1,3,4.5,6,8,13`: 20 ms ± 5 ms one way, the defaults' table in README.md.
  */
 import { Session } from '../../src/session.js'
 import { lossyFramePair, type PathConditions } from '../helpers/lossy-pair.js'
 import { streamThroughOutage } from '../helpers/outage-trial.js'
 
-const delayMs = Number(process.argv[2] ?? 10)
+const [delayMs = 10, jitterMs = 0, loss = 0] = (process.argv[2] ?? '10').split(',').map(Number)
 const lengths = (process.argv[3] ?? '1,2,3,4,4.5,5,6,8').split(',').map((s) => Number(s) * 1000)
 const timeoutMs = process.argv[4] === undefined ? undefined : Number(process.argv[4])
-const conditions: PathConditions = { delayMs, jitterMs: 0, loss: 0 }
+const conditions: PathConditions = { delayMs, jitterMs, loss }
 
 async function trial(outageMs: number, seed: number): Promise<void> {
   const frames = await lossyFramePair(conditions, seed)
@@ -42,6 +44,6 @@ async function trial(outageMs: number, seed: number): Promise<void> {
   }
 }
 
-console.log(`path ${delayMs} ms one way, no loss; session options: ${timeoutMs === undefined ? 'defaults' : `timeoutMs ${timeoutMs}`}`)
+console.log(`path ${delayMs} ms ± ${jitterMs} ms one way, ${loss * 100} % loss; session options: ${timeoutMs === undefined ? 'defaults' : `timeoutMs ${timeoutMs}`}`)
 for (const [i, length] of lengths.entries()) await trial(length, i + 1)
 process.exit(0)
