@@ -26,7 +26,13 @@ export interface SessionOptions {
    * A peer silent for longer than this closes the session with NetError `timeout`, in ms: a finite
    * number greater than `heartbeatMs`. It is also the handshake's deadline: `Session.open` rejects
    * with `timeout` when the handshake has not completed within it, whatever the peer sent.
-   * @default 5000
+   *
+   * A network outage is survived when it lasts at most `timeoutMs / 2 − 1000` ms (5 s at the
+   * default): after an outage the transport's retransmission backoff (SCTP doubles its timeout on
+   * every retry) can keep the connection silent for up to about as long again before anything
+   * flows, so the silence the session sees is up to twice the outage. An outage longer than
+   * `timeoutMs` always closes it.
+   * @default 12000
    */
   timeoutMs?: number
   /**
@@ -109,7 +115,7 @@ export function resolveSessionOptions(options: InternalSessionOptions): Resolved
   const resolved: ResolvedSessionOptions = {
     role: options.role ?? null,
     heartbeatMs: options.heartbeatMs ?? 1000,
-    timeoutMs: options.timeoutMs ?? 5000,
+    timeoutMs: options.timeoutMs ?? 12_000,
     maxFrameBytes: options.maxFrameBytes ?? 64 * 1024 * 1024,
     maxPendingMessages: options.maxPendingMessages ?? 100_000,
     maxHeldBytes: options.maxHeldBytes ?? DEFAULT_MAX_HELD_BYTES,

@@ -32,6 +32,8 @@ describe('npm run bench -- --quick', () => {
       'clock offset error: netbeam',
       'syncStart skew, two processes (unpinned)',
       'wire: join',
+      'lossy path: join latency',
+      'lossy path: syncStart skew',
       'raw DataChannel RTT [@roamhq/wrtc]',
       'simple-peer send throughput',
       'codec frame: port (join done)',

@@ -18,6 +18,7 @@ import { benchClock } from './clock-rows.js'
 import { addCodecRows } from './codec-rows.js'
 import { benchLocks } from './locks.bench.js'
 import { benchOps } from './ops.bench.js'
+import { benchPath } from './path.bench.js'
 import { wholeRound, type Paired } from './paired.js'
 import { benchRawCrossing, benchRawRtt, benchRawThroughput, rawPinger } from './raw.bench.js'
 import { Report } from './report.js'
@@ -29,6 +30,8 @@ import { benchWireCosts } from './wire.bench.js'
 const quick = process.argv.includes('--quick')
 /** `--codec`: only the codec rows. */
 const codecOnly = process.argv.includes('--codec')
+/** `--path`: only the lossy-path rows. */
+const pathOnly = process.argv.includes('--path')
 const size = quick
   ? { rtt: 50, ops: 20, relocks: 2000, handoffs: 20, counter: 200, reads: 200, small: 500, bulk: 2 << 20, scale: 1000 }
   : { rtt: 2000, ops: 500, relocks: 200_000, handoffs: 500, counter: 10_000, reads: 20_000, small: 20_000, bulk: 64 << 20, scale: 10_000 }
@@ -166,12 +169,13 @@ async function main(): Promise<void> {
   const code = await measuredCode()
   const report = new Report()
   // First, while no WebRTC stack runs threads beside it: it measures CPU time alone.
-  addCodecRows(report, quick)
-  if (!codecOnly) {
+  if (!pathOnly) addCodecRows(report, quick)
+  if (!codecOnly && !pathOnly) {
     for (const stack of stacks) await benchStack(report, stack)
     await benchClock(report, quick)
   }
-  console.log(`\nnetbeam ${codecOnly ? 'codec ' : ''}benchmarks${quick ? ' (--quick: tiny sizes, figures not meaningful)' : ''}, Node ${process.version}, ${code}\n`)
+  if (!codecOnly) await benchPath(report, quick)
+  console.log(`\nnetbeam ${codecOnly ? 'codec ' : pathOnly ? 'lossy-path ' : ''}benchmarks${quick ? ' (--quick: tiny sizes, figures not meaningful)' : ''}, Node ${process.version}, ${code}\n`)
   console.log(report.table())
   const outArg = process.argv.find((arg) => arg.startsWith('--out='))
   const out = outArg === undefined ? fileURLToPath(new URL('./results.json', import.meta.url)) : outArg.slice('--out='.length)
