@@ -77,7 +77,7 @@ const fmt = (x) => x.toFixed(2)
 const benches = []
 for (const lib of libs) benches.push(await openBench(lib))
 // Warm-up: the JIT settles (even counts keep the token where the next turn expects it).
-for (let round = 0; round < 3; round++) for (const bench of benches) await bench.block(2000)
+for (let round = 0; round < 3; round++) for (const bench of benches) await bench.block(Math.min(2000, handoffs))
 for (let k = 0; k < blocks; k++) {
   for (let j = 0; j < benches.length; j++) {
     const bench = benches[(k + j) % benches.length]

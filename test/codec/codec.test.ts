@@ -89,6 +89,10 @@ describe('frame codec', () => {
     sizes.forEach((n, i) => expect(decoded[i]![2]).toEqual(new Uint8Array(n).fill(i + 1)))
     // …and the frames they came from are left as they were.
     frames.forEach((frame, i) => expect(codec.decode(frame)).toEqual(decoded[i]))
+    // Typed arrays other than bytes arrive by tag, each with its own buffer.
+    const floats = codec.decode(codec.encode([Float64Array.of(1.5, -2), Uint16Array.of(7, 9)]))
+    codec.decode(codec.encode([new Uint8Array(64).fill(0xee)]))
+    expect(floats).toEqual([Float64Array.of(1.5, -2), Uint16Array.of(7, 9)])
   })
 })
 
