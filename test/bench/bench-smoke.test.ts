@@ -55,3 +55,14 @@ describe('npm run bench -- --quick', () => {
     expect(results.results['wire: mutex write published to a watching peer']!.median).toBe(1)
   }, 300_000)
 })
+
+describe('test/bench/handoff-cpu.mjs', () => {
+  it('times hand-offs against the build and checks that every hand-off carried its write', () => {
+    for (const value of ['number', 'object']) {
+      const args = ['--expose-gc', 'test/bench/handoff-cpu.mjs', '--blocks=1', '--handoffs=200', `--value=${value}`]
+      const run = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 60_000 })
+      expect(run.status, run.stderr).toBe(0)
+      expect(run.stdout).toMatch(/dist\/index\.js: median \d+\.\d+ \(min/)
+    }
+  }, 120_000)
+})
