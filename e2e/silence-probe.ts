@@ -72,10 +72,10 @@ export async function readSilenceProbe(page: Page): Promise<SilenceReport> {
  * session with these options declares it gone (a `timeout`; a peer that says goodbye is noticed
  * sooner), given what the probe saw.
  *
- * The session counts silence on its heartbeat ticks, at most one interval per tick, and gives up
- * once the count exceeds `timeoutMs`. The first tick after the last frame may count time from
- * before it, so the count starts up to one interval early: at least `timeoutMs − heartbeatMs`
- * after the last frame. At most `timeoutMs + heartbeatMs` after it, plus however late the ticks
+ * The session counts silence on its heartbeat ticks, from the last frame, at most one interval
+ * per tick, and gives up once the count exceeds `timeoutMs`. The window allows one interval less
+ * (it predates counting from the last frame; a lower bound stays true when the close comes
+ * later). At most `timeoutMs + heartbeatMs` after it, plus however late the ticks
  * ran. Each of those ticks runs late by at most what the probe saw of the same thread's stalls,
  * give or take one probe interval (the probe may have ticked just before a stall began).
  */

@@ -1,6 +1,7 @@
 import { checkFunction, checkInteger, checkNumber, checkOneOf, checkOptionsObject, checkShape, checkSignal, usageError } from '../base/arguments.js'
 import { defaultNow } from '../clock/local-clock.js'
-import { PROTOCOL_VERSION } from './wire.js'
+import { MAX_TIMER_MS } from '../base/unref-timer.js'
+import { MIN_FRAME_LIMIT, PROTOCOL_VERSION } from './wire.js'
 import { DEFAULT_MAX_HELD_BYTES } from '../transport/frame-receiver.js'
 import { checkResumeOptions, type ResumeOptions } from './resume/resume-options.js'
 
@@ -34,7 +35,13 @@ export interface SessionOptions {
    * A peer silent for longer than this closes the session with NetError `timeout`, in ms: a finite
    * number greater than `heartbeatMs`. It is also the handshake's deadline: `Session.open` rejects
    * with `timeout` when the handshake has not completed within it, whatever the peer sent.
-   * @default 5000
+   *
+   * A network outage is survived when it lasts at most `timeoutMs / 2 − 1000` ms (5 s at the
+   * default): after an outage the transport's retransmission backoff (SCTP doubles its timeout on
+   * every retry) can keep the connection silent for up to about as long again before anything
+   * flows, so the silence the session sees is up to twice the outage. An outage longer than
+   * `timeoutMs` always closes it.
+   * @default 12000
    */
   timeoutMs?: number
   /**
@@ -108,10 +115,6 @@ export type ResolvedSessionOptions = Required<Omit<InternalSessionOptions, 'role
 }
 
 const WHERE = 'Session.open'
-/** The longest interval a timer takes (2^31 − 1 ms); a longer one fires at once. */
-const MAX_TIMER_MS = 2_147_483_647
-/** The smallest frame limit a peer accepts in a hello (wire.ts); below it no operation could work. */
-const MIN_FRAME_LIMIT = 1024
 
 /**
  * Fills in the defaults; throws NetError `usage`, naming the option and what it accepts, for a
@@ -122,7 +125,7 @@ export function resolveSessionOptions(options: InternalSessionOptions): Resolved
   const resolved: ResolvedSessionOptions = {
     role: options.role ?? null,
     heartbeatMs: options.heartbeatMs ?? 1000,
-    timeoutMs: options.timeoutMs ?? 5000,
+    timeoutMs: options.timeoutMs ?? 12_000,
     maxFrameBytes: options.maxFrameBytes ?? 64 * 1024 * 1024,
     maxPendingMessages: options.maxPendingMessages ?? 100_000,
     maxHeldBytes: options.maxHeldBytes ?? DEFAULT_MAX_HELD_BYTES,

@@ -10,6 +10,8 @@ import { unrefTimer } from '../base/unref-timer.js'
  */
 export class SilenceWatch {
   #silentMs = 0
+  /** When the last frame arrived (performance.now()). */
+  #heardAt = -Infinity
   /** Time since `start()`, counted like the silence; undefined once the session is open. */
   #openingMs: number | undefined = 0
   #lastTick = performance.now()
@@ -30,7 +32,7 @@ export class SilenceWatch {
 
   /** A frame arrived from the peer. */
   heard(): void {
-    this.#silentMs = 0
+    this.#heardAt = performance.now()
   }
 
   /** The handshake completed: from now on only silence ends the session. */
@@ -47,8 +49,13 @@ export class SilenceWatch {
     // A late tick means this side's own event loop was busy, and the peer's frames may be waiting
     // unread behind this timer: such a stall counts as one interval at most, never as silence.
     const step = Math.min(now - this.#lastTick, this.intervalMs)
+    // Silence counts from the last frame, not from the tick before it: counted from the tick, it
+    // came out up to one interval longer than it was, and a session closed after a silence just
+    // over timeoutMs − heartbeatMs (a 4.5 s outage closed a session at 5.47 s).
+    const heardSinceTick = this.#heardAt > this.#lastTick
+    const silentStep = heardSinceTick ? Math.min(now - this.#heardAt, step) : step
     this.#lastTick = now
-    this.#silentMs += step
+    this.#silentMs = (heardSinceTick ? 0 : this.#silentMs) + silentStep
     if (this.#openingMs !== undefined) this.#openingMs += step
     if (this.#silentMs > this.timeoutMs) {
       this.onTimeout(new NetError('timeout', `the peer has been silent for ${Math.round(this.#silentMs)} ms`))

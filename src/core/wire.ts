@@ -125,4 +125,4 @@ const ROLES: readonly RolePreference[] = [null, 'leader', 'follower']
 const MAX_BYE_REASON = 500
 
 /** The smallest frame limit a peer may announce; below it no operation could work. */
-const MIN_FRAME_LIMIT = 1024
+export const MIN_FRAME_LIMIT = 1024

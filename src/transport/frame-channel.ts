@@ -1,5 +1,6 @@
 import type { NetError } from '../base/errors.js'
 import { checkInteger, checkNumber, checkOptionsObject, usageError } from '../base/arguments.js'
+import { MAX_TIMER_MS } from '../base/unref-timer.js'
 
 /**
  * An ordered, reliable, message-framed byte channel: the one interface every transport adapter
@@ -83,8 +84,6 @@ export type ResolvedFrameChannelOptions = Required<FrameChannelOptions>
 
 /** The chunk header is a u32 of the frame's length, so no frame can be larger than this. */
 const MAX_FRAME_LIMIT = 0xffff_ffff
-/** The longest wait a timer takes (2^31 − 1 ms); a longer one fires at once. */
-export const MAX_TIMER_MS = 2_147_483_647
 
 /**
  * Fills in the defaults; throws NetError `usage`, naming `where` (the adapter called) and the

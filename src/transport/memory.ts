@@ -1,9 +1,10 @@
 import { NetError } from '../base/errors.js'
 import { checkFunction, checkNumber, checkOptionsObject } from '../base/arguments.js'
-import { MAX_TIMER_MS, resolveFrameChannelOptions, type FrameChannel, type FrameChannelOptions } from './frame-channel.js'
+import { resolveFrameChannelOptions, type FrameChannel, type FrameChannelOptions } from './frame-channel.js'
 import { createFrameChannel } from './framed-channel.js'
 import { later, type Cancel } from '../base/macrotask.js'
 import type { RawTransport, RawTransportSink } from './raw-transport.js'
+import { MAX_TIMER_MS } from '../base/unref-timer.js'
 
 /** Options for {@link memoryPair}. */
 export interface MemoryPairOptions extends FrameChannelOptions {

@@ -32,6 +32,8 @@ describe('npm run bench -- --quick', () => {
       'clock offset error: netbeam',
       'syncStart skew, two processes (unpinned)',
       'wire: join',
+      'lossy path: join latency',
+      'lossy path: syncStart skew',
       'raw DataChannel RTT [@roamhq/wrtc]',
       'simple-peer send throughput',
       'codec frame: port (join done)',
@@ -61,4 +63,15 @@ describe('npm run bench -- --quick', () => {
       expect(results.results[`wire (resume on): ${op}`]!.median, op).toBe(results.results[`wire: ${op}`]!.median)
     }
   }, 300_000)
+})
+
+describe('test/bench/handoff-cpu.mjs', () => {
+  it('times hand-offs against the build and checks that every hand-off carried its write', () => {
+    for (const value of ['number', 'object']) {
+      const args = ['--expose-gc', 'test/bench/handoff-cpu.mjs', '--blocks=1', '--handoffs=200', `--value=${value}`]
+      const run = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 60_000 })
+      expect(run.status, run.stderr).toBe(0)
+      expect(run.stdout).toMatch(/dist\/index\.js: median \d+\.\d+ \(min/)
+    }
+  }, 120_000)
 })

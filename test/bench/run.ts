@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark in one run on this machine, side by side with its baseline,
  * printed as one table and written to test/bench/results.json. `--quick` runs tiny sizes: the
  * smoke test in `npm test` uses it to check that the suite runs and validates its own results.
- * `--codec` and `--resume` run only those rows.
+ * `--codec`, `--resume` and `--path` run only those rows.
  */
 import { fileURLToPath } from 'node:url'
 import { openSessions } from '../helpers/session-pair.js'
@@ -19,6 +19,7 @@ import { benchClock } from './clock-rows.js'
 import { addCodecRows } from './codec-rows.js'
 import { benchLocks } from './locks.bench.js'
 import { benchOps } from './ops.bench.js'
+import { benchPath } from './path.bench.js'
 import { wholeRound, type Paired } from './paired.js'
 import { benchRawCrossing, benchRawRtt, benchRawThroughput, rawPinger } from './raw.bench.js'
 import { Report } from './report.js'
@@ -33,6 +34,8 @@ const quick = process.argv.includes('--quick')
 const codecOnly = process.argv.includes('--codec')
 /** `--resume`: only the session resume rows. */
 const resumeOnly = process.argv.includes('--resume')
+/** `--path`: only the lossy-path rows. */
+const pathOnly = process.argv.includes('--path')
 const size = quick
   ? { rtt: 50, ops: 20, relocks: 2000, handoffs: 20, counter: 200, reads: 200, small: 500, bulk: 2 << 20, scale: 1000 }
   : { rtt: 2000, ops: 500, relocks: 200_000, handoffs: 500, counter: 10_000, reads: 20_000, small: 20_000, bulk: 64 << 20, scale: 10_000 }
@@ -174,13 +177,13 @@ async function main(): Promise<void> {
   const code = await measuredCode()
   const report = new Report()
   // First, while no WebRTC stack runs threads beside it: it measures CPU time alone.
-  if (!resumeOnly) addCodecRows(report, quick)
-  if (!codecOnly) {
-    if (!resumeOnly) for (const stack of stacks) await benchStack(report, stack)
-    await benchResume(report, resumeSize)
-    if (!resumeOnly) await benchClock(report, quick)
-  }
-  const only = codecOnly ? 'codec ' : resumeOnly ? 'resume ' : ''
+  const all = !codecOnly && !resumeOnly && !pathOnly
+  if (all || codecOnly) addCodecRows(report, quick)
+  if (all) for (const stack of stacks) await benchStack(report, stack)
+  if (all || resumeOnly) await benchResume(report, resumeSize)
+  if (all) await benchClock(report, quick)
+  if (all || pathOnly) await benchPath(report, quick)
+  const only = codecOnly ? 'codec ' : resumeOnly ? 'resume ' : pathOnly ? 'lossy-path ' : ''
   console.log(`\nnetbeam ${only}benchmarks${quick ? ' (--quick: tiny sizes, figures not meaningful)' : ''}, Node ${process.version}, ${code}\n`)
   console.log(report.table())
   const outArg = process.argv.find((arg) => arg.startsWith('--out='))

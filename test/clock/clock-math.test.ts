@@ -1,5 +1,4 @@
 import { describe, expect, test } from 'vitest'
-import { NetError } from '../../src/base/errors.js'
 import {
   ClockFilter,
   type ClockSample,
@@ -113,13 +112,6 @@ describe('ClockFilter', () => {
     f.clear()
     expect(f.size).toBe(0)
     expect(f.estimate()).toBeUndefined()
-  })
-
-  test('bad options are usage errors', () => {
-    expect(() => new ClockFilter({ maxSamples: 0 })).toThrow(NetError)
-    expect(() => new ClockFilter({ maxSamples: 1.5 })).toThrow(/maxSamples/)
-    expect(() => new ClockFilter({ maxAgeMs: 0 })).toThrow(/maxAgeMs/)
-    expect(() => new ClockFilter({ driftRate: -1 })).toThrow(/driftRate/)
   })
 
   test('a drifting clock is followed because old samples age out', () => {

@@ -121,10 +121,9 @@ describe('waitUntil with a fake clock and fake timers', () => {
     await expect(done).rejects.toBe(reason)
   })
 
-  test('bad arguments and a clock returning NaN are usage errors', async () => {
+  test('a non-finite target and a clock returning NaN are usage errors', async () => {
     vi.useFakeTimers()
     await expect(waitUntil(Number.NaN)).rejects.toMatchObject({ code: 'usage' })
-    await expect(waitUntil(0, { spinMs: -1 })).rejects.toMatchObject({ code: 'usage' })
     await expect(waitUntil(0, { now: () => Number.NaN })).rejects.toMatchObject({ code: 'usage' })
     expect(vi.getTimerCount()).toBe(0)
   })

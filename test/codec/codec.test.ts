@@ -80,6 +80,20 @@ describe('frame codec', () => {
       expect(Uint8Array.from(wide.encode(value))).toEqual(expected)
     }
   })
+
+  it('byte strings it decoded keep their bytes while later frames, small or large, are decoded', () => {
+    const sizes = [0, 1, 40, 3000, 20_000, 100_000]
+    const frames = sizes.map((n, i) => Uint8Array.from(codec.encode([4, 'bytes', new Uint8Array(n).fill(i + 1)])))
+    const decoded = frames.map((frame) => codec.decode(frame) as [number, string, Uint8Array])
+    for (let i = 0; i < 50; i++) codec.decode(codec.encode(['filler', new Uint8Array((i % 7) * 1000).fill(0xee), 'x'.repeat(i)]))
+    sizes.forEach((n, i) => expect(decoded[i]![2]).toEqual(new Uint8Array(n).fill(i + 1)))
+    // …and the frames they came from are left as they were.
+    frames.forEach((frame, i) => expect(codec.decode(frame)).toEqual(decoded[i]))
+    // Typed arrays other than bytes arrive by tag, each with its own buffer.
+    const floats = codec.decode(codec.encode([Float64Array.of(1.5, -2), Uint16Array.of(7, 9)]))
+    codec.decode(codec.encode([new Uint8Array(64).fill(0xee)]))
+    expect(floats).toEqual([Float64Array.of(1.5, -2), Uint16Array.of(7, 9)])
+  })
 })
 
 describe('hostile and re-entrant use', () => {

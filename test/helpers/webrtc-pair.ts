@@ -11,12 +11,11 @@ import {
   connectWithin,
   describeCandidates,
   describeConnection,
-  isLoopbackCandidate,
-  loopbackOnlySdp,
   once,
   type CandidateLog,
 } from './loopback.js'
 import { interopDefault } from './interop.js'
+import { negotiate, type SignalRewrite } from './negotiate.js'
 import { nextMacrotask } from './promises.js'
 
 export { CONNECT_TIMEOUT_MS, type CandidateLog } from './loopback.js'
@@ -75,6 +74,8 @@ export interface RawPairOptions {
    * the very same SCTP association.
    */
   baselineLabel?: string
+  /** Rewrites the signalling between the peers (e.g. to route them through a relay). */
+  rewrite?: SignalRewrite
 }
 
 /** The RTCConfiguration that keeps node-datachannel on 127.0.0.1 (no STUN, bound to loopback). */
@@ -117,22 +118,23 @@ export async function rawWrtcDataChannelPair(options: RawPairOptions = {}): Prom
 
 /** FrameChannels over node-datachannel data channels; `a` is wrapped while still connecting. */
 export function nodeDataChannelPair(options: FrameChannelOptions = {}, baselineLabel?: string): Promise<DataChannelFramePair> {
-  return framePair(rawNodeDataChannelPair, options, baselineLabel)
+  return framePair(rawNodeDataChannelPair, options, baselineLabel === undefined ? {} : { baselineLabel })
 }
 
 /** FrameChannels over @roamhq/wrtc data channels; `a` is wrapped while still connecting. */
 export function wrtcDataChannelPair(options: FrameChannelOptions = {}, baselineLabel?: string): Promise<DataChannelFramePair> {
-  return framePair(rawWrtcDataChannelPair, options, baselineLabel)
+  return framePair(rawWrtcDataChannelPair, options, baselineLabel === undefined ? {} : { baselineLabel })
 }
 
-async function framePair(
+/** FrameChannels over the raw pair `connect` opens with `rawOptions`; `a` is wrapped while still connecting. */
+export async function framePair(
   connect: (options: RawPairOptions) => Promise<RawDataChannelPair>,
   options: FrameChannelOptions,
-  baselineLabel: string | undefined,
+  rawOptions: Omit<RawPairOptions, 'onChannel'>,
 ): Promise<DataChannelFramePair> {
   const channels: Partial<Record<'a' | 'b', FrameChannel>> = {}
   const raw = await connect({
-    ...(baselineLabel === undefined ? {} : { baselineLabel }),
+    ...rawOptions,
     onChannel: (side, dc) => {
       channels[side] = fromDataChannel(dc, options)
     },
@@ -190,7 +192,7 @@ async function connectRawPair(
     await nextMacrotask()
   }
   const connecting = (async (): Promise<RawDataChannelPair> => {
-    await negotiate(pcA, pcB, candidates)
+    await negotiate(pcA, pcB, candidates, options.rewrite)
     const remote = await received
     await baselineReceived
     await Promise.all([dcA, remote, baselineA, baselineB].map((dc) => (dc === undefined ? undefined : opened(dc))))
@@ -201,40 +203,6 @@ async function connectRawPair(
     `(a: ${describeConnection(pcA)}, channel ${dcA.readyState}${baselineA === undefined ? '' : `, baseline ${baselineB?.readyState ?? 'not received'}`}; ` +
     `b: ${describeConnection(pcB)}, channel ${dcB?.readyState ?? 'not received'}; ${describeCandidates(candidates)})`
   return connectWithin(what, connecting, close, diagnose)
-}
-
-/**
- * Offer/answer plus trickled candidates, in process; only 127.0.0.1 candidates cross, and only
- * once `pcA` holds the answer: node-datachannel runs DTLS as soon as ICE connects and, before it
- * knows the remote fingerprint, fails the handshake ("unknown CA"), so under CPU load `pcB` must
- * not reach `pcA` early.
- */
-async function negotiate(pcA: RTCPeerConnection, pcB: RTCPeerConnection, log: CandidateLog): Promise<void> {
-  let answered!: () => void
-  const aHasAnswer = new Promise<void>((resolve) => (answered = resolve))
-  relayCandidates(pcA, pcB, aHasAnswer, log)
-  relayCandidates(pcB, pcA, aHasAnswer, log)
-  const offer = await pcA.createOffer()
-  await pcA.setLocalDescription(offer)
-  await pcB.setRemoteDescription({ type: 'offer', sdp: loopbackOnlySdp(offer.sdp ?? '', log) })
-  const answer = await pcB.createAnswer()
-  await pcB.setLocalDescription(answer)
-  await pcA.setRemoteDescription({ type: 'answer', sdp: loopbackOnlySdp(answer.sdp ?? '', log) })
-  answered()
-}
-
-/** Passes `from`'s 127.0.0.1 candidates to `to` once `gate` resolves. */
-function relayCandidates(from: RTCPeerConnection, to: RTCPeerConnection, gate: Promise<void>, log: CandidateLog): void {
-  from.onicecandidate = (event) => {
-    const candidate = event.candidate
-    if (candidate === null || candidate.candidate === '') return
-    log.gathered.push(candidate.candidate)
-    if (!isLoopbackCandidate(candidate.candidate)) return
-    log.relayed.push(candidate.candidate)
-    const init = { candidate: candidate.candidate, sdpMid: candidate.sdpMid, sdpMLineIndex: candidate.sdpMLineIndex }
-    // A candidate that arrives after close has nowhere to go; the connect timeout reports failures.
-    void gate.then(() => to.addIceCandidate(init)).catch(() => undefined)
-  }
 }
 
 function opened(dc: RTCDataChannel): Promise<void> {

@@ -40,7 +40,7 @@ export class LockCore<T> implements GuardHost<T> {
     this.link = new LockLink(host, kind, key, { onMessage: (m) => this.#onMessage(m), onStop: (reason) => this.#stop(reason) })
     this.#queue = new LockQueue(this.link.isLeader, this.link.memory, key)
     this.#state = !this.link.isLeader ? 'away' : initial === undefined ? 'starting' : 'home'
-    this.link.send({ type: 'hello', value: initial === undefined ? undefined : this.value.bytes, watch })
+    this.link.send({ type: 'hello', value: initial === undefined ? undefined : this.value.wire, watch })
   }
 
   /** Why the lock stopped working (closed here or by the peer, broken, or the session closed). */

@@ -1,10 +1,11 @@
 import { NetError, peerSent } from '../../base/errors.js'
 import { createFrameCodec, type FrameCodec } from '../../codec/codec.js'
-import type { LockMessageOf } from './lock-wire.js'
+import type { LockMessageOf, WireValue } from './lock-wire.js'
 
 /**
- * The limits a lock value is encoded and decoded under: the session's defaults. A value travels
- * as its own CBOR bytes inside the lock message, so it is encoded once, when a guard commits it.
+ * The limits a lock value is encoded and decoded under: the session's defaults. A value that is
+ * not {@link isPlain} travels as its own CBOR bytes inside the lock message, so it is encoded once,
+ * when a guard commits it.
  */
 const VALUE_LIMITS = { maxDepth: 64, maxItems: 1_000_000 }
 
@@ -22,7 +23,7 @@ export class LockValue<T> {
   /** What guards see; equal to the committed value whenever no writer holds the lock. */
   current: T
   #committed: T
-  /** The committed value's encoding; left out for primitives, which always encode. */
+  /** The committed value's encoding; left out for primitives, which compare by identity. */
   #bytes: Uint8Array | undefined
   readonly #codec: FrameCodec
 
@@ -45,9 +46,10 @@ export class LockValue<T> {
     return this.#committed
   }
 
-  /** The committed value's bytes, for a hello. */
-  get bytes(): Uint8Array {
-    return (this.#bytes ??= this.#codec.encode(this.#committed))
+  /** The committed value as it travels, for a hello: a plain value as itself, any other as its bytes. */
+  get wire(): WireValue {
+    const value = this.#committed
+    return isPlain(value) ? value : (this.#bytes ??= this.#codec.encode(value))
   }
 
   /**
@@ -80,18 +82,18 @@ export class LockValue<T> {
     return true
   }
 
-  /** The bytes to send with `version` if the peer's copy is older, else undefined; the peer is then current. */
-  outgoing(): Uint8Array | undefined {
+  /** The value to send with `version` if the peer's copy is older, else undefined; the peer is then current. */
+  outgoing(): WireValue | undefined {
     if (this.version === this.peerVersion) return undefined
     this.peerVersion = this.version
-    return this.bytes
+    return this.wire
   }
 
   /**
    * Takes the value that came with a grant; returns true if it changed. Throws NetError
    * `protocol` for undecodable bytes, or for a grant that assumes a version this side never had.
    */
-  incoming(version: number, value: Uint8Array | undefined): boolean {
+  incoming(version: number, value: WireValue | undefined): boolean {
     if (value === undefined) {
       if (version !== this.version) throw peerSent(`a grant of version ${version} without its value; this side has ${this.version}`)
       this.peerVersion = version
@@ -116,7 +118,7 @@ export class LockValue<T> {
    * Takes an update from the holder (only a side without the token gets one, which the lock's
    * state checks); throws NetError `protocol` unless this side watches and the update is newer.
    */
-  updated(version: number, value: Uint8Array): void {
+  updated(version: number, value: WireValue): void {
     if (!this.watch) throw peerSent(`a value update to a side that does not watch it (version ${version})`)
     this.incoming(version, value)
   }
@@ -125,17 +127,21 @@ export class LockValue<T> {
    * Takes the peer's hello: whether it watches, and its initial value if it gave one and `adopt`
    * says it wins (version 0 on both sides); returns true if the value changed.
    */
-  hello(m: { value: Uint8Array | undefined; watch: boolean }, adopt: boolean): boolean {
+  hello(m: { value: WireValue | undefined; watch: boolean }, adopt: boolean): boolean {
     this.peerWatches = m.watch
     if (m.value === undefined || !adopt) return false
     this.#adopt(m.value)
     return true
   }
 
-  #adopt(bytes: Uint8Array): void {
-    const value = this.#codec.decode(bytes) as T
-    this.current = this.#committed = value
-    this.#bytes = bytes
+  #adopt(value: WireValue): void {
+    if (value instanceof Uint8Array) {
+      this.current = this.#committed = this.#codec.decode(value) as T
+      this.#bytes = value
+    } else {
+      this.current = this.#committed = value as T
+      this.#bytes = undefined
+    }
   }
 }
 
@@ -147,6 +153,12 @@ export class LockValue<T> {
  */
 function owned(bytes: Uint8Array): Uint8Array {
   return bytes.byteLength * 2 < bytes.buffer.byteLength ? new Uint8Array(bytes) : bytes
+}
+
+/** Values that travel as themselves, one item of the lock message: no encoding of their own. */
+function isPlain(value: unknown): value is number | string | boolean {
+  const type = typeof value
+  return type === 'number' || type === 'string' || type === 'boolean'
 }
 
 /** Values compared by identity and always encodable. */

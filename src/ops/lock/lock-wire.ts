@@ -1,6 +1,6 @@
 import { peerSent } from '../../base/errors.js'
 import { unreachable } from '../../base/unreachable.js'
-import { arity, clippedText, count, flag, optionalBytes, oneOf, positive, tagged, unknownTag } from '../../core/wire-checks.js'
+import { arity, clippedText, count, flag, oneOf, positive, tagged, unknownTag } from '../../core/wire-checks.js'
 
 /** What a lock request asks for: shared (`read`) or exclusive (`write`). A mutex only uses `write`. */
 export type NetLockMode = 'read' | 'write'
@@ -14,9 +14,17 @@ export interface QueuedRequest {
 }
 
 /**
+ * A lock value as it travels: a number, string or boolean as itself, one item of the message (no
+ * encoding and decoding of its own on each hand-off); any other value as its own CBOR bytes. An
+ * object's bytes are the ones its commit compared, and the receiver keeps them for its own next
+ * comparison (see `lock-value.ts`), so a hand-off encodes and decodes it once, not twice.
+ */
+export type WireValue = number | string | boolean | Uint8Array
+
+/**
  * The NetMutex / NetRwLock wire protocol: everything one side of a lock sends the other. Every
  * message but `hello`, `broken` and `close` carries the sender's hybrid logical `clock` (µs on
- * the shared timeline, see `lock-sequence.ts`). `value` is the lock's value as CBOR bytes,
+ * the shared timeline, see `lock-sequence.ts`). `value` is the lock's value ({@link WireValue}),
  * present only when it changed since the receiver last saw it.
  *
  * Closing: the side that closes sends `close` (or `broken`) and nothing after it; the receiver
@@ -30,7 +38,7 @@ export type LockMessage =
    * and whether it `watch`es the value: then the token holder sends it an `update` for each value
    * it commits.
    */
-  | { type: 'hello'; value: Uint8Array | undefined; watch: boolean }
+  | { type: 'hello'; value: WireValue | undefined; watch: boolean }
   /** From the side without the token: request `id` (ids only grow) waits in the holder's queue. */
   | { type: 'request'; id: number; mode: NetLockMode; clock: number }
   /** The sender's waiting request `id` was aborted: drop it from the queue. */
@@ -39,9 +47,9 @@ export type LockMessage =
    * The token moves to the receiver, for its write request `id`; `queue` lists the sender's own
    * waiting requests, which the new holder now serves. `epoch` is the last fencing epoch issued.
    */
-  | { type: 'token'; id: number; epoch: number; version: number; value: Uint8Array | undefined; clock: number; queue: QueuedRequest[] }
+  | { type: 'token'; id: number; epoch: number; version: number; value: WireValue | undefined; clock: number; queue: QueuedRequest[] }
   /** A read lease: the receiver may read (requests up to `upTo` are granted) until it is recalled. */
-  | { type: 'lease'; upTo: number; epoch: number; version: number; value: Uint8Array | undefined; clock: number }
+  | { type: 'lease'; upTo: number; epoch: number; version: number; value: WireValue | undefined; clock: number }
   /** A writer waits at the token holder: give the lease back once the local readers have left. */
   | { type: 'recall'; clock: number }
   /** The lease is back (answers `recall`); the sender holds no read lock any more. */
@@ -50,7 +58,7 @@ export type LockMessage =
    * To a side that watches the value: the token holder committed `version`. Sent when a write
    * releases with a changed value and no grant to the receiver carries it; never to the holder.
    */
-  | { type: 'update'; version: number; value: Uint8Array; clock: number }
+  | { type: 'update'; version: number; value: WireValue; clock: number }
   /** The sender could not send the value (too large for the receiver): it closes the lock, as `close` does. */
   | { type: 'broken'; reason: string }
   /** The sender closed the lock (or answers the peer's `close` or `broken`) and sends nothing more for it. */
@@ -101,7 +109,7 @@ export function parseLockMessage(raw: unknown, exclusiveOnly: boolean): LockMess
   switch (f[0]) {
     case TAG.hello:
       arity(f, 3, 'lock hello')
-      return { type: 'hello', value: optionalBytes(f[1], 'lock hello'), watch: flag(f[2], 'lock hello') }
+      return { type: 'hello', value: optionalValue(f[1], 'lock hello'), watch: flag(f[2], 'lock hello') }
     case TAG.request:
       arity(f, 4, 'lock request')
       return { type: 'request', id: positive(f[1], 'lock request'), mode: lockMode(f[2], exclusiveOnly), clock: count(f[3], 'lock request') }
@@ -154,7 +162,7 @@ function parseToken(f: unknown[], exclusiveOnly: boolean): LockMessageOf<'token'
     id: positive(f[1], 'lock token'),
     epoch: fencingEpoch(f[2], 'lock token'),
     version: count(f[3], 'lock token'),
-    value: optionalBytes(f[4], 'lock token'),
+    value: optionalValue(f[4], 'lock token'),
     clock,
     queue: parseQueue(f[6], clock, exclusiveOnly),
   }
@@ -168,16 +176,24 @@ function parseLease(f: unknown[], exclusiveOnly: boolean): LockMessageOf<'lease'
     upTo: positive(f[1], 'lock lease'),
     epoch: fencingEpoch(f[2], 'lock lease'),
     version: count(f[3], 'lock lease'),
-    value: optionalBytes(f[4], 'lock lease'),
+    value: optionalValue(f[4], 'lock lease'),
     clock: count(f[5], 'lock lease'),
   }
 }
 
 function parseUpdate(f: unknown[]): LockMessageOf<'update'> {
   arity(f, 4, 'lock update')
-  const value = optionalBytes(f[2], 'lock update')
+  const value = optionalValue(f[2], 'lock update')
   if (value === undefined) throw peerSent('a lock update without its value')
   return { type: 'update', version: positive(f[1], 'lock update'), value, clock: count(f[3], 'lock update') }
+}
+
+/** A {@link WireValue}, or undefined for `null`. */
+function optionalValue(value: unknown, what: string): WireValue | undefined {
+  if (value === null) return undefined
+  const type = typeof value
+  if (type === 'number' || type === 'string' || type === 'boolean' || value instanceof Uint8Array) return value as WireValue
+  throw peerSent(`a ${what} whose value is neither bytes nor a number, string or boolean`)
 }
 
 function flatQueue(queue: readonly QueuedRequest[]): unknown[] {

@@ -150,7 +150,7 @@ describe('stray and out-of-order lock messages close the session with protocol, 
     ['a clock that goes back', 'mutex', [hello, ...[5, 4].map((clock, i) => encodeLockMessage({ type: 'request', id: i + 1, mode: 'write', clock }))]],
     ['an unknown tag', 'mutex', [[99]]],
     ['a message that is no array', 'rwlock', [{ type: 'hello' }]],
-    ['a value that is not bytes', 'rwlock', [[0, 'text', false]]],
+    ['a value that is neither bytes nor a number, string or boolean', 'rwlock', [[0, [1], false]]],
   ]
   for (const [what, kind, messages] of cases) {
     it(what, async () => {
@@ -215,6 +215,9 @@ describe('lock wire format', () => {
   const messages: LockMessage[] = [
     { type: 'hello', value: new Uint8Array([1, 2]), watch: true },
     { type: 'hello', value: undefined, watch: false },
+    { type: 'hello', value: 'board', watch: false },
+    { type: 'token', id: 2, epoch: 3, version: 1, value: 42.5, clock: 8, queue: [] },
+    { type: 'lease', upTo: 3, epoch: 2, version: 1, value: true, clock: 1 },
     { type: 'request', id: 1, mode: 'read', clock: 4 },
     { type: 'cancel', id: 1, clock: 4 },
     { type: 'token', id: 2, epoch: 3, version: 1, value: new Uint8Array([9]), clock: 8, queue: [{ id: 4, ts: 5, mode: 'write' }, { id: 5, ts: 7, mode: 'read' }] },
@@ -240,7 +243,8 @@ describe('lock wire format', () => {
       [3, 1, 0, 0, null, 5, [2, 6, 'write']],
       [3, 1, 0, 0, null, 5, [2, 3, 'write', 2, 4, 'write']],
       [3, 1, 0, 0, null, 5, [2, 3]],
-      [4, 1, 0, 0, 'bytes', 0],
+      [4, 1, 0, 0, [1], 0],
+      [9, 1, { n: 1 }, 0],
       [7, 42],
       ['1'],
     ]

@@ -165,9 +165,14 @@ describe('lock watch: a hostile update closes the session with protocol', () => 
   }
 
   it('malformed updates and hellos are refused by the parser', () => {
-    const bad: unknown[] = [[0, null], [0, null, 1], [9, 1, null, 5], [9, 0, new Uint8Array([1]), 5], [9, 1, new Uint8Array([1])], [9, 1, 'x', 5]]
+    const bad: unknown[] = [[0, null], [0, null, 1], [9, 1, null, 5], [9, 0, new Uint8Array([1]), 5], [9, 1, new Uint8Array([1])], [9, 1, ['x'], 5], [9, 1, { x: 1 }, 5]]
     for (const raw of bad) expect(() => parseLockMessage(raw, true), JSON.stringify(raw)).toThrowError(NetError)
     const message = { type: 'update', version: 4, value: new Uint8Array([7]), clock: 9 } as const
     expect(parseLockMessage(encodeLockMessage(message), true)).toEqual(message)
+    // A number, string or boolean travels as itself.
+    for (const value of [0, -1.5, 'x', false]) {
+      const plain = { type: 'update', version: 4, value, clock: 9 } as const
+      expect(parseLockMessage(encodeLockMessage(plain), true)).toEqual(plain)
+    }
   })
 })

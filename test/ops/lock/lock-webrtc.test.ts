@@ -140,6 +140,9 @@ describe('lock order and close over real WebRTC (node-datachannel)', () => {
     const a = pair.leader.mutex<{ n: number; pad: string }>('w', { initial: { n: 0, pad: '' }, watch: true })
     const b = pair.follower.mutex<{ n: number; pad: string }>('w', { watch: true })
     await until(() => b.peek()?.n === 0, 'the hello arrived')
+    // The leader sends updates only once it has the follower's hello (its `watch`); the follower sent
+    // it before its exchange message on the same ordered channel, so the exchange is the fence.
+    await Promise.all([pair.leader.exchange(0), pair.follower.exchange(0)])
     const seen: number[] = []
     b.on('change', (value, origin) => seen.push(origin === 'peer' ? value.n : -1))
     pair.resetCounts()
