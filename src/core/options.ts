@@ -18,6 +18,14 @@ export interface SessionOptions {
   /** Aborts opening the session. */
   signal?: AbortSignal
   /**
+   * Session resume, off by default; pass it on both sides or on neither. With it, a dropped
+   * transport or a silent peer suspends the session instead of closing it, and
+   * {@link Session.resume} continues it over a new channel with nothing lost or doubled. Each
+   * side keeps what it sent until the peer acknowledged it, up to `maxHeldBytes`; a send past
+   * that waits. Needs Web Crypto (`crypto.subtle`: Node ≥ 20, or a browser's secure context).
+   */
+  resume?: ResumeOptions
+  /**
    * Interval between heartbeat pings, in ms: a finite number > 0.
    * @default 1000
    */
@@ -92,8 +100,6 @@ export interface SessionOptions {
 export interface InternalSessionOptions extends SessionOptions {
   /** The protocol version announced in the handshake: for testing how another version is refused. */
   protocolVersion?: number
-  /** Session resume (issue 14): internal until the feature is complete, see docs/resume-design.md. */
-  resume?: ResumeOptions
 }
 
 export type ResolvedSessionOptions = Required<Omit<InternalSessionOptions, 'role' | 'signal' | 'resume'>> & {
@@ -155,8 +161,8 @@ function checkSessionOptions(options: InternalSessionOptions): void {
 }
 
 /** What `Session.open` needs from its channel: a FrameChannel, not the transport under it. */
-export function checkFrameChannel(channel: unknown): void {
-  checkShape(WHERE, 'channel', channel, 'a FrameChannel (wrap the transport: fromDataChannel(dc), fromWebSocket(ws), …)', [
+export function checkFrameChannel(channel: unknown, where = WHERE): void {
+  checkShape(where, 'channel', channel, 'a FrameChannel (wrap the transport: fromDataChannel(dc), fromWebSocket(ws), …)', [
     'send',
     'onFrame',
     'close',

@@ -12,15 +12,14 @@ import { SilenceWatch } from './silence-watch.js'
 import type { OpHost } from './op-host.js'
 import type { CancellablePort, PortHandlers } from './port.js'
 import { PortRouter } from './port-router.js'
-import { ClockTracker, type ClockEstimate } from '../clock/clock-tracker.js'
-import type { SessionEvents, SessionStats } from './session-events.js'
+import type { ClockEstimate } from '../clock/clock-tracker.js'
+import { SessionClock } from './session-clock.js'
+import type { SessionEvents, SessionState, SessionStats } from './session-events.js'
 import { resolveSessionOptions, type InternalSessionOptions, type ResolvedSessionOptions } from './options.js'
 import { SessionFrames } from './session-frames.js'
 import { encodePortFrame, encodeSessionFrame, type SessionFrame } from './wire.js'
 import { adoptBudget } from '../transport/frame-receiver.js'
 import { suspensionOf, type Suspension } from './resume/suspension.js'
-
-const PONG_SKIP_BYTES = 1024 * 1024
 
 /**
  * The session machinery: handshake, heartbeat, clock samples, port routing and close. The facade
@@ -39,27 +38,27 @@ export class SessionCore implements OpHost {
   readonly #frames: SessionFrames
   readonly #router: PortRouter
   readonly #goodbye: Goodbye
-  readonly #clock: ClockTracker
+  readonly #clock: SessionClock
   readonly #handshake: Handshake
   readonly #silence: SilenceWatch
-  readonly suspension: Suspension | undefined // only with the resume option (issue 14; internal until complete)
+  /** Drops, resumes and the grace timer; only with the `resume` option. */
+  readonly suspension: Suspension | undefined
 
   constructor(channel: FrameChannel, options: InternalSessionOptions, events: EventEmitter<SessionEvents>) {
     this.events = events
     this.#opts = resolveSessionOptions(options)
     this.#frames = new SessionFrames(channel, this.#opts)
     this.#channel = this.#frames.channel
-    this.#clock = new ClockTracker(this.#opts.now, this.#opts.heartbeatMs)
+    const { now, heartbeatMs, timeoutMs, clockBurst, maxFrameBytes } = this.#opts
+    this.#clock = new SessionClock({ now, heartbeatMs, clockBurst, events, closed: this.#closed.promise, isLeader: () => this.isLeader, backlog: () => this.#channel.bufferedAmount, send: (frame) => this.#send(frame) })
     this.#goodbye = new Goodbye(this.#channel, this.#opts.timeoutMs)
-    const { maxFrameBytes, heartbeatMs, timeoutMs } = this.#opts
     this.#handshake = new Handshake(this.#opts, (hello) => void this.#send({ type: 'hello', ...hello, maxFrameBytes }).catch(noop))
     this.#silence = new SilenceWatch(
       heartbeatMs,
       timeoutMs,
-      () => this.#clock.heartbeat((id, t0) => this.#send({ type: 'ping', id, t0 }), this.isLeader),
+      () => this.#clock.heartbeat(),
       (reason) => void (this.suspension?.silent(reason) === true || this.#shutdown(reason, 'abandon')),
     )
-    this.suspension = suspensionOf(this.#frames, this.#opts, this.#silence, (reason) => this.#shutdown(reason, 'silent'))
     const core = this
     this.#router = new PortRouter(
       {
@@ -76,12 +75,14 @@ export class SessionCore implements OpHost {
           return this.#frames.sendReliable(encodeSessionFrame({ type, key }), key)
         },
         now: () => this.now(),
-        clockErrorBound: () => (this.isLeader ? 0 : this.#clock.errorBoundMs),
+        clockErrorBound: () => (this.isLeader ? 0 : this.#clock.tracker.errorBoundMs),
       },
       this.#opts.maxPendingMessages,
       (err) => this.#shutdown(err, 'initiate'),
       adoptBudget(channel, this.#opts.maxHeldBytes),
     )
+    const parts = { silence: this.#silence, clock: this.#clock, events, memory: this.#router.memory }
+    this.suspension = suspensionOf(this.#frames, this.#opts, { ...parts, close: (reason) => this.#shutdown(reason, 'silent') })
   }
 
   /** Runs the handshake and the first clock burst; called once by `Session.open`. */
@@ -101,8 +102,7 @@ export class SessionCore implements OpHost {
     try {
       this.#handshake.start()
       await this.#handshake.decided
-      const ping = (id: number, t0: number): Promise<void> => this.#send({ type: 'ping', id, t0 })
-      await this.#clock.burst(ping, this.#opts.clockBurst, this.#closed.promise, this.isLeader)
+      await this.#clock.burst()
     } finally {
       stopAbort()
     }
@@ -128,7 +128,7 @@ export class SessionCore implements OpHost {
 
   /** The shared timeline in ms: the leader's clock, as well as this side can tell. */
   now(): number {
-    return this.#isLeader ? this.#opts.now() : this.#opts.now() + this.#clock.offset
+    return this.#isLeader ? this.#opts.now() : this.#opts.now() + this.#clock.tracker.offset
   }
 
   /** Aborts, with the close reason, when the session closes. */
@@ -147,6 +147,17 @@ export class SessionCore implements OpHost {
 
   get isClosed(): boolean {
     return this.#closeReason !== undefined
+  }
+
+  get state(): SessionState {
+    return this.isClosed ? 'closed' : (this.suspension?.state ?? 'open')
+  }
+
+  /** See Session.resume. */
+  resume(channel: FrameChannel, signal: AbortSignal | undefined): Promise<void> {
+    if (this.suspension !== undefined) return this.suspension.resume(channel, signal)
+    channel.close()
+    return Promise.reject(new NetError('usage', 'session.resume: open the session with the resume option on both sides'))
   }
 
   /**
@@ -197,22 +208,10 @@ export class SessionCore implements OpHost {
         this.#isLeader = isLeader
         return this.#frames.agree(frame, this.#router.memory, isLeader)
       }
-      case 'ping': {
-        // A pong is optional; skipping it while our send buffer is backed up keeps a ping flood
-        // from a peer that does not read from queueing unbounded replies.
-        if (this.#channel.bufferedAmount > PONG_SKIP_BYTES) return
-        const t1 = this.#opts.now()
-        void this.#send({ type: 'pong', id: frame.id, t0: frame.t0, t1, t2: this.#opts.now() }).catch(noop)
-        this.#clock.onPeerPing()
-        return
-      }
-      case 'pong': {
-        const estimate = this.#clock.onPong(frame, this.#opts.now())
-        if (estimate === undefined) return
-        emitSafely(this.events, 'rtt', estimate.lastRtt)
-        if (estimate.changed) emitSafely(this.events, 'clock', this.#clock.estimate)
-        return
-      }
+      case 'ping':
+        return this.#clock.onPing(frame)
+      case 'pong':
+        return this.#clock.onPong(frame)
       case 'bye':
         return this.#shutdown(
           new NetError(frame.code, frame.code === 'closed' ? 'the peer closed the session' : `the peer closed the session: ${frame.reason}`),

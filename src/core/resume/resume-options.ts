@@ -2,7 +2,7 @@ import { checkNumber, checkOptionsObject, usageError } from '../../base/argument
 import { peerSent } from '../../base/errors.js'
 import { count } from '../wire-checks.js'
 
-/** The `resume` option of `Session.open` (internal until session resume is complete: issue 14). */
+/** The `resume` option of `Session.open`. */
 export interface ResumeOptions {
   /**
    * How long a suspended session waits for `session.resume(channel)` before it closes with
@@ -30,6 +30,10 @@ export function checkResumeOptions(where: string, value: unknown): void {
   const given = checkOptionsObject(where, value, 'resume')
   checkNumber(where, 'resume.graceMs', given.graceMs, { min: 0, max: MAX_TIMER_MS, aboveMin: true })
   if (given.graceMs === undefined) throw usageError(where, 'resume.graceMs is required (how long a suspended session waits, in ms)')
+  // The resume proof is an HMAC: without Web Crypto a resume could never succeed.
+  if (globalThis.crypto?.subtle === undefined) {
+    throw usageError(where, 'resume needs Web Crypto (crypto.subtle), which browsers offer only in a secure context (https or localhost)')
+  }
 }
 
 /** This side's hello share, with fresh random bytes (Web Crypto, in Node ≥ 20 and browsers). */

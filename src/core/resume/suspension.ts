@@ -6,9 +6,11 @@ import type { ReliableLink } from './reliable-link.js'
 import type { ResumeCredentials } from './resume-credentials.js'
 import { runResumeHandshake } from './resume-handshake.js'
 import { SwitchableChannel } from './switchable-channel.js'
-
-/** Where a session stands: `suspended` between a drop and a resume (or grace expiry). */
-export type SessionState = 'open' | 'suspended' | 'closed'
+import type { EventEmitter } from 'eventemitter3'
+import type { MemoryBudget } from '../../base/memory-budget.js'
+import { emitSafely } from '../../base/emit-safely.js'
+import { shareBudget } from '../../transport/frame-receiver.js'
+import type { SessionEvents } from '../session-events.js'
 
 /** What the suspension needs from its session. */
 export interface SuspensionHost {
@@ -20,9 +22,9 @@ export interface SuspensionHost {
   /** The sequenced link and the credentials, once the hello agreed on resume. */
   readonly link: ReliableLink | undefined
   readonly credentials: Promise<ResumeCredentials> | undefined
-  /** The session is now suspended / open again (heartbeats stop / restart). */
+  /** The session is now suspended / open again over `channel` (heartbeats stop / restart, events). */
   suspended(reason: NetError): void
-  resumed(): void
+  resumed(channel: FrameChannel): void
   /** Closes the session (grace expired, or a drop that cannot be resumed). */
   close(reason: NetError): void
 }
@@ -37,8 +39,6 @@ export class Suspension {
   #opened = false
   #grace: ReturnType<typeof setTimeout> | undefined
   #attempt: AbortController | undefined
-  /** Told of every suspension and resume (the facade's events, once public). */
-  readonly listeners = { suspended: new Set<(reason: NetError) => void>(), resumed: new Set<() => void>() }
 
   constructor(private readonly host: SuspensionHost) {
     host.channel.onDrop = (reason) => this.#onDrop(reason)
@@ -70,6 +70,10 @@ export class Suspension {
       channel.close()
       throw new NetError('usage', 'session.resume: the session was not opened with the resume option on both sides')
     }
+    if (this.host.channel.isClosed) {
+      channel.close()
+      throw new NetError('closed', 'session.resume: the session has closed; open a new one')
+    }
     if (this.#state === 'open') this.host.channel.drop(new NetError('closed', 'the channel was replaced by session.resume'))
     this.#attempt?.abort(new NetError('aborted', 'a newer session.resume replaced this one'))
     const attempt = (this.#attempt = new AbortController())
@@ -93,8 +97,7 @@ export class Suspension {
     this.#state = 'open'
     this.host.channel.replace(channel, resumed.forward)
     link.attach(resumed.peerReceived)
-    this.host.resumed()
-    for (const listener of this.listeners.resumed) listener()
+    this.host.resumed(channel)
   }
 
   /** The session closed: no more grace timer or resume attempt. */
@@ -109,7 +112,6 @@ export class Suspension {
     this.#state = 'suspended'
     this.host.link.detach()
     this.host.suspended(reason)
-    for (const listener of this.listeners.suspended) listener(reason)
     const { graceMs } = this.host
     this.#grace = setTimeout(() => this.host.close(new NetError('timeout', `the session was not resumed within graceMs (${graceMs} ms)`)), graceMs)
     unrefTimer(this.#grace)
@@ -121,12 +123,21 @@ export class Suspension {
   }
 }
 
+/** The parts of the session a suspension stops and restarts. */
+export interface SuspendedParts {
+  readonly silence: { heard(): void; start(): void; stop(): void }
+  readonly clock: { restart(): void }
+  readonly events: EventEmitter<SessionEvents>
+  /** The session's memory budget, which a new channel's receiver draws from after a resume. */
+  readonly memory: MemoryBudget
+  close(reason: NetError): void
+}
+
 /** The session's suspension with the resume option on; undefined without it. */
 export function suspensionOf(
   frames: { readonly channel: FrameChannel; readonly codec: FrameCodec; readonly link: ReliableLink | undefined; readonly credentials: Promise<ResumeCredentials> | undefined },
   opts: { readonly resume: { readonly graceMs: number } | undefined; readonly timeoutMs: number; readonly protocolVersion: number },
-  silence: { heard(): void; start(): void; stop(): void },
-  close: (reason: NetError) => void,
+  parts: SuspendedParts,
 ): Suspension | undefined {
   const { channel } = frames
   if (opts.resume === undefined || !(channel instanceof SwitchableChannel)) return undefined
@@ -142,11 +153,17 @@ export function suspensionOf(
     get credentials() {
       return frames.credentials
     },
-    suspended: () => silence.stop(),
-    resumed: () => {
-      silence.heard()
-      silence.start()
+    suspended: (reason) => {
+      parts.silence.stop()
+      emitSafely(parts.events, 'suspended', reason)
     },
-    close,
+    resumed: (next) => {
+      shareBudget(next, parts.memory)
+      parts.silence.heard()
+      parts.silence.start()
+      parts.clock.restart()
+      emitSafely(parts.events, 'resumed')
+    },
+    close: (reason) => parts.close(reason),
   })
 }

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { Session } from '../../../src/session.js'
 import { NetError } from '../../../src/base/errors.js'
 import { createFrameCodec } from '../../../src/codec/codec.js'
-import type { InternalSessionOptions, SessionOptions } from '../../../src/core/options.js'
+import type { SessionOptions } from '../../../src/core/options.js'
 import type { FrameChannel } from '../../../src/transport/frame-channel.js'
 import { memoryPair } from '../../../src/transport/memory.js'
 import { openSessions, type SessionPair } from '../../helpers/session-pair.js'
 
 /** The internal `resume` option (not public until issue 14 is complete). */
-const resumable = (graceMs = 5000): SessionOptions => ({ resume: { graceMs } }) as InternalSessionOptions
+const resumable = (graceMs = 5000): SessionOptions => ({ resume: { graceMs } })
 /** No heartbeat inside a test: only the operations' own frames cross. */
 const quiet: SessionOptions = { heartbeatMs: 60_000, timeoutMs: 120_000 }
 

@@ -1,27 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { Session, sessionCore } from '../../../src/session.js'
+import { Session } from '../../../src/session.js'
 import { NetError } from '../../../src/base/errors.js'
 import { nextMacrotask } from '../../../src/base/macrotask.js'
-import type { InternalSessionOptions, SessionOptions } from '../../../src/core/options.js'
+import type { SessionOptions } from '../../../src/core/options.js'
 import { memoryPair, type MemoryFrameChannel } from '../../../src/transport/memory.js'
-import type { Suspension } from '../../../src/core/resume/suspension.js'
 
-const options = (graceMs = 10_000): SessionOptions => ({ heartbeatMs: 50, timeoutMs: 2000, resume: { graceMs } }) as InternalSessionOptions
+const options = (graceMs = 10_000): SessionOptions => ({ heartbeatMs: 50, timeoutMs: 2000, resume: { graceMs } })
 
-function suspensionOf(session: Session): Suspension {
-  const suspension = sessionCore(session).suspension
-  if (suspension === undefined) throw new Error('no suspension: the resume option is off')
-  return suspension
-}
-
-const next = (suspension: Suspension, event: 'suspended' | 'resumed'): Promise<void> =>
+const next = (session: Session, event: 'suspended' | 'resumed'): Promise<void> =>
   new Promise((resolve) => {
-    const set = suspension.listeners[event] as Set<() => void>
-    const once = (): void => {
-      set.delete(once)
-      resolve()
-    }
-    set.add(once)
+    session.once(event, () => resolve())
   })
 
 /** Cuts both ends abruptly: whatever is in flight is lost, and each end sees its own close. */
@@ -40,7 +28,6 @@ async function openPair(graceMs?: number): Promise<{ a: Session; b: Session; x: 
 describe('session resume over a new memory pair', () => {
   it('suspends on a cut, queues operations, and resumes with both sides calling at once; channel messages in flight arrive once, in order', async () => {
     const { a, b, x, y } = await openPair()
-    const [sa, sb] = [suspensionOf(a), suspensionOf(b)]
     const [ca, cb] = [a.channel<number>('c'), b.channel<number>('c')]
     const received: number[] = []
     const reading = (async () => {
@@ -49,16 +36,16 @@ describe('session resume over a new memory pair', () => {
     for (let i = 0; i < 5; i++) await ca.send(i)
     y.pause() // what a sends now is in flight when the link is cut
     for (let i = 5; i < 10; i++) await ca.send(i)
-    const suspended = Promise.all([next(sa, 'suspended'), next(sb, 'suspended')])
+    const suspended = Promise.all([next(a, 'suspended'), next(b, 'suspended')])
     cut(x, y)
     await suspended
-    expect([sa.state, sb.state]).toEqual(['suspended', 'suspended'])
+    expect([a.state, b.state]).toEqual(['suspended', 'suspended'])
     const exchanged = Promise.all([a.exchange('from a', { key: 'during' }), b.exchange('from b', { key: 'during' })])
     const sending = ca.send(10)
 
     const [x2, y2] = memoryPair({ latencyMs: 1 })
-    await Promise.all([sa.resume(x2, undefined), sb.resume(y2, undefined)])
-    expect([sa.state, sb.state]).toEqual(['open', 'open'])
+    await Promise.all([a.resume(x2), b.resume(y2)])
+    expect([a.state, b.state]).toEqual(['open', 'open'])
     expect(await exchanged).toEqual(['from b', 'from a'])
     await sending
     await ca.close()
@@ -70,14 +57,13 @@ describe('session resume over a new memory pair', () => {
 
   it('resumes when one side calls first and the other later', async () => {
     const { a, b, x, y } = await openPair()
-    const [sa, sb] = [suspensionOf(a), suspensionOf(b)]
-    const suspended = Promise.all([next(sa, 'suspended'), next(sb, 'suspended')])
+    const suspended = Promise.all([next(a, 'suspended'), next(b, 'suspended')])
     cut(x, y)
     await suspended
     const [x2, y2] = memoryPair()
-    const first = sa.resume(x2, undefined)
+    const first = a.resume(x2)
     for (let i = 0; i < 5; i++) await nextMacrotask()
-    await Promise.all([first, sb.resume(y2, undefined)])
+    await Promise.all([first, b.resume(y2)])
     const values = await Promise.all([a.join(async () => 'a'), b.join(async () => 'b')])
     expect(values).toEqual(['a', 'b'])
     await Promise.all([a.close(), b.close()])
@@ -85,7 +71,7 @@ describe('session resume over a new memory pair', () => {
 
   it('closes with timeout when graceMs passes, rejecting what was pending', async () => {
     const { a, b, x, y } = await openPair(100)
-    const suspended = Promise.all([next(suspensionOf(a), 'suspended'), next(suspensionOf(b), 'suspended')])
+    const suspended = Promise.all([next(a, 'suspended'), next(b, 'suspended')])
     cut(x, y)
     await suspended
     const pending = a.exchange(1, { key: 'never' }).catch((err: unknown) => err as NetError)
@@ -98,33 +84,31 @@ describe('session resume over a new memory pair', () => {
   it('a refused resume closes only the new channel: the session stays suspended and can still resume', async () => {
     const { a, b, x, y } = await openPair()
     const stranger = await openPair()
-    const [sa, sb] = [suspensionOf(a), suspensionOf(b)]
-    const suspended = Promise.all([next(sa, 'suspended'), next(sb, 'suspended'), next(suspensionOf(stranger.b), 'suspended')])
+    const suspended = Promise.all([next(a, 'suspended'), next(b, 'suspended'), next(stranger.b, 'suspended')])
     cut(x, y)
     cut(stranger.x, stranger.y)
     await suspended
     const [wrong1, wrong2] = memoryPair()
-    const refused = await Promise.allSettled([sa.resume(wrong1, undefined), suspensionOf(stranger.b).resume(wrong2, undefined)])
+    const refused = await Promise.allSettled([a.resume(wrong1), stranger.b.resume(wrong2)])
     expect(refused.map((r) => r.status)).toEqual(['rejected', 'rejected'])
-    expect(sa.state).toBe('suspended')
-    expect(sessionCore(a).closedReason).toBeUndefined()
+    expect(a.state).toBe('suspended')
+    expect(a.isClosed).toBe(false)
     const [x2, y2] = memoryPair()
-    await Promise.all([sa.resume(x2, undefined), sb.resume(y2, undefined)])
+    await Promise.all([a.resume(x2), b.resume(y2)])
     expect(await Promise.all([a.exchange(1), b.exchange(2)])).toEqual([2, 1])
     await Promise.all([a.close(), b.close(), stranger.a.close(), stranger.b.close()])
   })
 
   it('suspends, instead of closing, when the peer goes silent; then resumes', async () => {
     const [x, y] = memoryPair({ latencyMs: 1 })
-    const quick = { heartbeatMs: 20, timeoutMs: 200, resume: { graceMs: 10_000 } } as InternalSessionOptions
+    const quick = { heartbeatMs: 20, timeoutMs: 200, resume: { graceMs: 10_000 } }
     const [a, b] = await Promise.all([Session.open(x, { ...quick, role: 'leader' }), Session.open(y, { ...quick, role: 'follower' })])
-    const [sa, sb] = [suspensionOf(a), suspensionOf(b)]
-    const suspended = Promise.all([next(sa, 'suspended'), next(sb, 'suspended')])
+    const suspended = Promise.all([next(a, 'suspended'), next(b, 'suspended')])
     x.sever() // nothing arrives any more and neither end is told
     await suspended
     expect([x.isClosed, y.isClosed]).toEqual([true, true])
     const [x2, y2] = memoryPair()
-    await Promise.all([sa.resume(x2, undefined), sb.resume(y2, undefined)])
+    await Promise.all([a.resume(x2), b.resume(y2)])
     expect(await Promise.all([a.exchange('a'), b.exchange('b')])).toEqual(['b', 'a'])
     await Promise.all([a.close(), b.close()])
   })
