@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { Session, sessionCore } from '../../../src/session.js'
+import { Session } from '../../../src/session.js'
 import type { FrameChannel } from '../../../src/transport/frame-channel.js'
-import type { InternalSessionOptions, SessionOptions } from '../../../src/core/options.js'
+import type { SessionOptions } from '../../../src/core/options.js'
 import type { NetMutex } from '../../../src/ops/lock/mutex.js'
 import { dropInjector, type CutReport, type DropInjector, type DropLink } from '../../helpers/drop-injector.js'
 import { prng, randomInt, seedFromEnv, type Random } from '../../helpers/prng.js'
@@ -26,7 +26,7 @@ const SEED_DEADLINE_MS = 40_000
  * backpressure path runs; a short silence timeout so that silent cuts are found quickly (a
  * spurious one on a loaded machine is one more suspension, handled like a cut).
  */
-const sessionOptions = { heartbeatMs: 50, timeoutMs: 800, clockBurst: 2, maxHeldBytes: 4 * 1024 * 1024, resume: { graceMs: 60_000 } } as InternalSessionOptions
+const sessionOptions = { heartbeatMs: 50, timeoutMs: 800, clockBurst: 2, maxHeldBytes: 4 * 1024 * 1024, resume: { graceMs: 60_000 } } satisfies SessionOptions
 
 /** Each link draws its own transport: chunk size, latency, how late each end hears of a cut. */
 function linkOptions(random: Random): { chunkBytes: number; latencyMs: number; closeDelayMs: number } {
@@ -34,20 +34,11 @@ function linkOptions(random: Random): { chunkBytes: number; latencyMs: number; c
   return { chunkBytes, latencyMs: randomInt(random, 0, 3), closeDelayMs: random() < 0.8 ? 5 : 30 }
 }
 
-/** The resume API, reached internally until the public one lands. */
+/** The resume API as the fuzz uses it: resume over a channel, and the next `suspended` event. */
 function resumable(session: Session): { resume: (channel: FrameChannel) => Promise<void>; nextSuspended: () => Promise<void> } {
-  const suspension = sessionCore(session).suspension
-  if (suspension === undefined) throw new Error('the resume option is off')
   return {
-    resume: (channel) => suspension.resume(channel, undefined),
-    nextSuspended: () =>
-      new Promise((resolve) => {
-        const once = (): void => {
-          suspension.listeners.suspended.delete(once)
-          resolve()
-        }
-        suspension.listeners.suspended.add(once)
-      }),
+    resume: (channel) => session.resume(channel),
+    nextSuspended: () => new Promise((resolve) => void session.once('suspended', () => resolve())),
   }
 }
 
@@ -65,6 +56,9 @@ interface SeedStats {
   before: Record<string, number>
   duringHandshake: number
   rounds: number
+  /** Healthy links replaced by a resume, and resumes superseded by a newer one. */
+  replaced: number
+  superseded: number
 }
 
 /** Both sides continue over a fresh link, retrying (bounded) when the fresh link is cut too. */
@@ -76,7 +70,17 @@ async function resumeBoth(sessions: Record<Side, Session>, injector: DropInjecto
     const [first, second]: Side[] = order === 1 ? ['b', 'a'] : ['a', 'b']
     // Settled at once: a resume may fail (its link cut) while the other side has not started yet.
     const resume = (side: Side): Promise<boolean> => resumable(sessions[side]).resume(link.ends[side === 'a' ? 0 : 1]).then(() => true, () => false)
-    const resuming = [resume(first!)]
+    const resuming: Promise<boolean>[] = []
+    if (random() < 0.05) {
+      // A resume superseded by a newer one on the same side: it must give way with `aborted`.
+      const decoy = injector.link()
+      const superseded = resumable(sessions[first!]).resume(decoy.ends[first === 'a' ? 0 : 1]).then(
+        () => new Error('a superseded resume succeeded'),
+        (err: unknown) => ((err as { code?: string }).code === 'aborted' ? undefined : new Error(`a superseded resume failed with ${String(err)}`)),
+      )
+      resuming.push(superseded.then((failure) => (stats.superseded++, failure === undefined ? true : Promise.reject(failure))))
+    }
+    resuming.push(resume(first!))
     if (order !== 0) for (let wait = randomInt(random, 1, 4); wait > 0; wait--) await nextMacrotask()
     resuming.push(resume(second!))
     const results = await bounded(Promise.all(resuming), 'resume')
@@ -98,14 +102,14 @@ async function fuzzSeed(seed: number): Promise<{ stats: SeedStats; violations: s
   const injector = dropInjector({ random })
   let link = injector.link(linkOptions(random))
   const [a, b] = await Promise.all([
-    Session.open(link.ends[0], { ...sessionOptions, role: 'leader' } as SessionOptions),
-    Session.open(link.ends[1], { ...sessionOptions, role: 'follower' } as SessionOptions),
+    Session.open(link.ends[0], { ...sessionOptions, role: 'leader' }),
+    Session.open(link.ends[1], { ...sessionOptions, role: 'follower' }),
   ])
   const sessions = { a, b }
   const mutexes: Record<Side, NetMutex<number>> = { a: a.mutex<number>('counter', { initial: 0 }), b: b.mutex<number>('counter') }
   const violations: string[] = []
   const watch = new LockWatch(violations)
-  const stats: SeedStats = { drops: 0, insideChunked: 0, before: {}, duringHandshake: 0, rounds: 0 }
+  const stats: SeedStats = { drops: 0, insideChunked: 0, before: {}, duringHandshake: 0, rounds: 0, replaced: 0, superseded: 0 }
   const deadline = performance.now() + SEED_DEADLINE_MS
   let increments = 0
   try {
@@ -115,6 +119,12 @@ async function fuzzSeed(seed: number): Promise<{ stats: SeedStats; violations: s
       let done = false
       const running = runRound(sessions, mutexes, plan, watch, violations).finally(() => (done = true))
       while (!done && stats.drops < DROPS_PER_SEED) {
+        if (random() < 0.05) {
+          // No cut: one side replaces a healthy link (its peer sees a clean close after the data).
+          stats.replaced++
+          link = await resumeBoth(sessions, injector, random, stats)
+          continue
+        }
         link.cutAt(randomInt(random, 1, random() < 0.8 ? 40 : 400), random() < 0.02 ? 'silent' : 'abrupt')
         // A session that suspends on its own (silence past timeoutMs on a loaded machine) is cut too.
         const current = link
@@ -163,7 +173,7 @@ describe('session resume under 1,000 seeded random drops', () => {
       const { stats, violations } = await fuzzSeed(seed).catch((err: unknown) => {
         throw new Error(`SEED=${seed}: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
       })
-      console.log(`SEED=${seed}: ${stats.drops} drops (${stats.insideChunked} inside chunked frames, ${stats.duringHandshake} during a resume handshake, before ${JSON.stringify(stats.before)}), ${stats.rounds} rounds, ${Math.round(performance.now() - started)} ms`)
+      console.log(`SEED=${seed}: ${stats.drops} drops (${stats.insideChunked} inside chunked frames, ${stats.duringHandshake} during a resume handshake, before ${JSON.stringify(stats.before)}), ${stats.replaced} links replaced, ${stats.superseded} resumes superseded, ${stats.rounds} rounds, ${Math.round(performance.now() - started)} ms`)
       expect(violations, `SEED=${seed}`).toEqual([])
       expect(stats.drops, `SEED=${seed}: drops before the deadline`).toBeGreaterThanOrEqual(DROPS_PER_SEED)
       drops += stats.drops

@@ -56,7 +56,15 @@ interface ChannelValue {
 type Outcome = { ok: true; value: unknown; won?: boolean } | { ok: false; code: string }
 
 /** Both sides' outcomes of each join and select, by key, checked once both settled. */
-type Outcomes = Map<string, { kind: string; throwers: Side[]; a?: Outcome; b?: Outcome }>
+type Outcomes = Map<string, OneShot>
+
+interface OneShot {
+  kind: string
+  throwers: Side[]
+  aborter: Side | undefined
+  a?: Outcome
+  b?: Outcome
+}
 
 /** Runs one round on both sides; resolves once everything settled. Violations go to `violations`. */
 export async function runRound(sessions: Record<Side, Session>, mutexes: Record<Side, NetMutex<number>>, plan: RoundPlan, watch: LockWatch, violations: string[]): Promise<void> {
@@ -68,7 +76,8 @@ export async function runRound(sessions: Record<Side, Session>, mutexes: Record<
     const channel = session.channel<ChannelValue>(`ch${plan.round}`, { windowBytes: 1024 * 1024 })
     work.push(sendChannel(channel, plan.channelMessages, random(1)))
     work.push(readChannel(channel, plan.channelMessages, `${side} reading ch${plan.round}`, violations))
-    work.push(increment(side, mutexes[side], plan.increments, random(2), watch))
+    const half = Math.floor(plan.increments / 2)
+    work.push(increment(side, mutexes[side], half, random(2), watch), increment(side, mutexes[side], plan.increments - half, random(4), watch))
     work.push(oneShots(side, session, plan, outcomes, random(3)))
   }
   const settled = await Promise.allSettled(work)
@@ -121,7 +130,9 @@ async function oneShots(side: Side, session: Session, plan: RoundPlan, outcomes:
       const kind = shared() < 0.5 ? family : family === 'join' ? 'tryJoin' : 'trySelect'
       const draw = shared()
       const throwers: Side[] = draw < 0.7 ? [] : draw < 0.8 ? ['a'] : draw < 0.9 || family === 'join' ? ['b'] : ['a', 'b']
-      const entry = outcomes.get(key) ?? { kind, throwers }
+      // Sometimes one side aborts its call a few macrotasks in: both must still end the same way.
+      const aborter = shared() < 0.2 ? (shared() < 0.5 ? 'a' : 'b') : undefined
+      const entry = outcomes.get(key) ?? { kind, throwers, aborter }
       outcomes.set(key, entry)
       const delay = randomInt(random, 0, 3)
       const task = async (): Promise<Side> => {
@@ -129,9 +140,15 @@ async function oneShots(side: Side, session: Session, plan: RoundPlan, outcomes:
         if (throwers.includes(side)) throw new Error(`${side} fails ${key}`)
         return side
       }
-      entry[side] = await outcomeOf(session[kind](task, { key }))
+      const abort = new AbortController()
+      if (aborter === side) void macrotasks(randomInt(random, 0, 6)).then(() => abort.abort())
+      entry[side] = await outcomeOf(session[kind](task, { key, signal: abort.signal }))
     }
   }
+}
+
+async function macrotasks(count: number): Promise<void> {
+  for (let i = 0; i < count; i++) await nextMacrotask()
 }
 
 async function outcomeOf(op: Promise<unknown>): Promise<Outcome> {
@@ -148,14 +165,18 @@ async function outcomeOf(op: Promise<unknown>): Promise<Outcome> {
 }
 
 /** Both sides of one join or select must tell the same story. */
-function checkAgreement(key: string, op: { kind: string; throwers: Side[]; a?: Outcome; b?: Outcome }, violations: string[]): void {
-  const { a, b, kind, throwers } = op
-  const story = `${kind} ${key} (throwers: ${throwers.join(',') || 'none'}): a ${JSON.stringify(a)}, b ${JSON.stringify(b)}`
+function checkAgreement(key: string, op: OneShot, violations: string[]): void {
+  const { a, b, kind, throwers, aborter } = op
+  const story = `${kind} ${key} (throwers: ${throwers.join(',') || 'none'}, aborter: ${aborter ?? 'none'}): a ${JSON.stringify(a)}, b ${JSON.stringify(b)}`
   if (a === undefined || b === undefined) return void violations.push(`${story}: not run on both sides`)
   const outcome = { a, b }
   const isOwn = (o: Outcome): boolean => !o.ok && o.code === 'own'
   const isRemote = (o: Outcome): boolean => !o.ok && o.code === 'remote'
+  const isAborted = (o: Outcome): boolean => !o.ok && o.code === 'aborted'
   const fine = ((): boolean => {
+    // An abort ends both calls unfinished (`aborted`, or a failure that was already on its way),
+    // or changes nothing (OpOptions.signal).
+    if (isAborted(a) || isAborted(b)) return aborter !== undefined && !a.ok && !b.ok
     switch (kind) {
       case 'join':
         return (['a', 'b'] as const).every((s) => (throwers.includes(s) ? isOwn(outcome[s]) : outcome[s].ok && outcome[s].value === s))
