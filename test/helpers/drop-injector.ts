@@ -36,10 +36,11 @@ export interface CutReport {
 export interface DropLink {
   readonly ends: [FrameChannel, FrameChannel]
   /**
-   * Cuts the link just before its `n`-th message from now (either direction; 1: the next one).
-   * `silent`: neither end is told (a vanished peer, found only by the session's silence watch).
+   * Cuts the link just before its `n`-th message from now (either direction; 1: the next one);
+   * with `insideChunkedFrame`, before the `n`-th later chunk of a chunked frame (so the cut
+   * always splits one). `how`: see {@link CutHow}. `cutAt(Infinity)` disarms.
    */
-  cutAt(n: number, how?: CutHow): void
+  cutAt(n: number, options?: { how?: CutHow; insideChunkedFrame?: boolean }): void
   /** Cuts the link now, between messages. */
   cutNow(how?: CutHow): void
   /** Resolves with where the cut fell, once it happened. */
@@ -103,6 +104,9 @@ class Link {
   #messages = 0
   #cutAt = Infinity
   #cutHow: CutHow = 'abrupt'
+  /** Counts only later chunks of chunked frames toward {@link Link.#cutAt}. */
+  #countChunks = false
+  #chunks = 0
   #isCut = false
   readonly #ends: [FrameChannel, FrameChannel]
 
@@ -114,8 +118,9 @@ class Link {
     const link = this
     return {
       ends: this.#ends,
-      cutAt: (n, how = 'abrupt') => {
-        this.#cutAt = this.#messages + Math.max(1, Math.floor(n))
+      cutAt: (n, { how = 'abrupt', insideChunkedFrame = false } = {}) => {
+        this.#countChunks = insideChunkedFrame
+        this.#cutAt = (insideChunkedFrame ? this.#chunks : this.#messages) + Math.max(1, Math.floor(n))
         this.#cutHow = how
       },
       cutNow: (how = 'abrupt') => {
@@ -148,8 +153,10 @@ class Link {
         copiesOnSend: true,
         send: (data) => {
           if (closed || this.#isCut) return
-          if (this.#messages + 1 >= this.#cutAt) return this.#cutBefore(data)
+          const count = this.#countChunks ? this.#chunks + (data[0] === 2 ? 1 : 0) : this.#messages + 1
+          if (count >= this.#cutAt) return this.#cutBefore(data)
           this.#messages++
+          if (data[0] === 2) this.#chunks++
           out.track(data)
           this.#enqueue(out, data.slice())
         },

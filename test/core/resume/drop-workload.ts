@@ -24,7 +24,7 @@ export interface RoundPlan {
 
 /** Above the 256 KiB chunk size: these values travel as several chunks. */
 const BIG_MIN = 256 * 1024 + 1
-const BIG_MAX = 1024 * 1024
+const BIG_MAX = 400 * 1024
 
 /** Who holds the shared counter's lock, checked on every grant. */
 export class LockWatch {
@@ -87,7 +87,7 @@ export async function runRound(sessions: Record<Side, Session>, mutexes: Record<
 
 async function sendChannel(channel: ReturnType<Session['channel']>, count: number, random: Random): Promise<void> {
   for (let n = 0; n < count; n++) {
-    const big = random() < 0.15
+    const big = random() < 0.1
     const size = big ? randomInt(random, BIG_MIN, BIG_MAX) : randomInt(random, 0, 64)
     const pad = new Uint8Array(size).fill(n & 0xff)
     if (size > 1) pad[size - 1] = (n * 7) & 0xff
