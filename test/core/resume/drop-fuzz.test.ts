@@ -115,7 +115,7 @@ async function fuzzSeed(seed: number): Promise<{ stats: SeedStats; violations: s
   let increments = 0
   try {
     for (let round = 0; stats.drops < DROPS_PER_SEED && performance.now() < deadline && violations.length === 0; round++) {
-      const plan = { round, seed, channelMessages: 30, increments: 20, joins: 12, selects: 12 }
+      const plan = { round, seed, channelMessages: 30, increments: 20, joins: 12, selects: 12, syncs: 8 }
       increments += 2 * plan.increments
       let done = false
       const running = runRound(sessions, mutexes, plan, watch, violations).finally(() => (done = true))

@@ -20,6 +20,8 @@ export interface RoundPlan {
   readonly increments: number
   readonly joins: number
   readonly selects: number
+  /** Exchanges and syncStarts. */
+  readonly syncs: number
 }
 
 /** Above the 256 KiB chunk size: these values travel as several chunks. */
@@ -120,18 +122,30 @@ async function increment(side: Side, mutex: NetMutex<number>, count: number, ran
   }
 }
 
-/** Joins and selects, alternating; which side throws is drawn from a source both sides share. */
+const FAMILIES = {
+  join: ['join', 'tryJoin'],
+  select: ['select', 'trySelect'],
+  sync: ['exchange', 'syncStart'],
+} as const
+type Family = keyof typeof FAMILIES
+
+/**
+ * Joins, selects, exchanges and syncStarts, in turn; which kind, which side throws and which side
+ * aborts are drawn from a source both sides share.
+ */
 async function oneShots(side: Side, session: Session, plan: RoundPlan, outcomes: Outcomes, random: Random): Promise<void> {
-  for (let i = 0; i < Math.max(plan.joins, plan.selects); i++) {
-    for (const family of ['join', 'select'] as const) {
-      if (i >= (family === 'join' ? plan.joins : plan.selects)) continue
+  const counts: Record<Family, number> = { join: plan.joins, select: plan.selects, sync: plan.syncs }
+  for (let i = 0; i < Math.max(...Object.values(counts)); i++) {
+    for (const [f, family] of (Object.keys(FAMILIES) as Family[]).entries()) {
+      if (i >= counts[family]) continue
       const key = `r${plan.round}${family}${i}`
-      const shared = prng(plan.seed + plan.round * 1_000_003 + i * 2 + (family === 'join' ? 0 : 1))
-      const kind = shared() < 0.5 ? family : family === 'join' ? 'tryJoin' : 'trySelect'
+      const shared = prng(plan.seed + plan.round * 1_000_003 + i * 3 + f)
+      const kind = FAMILIES[family][shared() < 0.5 ? 0 : 1]
       const draw = shared()
-      const throwers: Side[] = draw < 0.7 ? [] : draw < 0.8 ? ['a'] : draw < 0.9 || family === 'join' ? ['b'] : ['a', 'b']
+      const throwers: Side[] = family === 'sync' || draw < 0.7 ? [] : draw < 0.8 ? ['a'] : draw < 0.9 || family === 'join' ? ['b'] : ['a', 'b']
       // Sometimes one side aborts its call a few macrotasks in: both must still end the same way.
       const aborter = shared() < 0.2 ? (shared() < 0.5 ? 'a' : 'b') : undefined
+      const delayMs = randomInt(shared, 5, 30)
       const entry = outcomes.get(key) ?? { kind, throwers, aborter }
       outcomes.set(key, entry)
       const delay = randomInt(random, 0, 3)
@@ -142,7 +156,10 @@ async function oneShots(side: Side, session: Session, plan: RoundPlan, outcomes:
       }
       const abort = new AbortController()
       if (aborter === side) void macrotasks(randomInt(random, 0, 6)).then(() => abort.abort())
-      entry[side] = await outcomeOf(session[kind](task, { key, signal: abort.signal }))
+      const signal = abort.signal
+      const op =
+        kind === 'exchange' ? session.exchange(side, { key, signal }) : kind === 'syncStart' ? session.syncStart(() => side, { key, signal, delayMs }) : session[kind](task, { key, signal })
+      entry[side] = await outcomeOf(op)
     }
   }
 }
@@ -164,7 +181,7 @@ async function outcomeOf(op: Promise<unknown>): Promise<Outcome> {
   }
 }
 
-/** Both sides of one join or select must tell the same story. */
+/** Both sides of one operation must tell the same story. */
 function checkAgreement(key: string, op: OneShot, violations: string[]): void {
   const { a, b, kind, throwers, aborter } = op
   const story = `${kind} ${key} (throwers: ${throwers.join(',') || 'none'}, aborter: ${aborter ?? 'none'}): a ${JSON.stringify(a)}, b ${JSON.stringify(b)}`
@@ -192,6 +209,11 @@ function checkAgreement(key: string, op: OneShot, violations: string[]): void {
         if (kind === 'select') return (isOwn(a) && isRemote(b) && throwers.includes('a')) || (isRemote(a) && isOwn(b) && throwers.includes('b'))
         return throwers.length === 2 && isRemote(a) && isRemote(b)
       }
+      case 'exchange':
+        return a.ok && b.ok && a.value === 'b' && b.value === 'a'
+      case 'syncStart':
+        // Late (the instant passed during an outage) on both sides, or started on both.
+        return a.ok && b.ok ? a.value === 'a' && b.value === 'b' : !a.ok && !b.ok && a.code === 'late' && b.code === 'late'
       default:
         return false
     }
