@@ -95,9 +95,12 @@ export class Suspension {
     this.#attempt = undefined
     this.#clearGrace()
     this.#state = 'open'
-    this.host.channel.replace(channel, resumed.forward)
+    this.host.channel.replace(channel)
     link.attach(resumed.peerReceived)
     this.host.resumed(channel)
+    // Last: what the peer sent after its own resume completed (it may be its bye) acts on an
+    // open session, after the 'resumed' event, so a close it causes stops everything restarted.
+    this.host.channel.forward(resumed.forward)
   }
 
   /** The session closed: no more grace timer or resume attempt. */
