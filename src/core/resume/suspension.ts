@@ -25,8 +25,15 @@ export interface SuspensionHost {
   /** The session is now suspended / open again over `channel` (heartbeats stop / restart, events). */
   suspended(reason: NetError): void
   resumed(channel: FrameChannel): void
+  /**
+   * Takes `channel`'s held bytes into the session's memory budget, which it draws from from now
+   * on; throws NetError `protocol` past the budget.
+   */
+  adopt(channel: FrameChannel): void
   /** Closes the session (grace expired, or a drop that cannot be resumed). */
   close(reason: NetError): void
+  /** Closes the session for a peer's fault, telling the peer (over the current channel). */
+  fail(reason: NetError): void
 }
 
 /**
@@ -96,6 +103,13 @@ export class Suspension {
     this.#clearGrace()
     this.#state = 'open'
     this.host.channel.replace(channel)
+    try {
+      this.host.adopt(channel)
+    } catch (err) {
+      // What the peer sent on the new channel does not fit: the session ends as for any overrun.
+      this.host.fail(err as NetError)
+      throw err
+    }
     link.attach(resumed.peerReceived)
     this.host.resumed(channel)
     // Last: what the peer sent after its own resume completed (it may be its bye) acts on an
@@ -134,6 +148,7 @@ export interface SuspendedParts {
   /** The session's memory budget, which a new channel's receiver draws from after a resume. */
   readonly memory: MemoryBudget
   close(reason: NetError): void
+  fail(reason: NetError): void
 }
 
 /** The session's suspension with the resume option on; undefined without it. */
@@ -160,13 +175,14 @@ export function suspensionOf(
       parts.silence.stop()
       emitSafely(parts.events, 'suspended', reason)
     },
-    resumed: (next) => {
-      shareBudget(next, parts.memory)
+    adopt: (next) => shareBudget(next, parts.memory),
+    resumed: () => {
       parts.silence.heard()
       parts.silence.start()
       parts.clock.restart()
       emitSafely(parts.events, 'resumed')
     },
     close: (reason) => parts.close(reason),
+    fail: (reason) => parts.fail(reason),
   })
 }

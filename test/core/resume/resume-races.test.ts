@@ -53,3 +53,32 @@ describe('the end of a resume handshake', () => {
     expect(events).toEqual(['resumed', 'close closed'])
   })
 })
+
+describe('the new channel taken into the session budget', () => {
+  it('a resume whose new channel holds more than the budget has room for closes the session with protocol', async () => {
+    const [x, y] = memoryPair({ latencyMs: 1 })
+    const tight = { ...options, maxHeldBytes: 1024 * 1024 }
+    const [a, b] = await Promise.all([Session.open(x, { ...tight, role: 'leader' }), Session.open(y, { ...options, role: 'follower' })])
+    // a holds b's value for an exchange it never starts: most of its budget.
+    void b.exchange(new Uint8Array(700 * 1024), { key: 'held' }).catch(() => undefined)
+    while (a.stats.heldBytes < 700 * 1024) await nextMacrotask()
+    const suspended = Promise.all([next(a, 'suspended'), next(b, 'suspended')])
+    x.sever()
+    x.close()
+    y.close()
+    await suspended
+    const { aResumed, x2 } = await bFinishesFirst(a, b)
+    // b's next value goes out in chunks; a's link holds them until delivery resumes, so part of
+    // it sits on a's new channel, not yet in the session budget, when a's handshake completes.
+    void b.exchange(new Uint8Array(3 * 1024 * 1024), { key: 'more' }).catch(() => undefined)
+    for (let i = 0; i < 3; i++) await nextMacrotask()
+    x2.resume()
+    const outcome = await aResumed
+    const reason = await a.closed
+    expect(reason.code).toBe('protocol')
+    expect(reason.message).toMatch(/maxHeldBytes/)
+    expect(outcome).toBe('rejected protocol')
+    expect((await b.closed).code).toBe('protocol') // told at once (a bye), not after its grace
+    expect(a.state).toBe('closed')
+  })
+})
