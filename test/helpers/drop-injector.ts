@@ -49,6 +49,12 @@ export interface DropLink {
   readonly isCut: boolean
   /** Transport messages sent so far, both directions. */
   readonly messages: number
+  /** Holds every message on its way to end `to` (0 or 1) until {@link DropLink.deliverHeld} or {@link DropLink.release}. */
+  hold(to: 0 | 1): void
+  /** Delivers, in one go, what is held for end `to`, and keeps holding what comes next. */
+  deliverHeld(to: 0 | 1): void
+  /** Stops holding: what is held for end `to` is delivered, and everything after it. */
+  release(to: 0 | 1): void
 }
 
 export interface DropInjectorOptions extends FrameChannelOptions {
@@ -81,6 +87,8 @@ class Lane {
   readonly drainWaiters = new Set<() => void>()
   timer: Cancel | undefined
   sink: RawTransportSink | undefined
+  /** Messages for the receiving end wait here until released (see DropLink.hold). */
+  held = false
   /** Chunked frames this end started sending and has not finished: id → bytes still to send. */
   readonly open = new Map<number, number>()
 
@@ -133,6 +141,14 @@ class Link {
       },
       get messages() {
         return link.#messages
+      },
+      // Lane i carries end i's messages, so messages to end `to` travel in lane 1 - to.
+      hold: (to) => void (this.#lanes[1 - to]!.held = true),
+      deliverHeld: (to) => this.#deliver(this.#lanes[1 - to]!, true),
+      release: (to) => {
+        const lane = this.#lanes[1 - to]!
+        lane.held = false
+        this.#schedule(lane)
       },
     }
   }
@@ -197,16 +213,17 @@ class Link {
   }
 
   #schedule(lane: Lane): void {
-    if (lane.timer !== undefined || this.#isCut) return
+    if (lane.timer !== undefined || this.#isCut || lane.held) return
     const head = lane.queue[0]
     if (head === undefined) return
     lane.timer = later(() => this.#deliver(lane), head.at - performance.now())
   }
 
-  #deliver(lane: Lane): void {
+  #deliver(lane: Lane, all = false): void {
     lane.timer = undefined
+    if (lane.held && !all) return
     const now = performance.now()
-    while (!this.#isCut && lane.queue.length > 0 && lane.queue[0]!.at <= now) {
+    while (!this.#isCut && lane.queue.length > 0 && (all || lane.queue[0]!.at <= now)) {
       const { data } = lane.queue.shift()!
       lane.bytes -= data.length
       if (data.length === 0) lane.sink?.closed(new NetError('closed', 'the peer closed the channel'))
