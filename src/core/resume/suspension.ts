@@ -44,6 +44,8 @@ export interface SuspensionHost {
 export class Suspension {
   #state: 'open' | 'suspended' = 'open'
   #opened = false
+  /** The session closed (it may still be saying goodbye over its channel): no more suspending or resuming. */
+  #stopped = false
   #grace: ReturnType<typeof setTimeout> | undefined
   #attempt: AbortController | undefined
 
@@ -77,7 +79,7 @@ export class Suspension {
       channel.close()
       throw new NetError('usage', 'session.resume: the session was not opened with the resume option on both sides')
     }
-    if (this.host.channel.isClosed) {
+    if (this.#stopped || this.host.channel.isClosed) {
       channel.close()
       throw new NetError('closed', 'session.resume: the session has closed; open a new one')
     }
@@ -95,7 +97,7 @@ export class Suspension {
       timeoutMs: this.host.timeoutMs,
       signal: signals,
     })
-    if (this.host.channel.isClosed || this.#attempt !== attempt) {
+    if (this.#stopped || this.host.channel.isClosed || this.#attempt !== attempt) {
       channel.close()
       throw new NetError('closed', 'the session closed (or was resumed elsewhere) during the resume handshake')
     }
@@ -119,12 +121,14 @@ export class Suspension {
 
   /** The session closed: no more grace timer or resume attempt. */
   stop(): void {
+    this.#stopped = true
     this.#clearGrace()
     this.#attempt?.abort(new NetError('closed', 'the session closed'))
   }
 
   #onDrop(reason: NetError): void {
-    if (!this.#opened || reason.code === 'protocol' || this.host.link === undefined) return this.host.channel.close(reason)
+    // A closing session waiting for the peer's goodbye has nothing to suspend: the link is gone.
+    if (this.#stopped || !this.#opened || reason.code === 'protocol' || this.host.link === undefined) return this.host.channel.close(reason)
     if (this.#state === 'suspended') return
     this.#state = 'suspended'
     this.host.link.detach()
