@@ -126,21 +126,9 @@ async function fuzzSeed(seed: number): Promise<{ stats: SeedStats; violations: s
           link = await resumeBoth(sessions, injector, random, stats)
           continue
         }
-        const how = random() < 0.005 ? 'silent' : 'abrupt'
-        if (random() < 0.25) link.cutAt(randomInt(random, 1, 4), { how, insideChunkedFrame: true })
-        else link.cutAt(randomInt(random, 1, random() < 0.9 ? 30 : 150), { how })
-        // A session that suspends on its own (silence past timeoutMs on a loaded machine) is cut too.
-        const current = link
-        const suspended = [resumable(a).nextSuspended(), resumable(b).nextSuspended()]
-        void Promise.race(suspended).then(() => current.cutNow())
-        const cut = await bounded(Promise.race([link.cut, running.then(() => undefined)]), `round ${round}`)
-        if (cut === undefined) break
-        record(stats, cut)
-        // Silent: both sides must find it themselves. Else resume at once (from `open`), soon, or once both suspended.
-        const wait = cut.how === 'silent' ? 3 : randomInt(random, 0, 2)
-        if (wait === 1) for (let n = randomInt(random, 0, 12); n > 0; n--) await nextMacrotask()
-        if (wait >= 2) await bounded(Promise.all(suspended), 'both sides suspending')
-        link = await resumeBoth(sessions, injector, random, stats)
+        const next = await cutAndResume({ sessions, injector, random, stats }, link, running)
+        if (next === undefined) break
+        link = next
       }
       link.cutAt(Infinity)
       if (link.isCut) {
@@ -150,17 +138,48 @@ async function fuzzSeed(seed: number): Promise<{ stats: SeedStats; violations: s
       await bounded(running, `round ${round} after its last cut`)
       stats.rounds++
     }
-    const finals = await bounded(Promise.all([mutexes.a.withLock((g) => g.value), mutexes.b.withLock((g) => g.value)]), 'reading the counter')
-    if (finals[0] !== increments || finals[1] !== increments) violations.push(`counter ${finals.join('/')} after ${increments} increments`)
-    for (const side of ['a', 'b'] as const) {
-      const { heldBytes, heldMessages } = sessions[side].stats
-      if (heldBytes !== 0 || heldMessages !== 0) violations.push(`${side} still holds ${heldBytes} bytes, ${heldMessages} messages of the memory budget at the end`)
-    }
+    await checkEnd(sessions, mutexes, increments, violations)
   } finally {
     await Promise.all([a.close(), b.close()])
     stats.ms = performance.now() - deadline + SEED_DEADLINE_MS
   }
   return { stats, violations }
+}
+
+interface Fuzz {
+  readonly sessions: Record<Side, Session>
+  readonly injector: DropInjector
+  readonly random: Random
+  readonly stats: SeedStats
+}
+
+/** Arms a cut on `link`; once it fell, both sides resume over a fresh link. Undefined when the round ended first. */
+async function cutAndResume(fuzz: Fuzz, link: DropLink, running: Promise<void>): Promise<DropLink | undefined> {
+  const { sessions, injector, random, stats } = fuzz
+  const how = random() < 0.005 ? 'silent' : 'abrupt'
+  if (random() < 0.25) link.cutAt(randomInt(random, 1, 4), { how, insideChunkedFrame: true })
+  else link.cutAt(randomInt(random, 1, random() < 0.9 ? 30 : 150), { how })
+  // A session that suspends on its own (silence past timeoutMs on a loaded machine) is cut too.
+  const suspended = [resumable(sessions.a).nextSuspended(), resumable(sessions.b).nextSuspended()]
+  void Promise.race(suspended).then(() => link.cutNow())
+  const cut = await bounded(Promise.race([link.cut, running.then(() => undefined)]), 'a round')
+  if (cut === undefined) return undefined
+  record(stats, cut)
+  // Silent: both sides must find it themselves. Else resume at once (from `open`), soon, or once both suspended.
+  const wait = cut.how === 'silent' ? 3 : randomInt(random, 0, 2)
+  if (wait === 1) for (let n = randomInt(random, 0, 12); n > 0; n--) await nextMacrotask()
+  if (wait >= 2) await bounded(Promise.all(suspended), 'both sides suspending')
+  return resumeBoth(sessions, injector, random, stats)
+}
+
+/** The counter is exact on both sides, and nothing is left held in either memory budget. */
+async function checkEnd(sessions: Record<Side, Session>, mutexes: Record<Side, NetMutex<number>>, increments: number, violations: string[]): Promise<void> {
+  const finals = await bounded(Promise.all([mutexes.a.withLock((g) => g.value), mutexes.b.withLock((g) => g.value)]), 'reading the counter')
+  if (finals[0] !== increments || finals[1] !== increments) violations.push(`counter ${finals.join('/')} after ${increments} increments`)
+  for (const side of ['a', 'b'] as const) {
+    const { heldBytes, heldMessages } = sessions[side].stats
+    if (heldBytes !== 0 || heldMessages !== 0) violations.push(`${side} still holds ${heldBytes} bytes, ${heldMessages} messages of the memory budget at the end`)
+  }
 }
 
 function record(stats: SeedStats, cut: CutReport): void {
