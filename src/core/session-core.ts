@@ -82,7 +82,8 @@ export class SessionCore implements OpHost {
       adoptBudget(channel, this.#opts.maxHeldBytes),
     )
     const parts = { silence: this.#silence, clock: this.#clock, events, memory: this.#router.memory }
-    this.suspension = suspensionOf(this.#frames, this.#opts, { ...parts, close: (reason) => this.#shutdown(reason, 'silent') })
+    const close = (reason: NetError): void => this.#shutdown(reason, 'silent')
+    this.suspension = suspensionOf(this.#frames, this.#opts, { ...parts, close, fail: (reason) => this.#shutdown(reason, 'initiate') })
   }
 
   /** Runs the handshake and the first clock burst; called once by `Session.open`. */

@@ -25,8 +25,15 @@ export interface SuspensionHost {
   /** The session is now suspended / open again over `channel` (heartbeats stop / restart, events). */
   suspended(reason: NetError): void
   resumed(channel: FrameChannel): void
+  /**
+   * Takes `channel`'s held bytes into the session's memory budget, which it draws from from now
+   * on; throws NetError `protocol` past the budget.
+   */
+  adopt(channel: FrameChannel): void
   /** Closes the session (grace expired, or a drop that cannot be resumed). */
   close(reason: NetError): void
+  /** Closes the session for a peer's fault, telling the peer (over the current channel). */
+  fail(reason: NetError): void
 }
 
 /**
@@ -37,6 +44,8 @@ export interface SuspensionHost {
 export class Suspension {
   #state: 'open' | 'suspended' = 'open'
   #opened = false
+  /** The session closed (it may still be saying goodbye over its channel): no more suspending or resuming. */
+  #stopped = false
   #grace: ReturnType<typeof setTimeout> | undefined
   #attempt: AbortController | undefined
 
@@ -70,7 +79,7 @@ export class Suspension {
       channel.close()
       throw new NetError('usage', 'session.resume: the session was not opened with the resume option on both sides')
     }
-    if (this.host.channel.isClosed) {
+    if (this.#stopped || this.host.channel.isClosed) {
       channel.close()
       throw new NetError('closed', 'session.resume: the session has closed; open a new one')
     }
@@ -88,26 +97,38 @@ export class Suspension {
       timeoutMs: this.host.timeoutMs,
       signal: signals,
     })
-    if (this.host.channel.isClosed || this.#attempt !== attempt) {
+    if (this.#stopped || this.host.channel.isClosed || this.#attempt !== attempt) {
       channel.close()
       throw new NetError('closed', 'the session closed (or was resumed elsewhere) during the resume handshake')
     }
     this.#attempt = undefined
     this.#clearGrace()
     this.#state = 'open'
-    this.host.channel.replace(channel, resumed.forward)
+    this.host.channel.replace(channel)
+    try {
+      this.host.adopt(channel)
+    } catch (err) {
+      // What the peer sent on the new channel does not fit: the session ends as for any overrun.
+      this.host.fail(err as NetError)
+      throw err
+    }
     link.attach(resumed.peerReceived)
     this.host.resumed(channel)
+    // Last: what the peer sent after its own resume completed (it may be its bye) acts on an
+    // open session, after the 'resumed' event, so a close it causes stops everything restarted.
+    this.host.channel.forward(resumed.forward)
   }
 
   /** The session closed: no more grace timer or resume attempt. */
   stop(): void {
+    this.#stopped = true
     this.#clearGrace()
     this.#attempt?.abort(new NetError('closed', 'the session closed'))
   }
 
   #onDrop(reason: NetError): void {
-    if (!this.#opened || reason.code === 'protocol' || this.host.link === undefined) return this.host.channel.close(reason)
+    // A closing session waiting for the peer's goodbye has nothing to suspend: the link is gone.
+    if (this.#stopped || !this.#opened || reason.code === 'protocol' || this.host.link === undefined) return this.host.channel.close(reason)
     if (this.#state === 'suspended') return
     this.#state = 'suspended'
     this.host.link.detach()
@@ -131,6 +152,7 @@ export interface SuspendedParts {
   /** The session's memory budget, which a new channel's receiver draws from after a resume. */
   readonly memory: MemoryBudget
   close(reason: NetError): void
+  fail(reason: NetError): void
 }
 
 /** The session's suspension with the resume option on; undefined without it. */
@@ -157,13 +179,14 @@ export function suspensionOf(
       parts.silence.stop()
       emitSafely(parts.events, 'suspended', reason)
     },
-    resumed: (next) => {
-      shareBudget(next, parts.memory)
+    adopt: (next) => shareBudget(next, parts.memory),
+    resumed: () => {
       parts.silence.heard()
       parts.silence.start()
       parts.clock.restart()
       emitSafely(parts.events, 'resumed')
     },
     close: (reason) => parts.close(reason),
+    fail: (reason) => parts.fail(reason),
   })
 }

@@ -64,10 +64,14 @@ export class SwitchableChannel implements FrameChannel {
     this.onDrop(reason)
   }
 
-  /** Continues over `channel`; `forward` hands its frames (those already read first) to the receiver. */
-  replace(channel: FrameChannel, forward: (receiver: (frame: Uint8Array) => void) => void): void {
+  /** Continues over `channel`: sends go to it; its frames reach the session through {@link SwitchableChannel.forward}. */
+  replace(channel: FrameChannel): void {
     this.#use(channel)
-    forward((frame) => this.#receiver?.(frame))
+  }
+
+  /** `from` hands on the frames the resume handshake read after the peer's proof, then every later frame. */
+  forward(from: (receiver: (frame: Uint8Array) => void) => void): void {
+    from((frame) => this.#receiver?.(frame))
   }
 
   #use(channel: FrameChannel): void {
