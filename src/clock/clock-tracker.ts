@@ -93,31 +93,34 @@ export class ClockTracker {
    */
   burst(send: SendPing, count: number, closed: Promise<unknown>, isLeader: boolean): Promise<void> {
     if (count <= 0) return Promise.resolve()
-    this.#send = send
     const done = new Promise<void>((resolve) => {
       this.#burstDone = resolve
     })
+    this.#begin(send, count, isLeader)
+    return Promise.race([done, closed.then(noop)])
+  }
+
+  /**
+   * After a resume the path may differ: the recent delays start over and a new burst measures it,
+   * as at open (nobody waits for it). The filter keeps its samples: the offset they measured is
+   * the clocks', not the path's, and dropping them would leave no error bound until an answer.
+   */
+  restart(send: SendPing, count: number, isLeader: boolean): void {
+    this.#recentDelay = new RecentDelay(this.heartbeatMs)
+    this.#outstanding.clear() // probes sent on the old channel are never answered
+    this.#finishBurst() // a burst cut short by the drop is over
+    this.#peerPings = 0
+    if (count > 0) this.#begin(send, count, isLeader)
+  }
+
+  #begin(send: SendPing, count: number, isLeader: boolean): void {
+    this.#send = send
     if (isLeader) {
       this.#deferredBurst = count
       this.#awaitPeerBurst()
     } else {
       this.#startBurst(count)
     }
-    return Promise.race([done, closed.then(noop)])
-  }
-
-  /**
-   * After a resume the path may differ: the recent delays start over and a new burst measures it,
-   * as at open. The filter keeps its samples: the offset they measured is the clocks', not the
-   * path's, and dropping them would leave no error bound until the burst's first answer.
-   */
-  restart(send: SendPing, count: number, closed: Promise<unknown>, isLeader: boolean): Promise<void> {
-    this.#recentDelay = new RecentDelay(this.heartbeatMs)
-    this.#outstanding.clear() // probes sent on the old channel are never answered
-    this.#awaiting = undefined
-    this.#burstLeft = 0
-    this.#peerPings = 0
-    return this.burst(send, count, closed, isLeader)
   }
 
   /** The peer sent a ping (answered elsewhere): on a waiting leader, part of the follower's burst. */

@@ -44,7 +44,7 @@ export class SessionClock {
 
   /** After a resume: the path may have changed, so its delays are measured afresh. */
   restart(): void {
-    void this.tracker.restart(this.#ping, this.host.clockBurst, this.host.closed, this.host.isLeader())
+    this.tracker.restart(this.#ping, this.host.clockBurst, this.host.isLeader())
   }
 
   heartbeat(): void {

@@ -22,9 +22,15 @@ export interface SuspensionHost {
   /** The sequenced link and the credentials, once the hello agreed on resume. */
   readonly link: ReliableLink | undefined
   readonly credentials: Promise<ResumeCredentials> | undefined
-  /** The session is now suspended / open again over `channel` (heartbeats stop / restart, events). */
-  suspended(reason: NetError): void
-  resumed(channel: FrameChannel): void
+  /**
+   * The session is now suspended (event): over no channel (heartbeats stop), or, when silence
+   * suspended it, still over its channel, which heartbeats go on probing until `back` is called.
+   */
+  suspended(reason: NetError, back: (() => void) | undefined): void
+  /** The channel the session waited on is gone too: heartbeats stop. */
+  lostChannel(): void
+  /** The session is open again (event), over a new channel or over the one it waited on. */
+  resumed(sameChannel: boolean): void
   /**
    * Takes `channel`'s held bytes into the session's memory budget, which it draws from from now
    * on; throws NetError `protocol` past the budget.
@@ -47,6 +53,8 @@ export class Suspension {
   /** The session closed (it may still be saying goodbye over its channel): no more suspending or resuming. */
   #stopped = false
   #grace: ReturnType<typeof setTimeout> | undefined
+  /** Suspended by silence, the channel kept: its peer may be heard again (an outage on the same path). */
+  #onSameChannel = false
   #attempt: AbortController | undefined
 
   constructor(private readonly host: SuspensionHost) {
@@ -62,10 +70,15 @@ export class Suspension {
     this.#opened = true
   }
 
-  /** The peer went silent: true if the session suspends (drops the channel) instead of closing. */
+  /**
+   * The peer went silent: true if the session suspends instead of closing. The channel stays: an
+   * outage often ends on the same connection (the transport resends what it had in flight), and
+   * the session resumes by itself when the peer is heard again, with nothing to resend.
+   */
   silent(reason: NetError): boolean {
-    if (!this.#opened || this.host.link === undefined || this.#state === 'suspended') return false
-    this.host.channel.drop(reason)
+    if (this.#stopped || !this.#opened || this.host.link === undefined || this.#state === 'suspended') return false
+    this.#onSameChannel = true
+    this.#suspend(reason, () => this.#back())
     return true
   }
 
@@ -83,7 +96,7 @@ export class Suspension {
       channel.close()
       throw new NetError('closed', 'session.resume: the session has closed; open a new one')
     }
-    if (this.#state === 'open') this.host.channel.drop(new NetError('closed', 'the channel was replaced by session.resume'))
+    if (this.#state === 'open' || this.#onSameChannel) this.host.channel.drop(new NetError('closed', 'the channel was replaced by session.resume'))
     this.#attempt?.abort(new NetError('aborted', 'a newer session.resume replaced this one'))
     const attempt = (this.#attempt = new AbortController())
     const signals = signal === undefined ? attempt.signal : AbortSignal.any([signal, attempt.signal])
@@ -113,7 +126,7 @@ export class Suspension {
       throw err
     }
     link.attach(resumed.peerReceived)
-    this.host.resumed(channel)
+    this.host.resumed(false)
     // Last: what the peer sent after its own resume completed (it may be its bye) acts on an
     // open session, after the 'resumed' event, so a close it causes stops everything restarted.
     this.host.channel.forward(resumed.forward)
@@ -129,13 +142,30 @@ export class Suspension {
   #onDrop(reason: NetError): void {
     // A closing session waiting for the peer's goodbye has nothing to suspend: the link is gone.
     if (this.#stopped || !this.#opened || reason.code === 'protocol' || this.host.link === undefined) return this.host.channel.close(reason)
-    if (this.#state === 'suspended') return
-    this.#state = 'suspended'
     this.host.link.detach()
-    this.host.suspended(reason)
+    if (this.#state === 'suspended') {
+      if (this.#onSameChannel) this.host.lostChannel()
+      this.#onSameChannel = false
+      return
+    }
+    this.#suspend(reason, undefined)
+  }
+
+  #suspend(reason: NetError, back: (() => void) | undefined): void {
+    this.#state = 'suspended'
+    this.host.suspended(reason, back)
     const { graceMs } = this.host
     this.#grace = setTimeout(() => this.host.close(new NetError('timeout', `the session was not resumed within graceMs (${graceMs} ms)`)), graceMs)
     unrefTimer(this.#grace)
+  }
+
+  /** The peer was heard again on the channel the session waited on. */
+  #back(): void {
+    if (!this.#onSameChannel || this.#stopped) return
+    this.#onSameChannel = false
+    this.#clearGrace()
+    this.#state = 'open'
+    this.host.resumed(true)
   }
 
   #clearGrace(): void {
@@ -146,7 +176,7 @@ export class Suspension {
 
 /** The parts of the session a suspension stops and restarts. */
 export interface SuspendedParts {
-  readonly silence: { heard(): void; start(): void; stop(): void }
+  readonly silence: { heard(): void; start(): void; stop(): void; awaitPeer(back: () => void): void }
   readonly clock: { restart(): void }
   readonly events: EventEmitter<SessionEvents>
   /** The session's memory budget, which a new channel's receiver draws from after a resume. */
@@ -175,14 +205,18 @@ export function suspensionOf(
     get credentials() {
       return frames.credentials
     },
-    suspended: (reason) => {
-      parts.silence.stop()
+    suspended: (reason, back) => {
+      if (back === undefined) parts.silence.stop()
+      else parts.silence.awaitPeer(back)
       emitSafely(parts.events, 'suspended', reason)
     },
+    lostChannel: () => parts.silence.stop(),
     adopt: (next) => shareBudget(next, parts.memory),
-    resumed: () => {
-      parts.silence.heard()
-      parts.silence.start()
+    resumed: (sameChannel) => {
+      if (!sameChannel) {
+        parts.silence.heard()
+        parts.silence.start()
+      }
       parts.clock.restart()
       emitSafely(parts.events, 'resumed')
     },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Session } from '../../../src/session.js'
+import { rejectionOf } from '../../helpers/promises.js'
 import { NetError } from '../../../src/base/errors.js'
 import { nextMacrotask } from '../../../src/base/macrotask.js'
 import type { SessionOptions } from '../../../src/core/options.js'
@@ -106,10 +107,58 @@ describe('session resume over a new memory pair', () => {
     const suspended = Promise.all([next(a, 'suspended'), next(b, 'suspended')])
     x.sever() // nothing arrives any more and neither end is told
     await suspended
-    expect([x.isClosed, y.isClosed]).toEqual([true, true])
+    // Silence keeps the channel (it may come back); a resume elsewhere gives it up.
+    expect([x.isClosed, y.isClosed]).toEqual([false, false])
     const [x2, y2] = memoryPair()
     await Promise.all([a.resume(x2), b.resume(y2)])
+    expect([x.isClosed, y.isClosed]).toEqual([true, true])
     expect(await Promise.all([a.exchange('a'), b.exchange('b')])).toEqual(['b', 'a'])
     await Promise.all([a.close(), b.close()])
+  })
+
+  it('an outage on the same channel: silence suspends, and the session resumes by itself when the peer is heard again, nothing lost', async () => {
+    const [x, y] = memoryPair({ latencyMs: 1 })
+    const quick = { heartbeatMs: 20, timeoutMs: 200, resume: { graceMs: 10_000 } }
+    const [a, b] = await Promise.all([Session.open(x, { ...quick, role: 'leader' }), Session.open(y, { ...quick, role: 'follower' })])
+    const events: string[] = []
+    for (const [name, s] of [['a', a], ['b', b]] as const) {
+      s.on('suspended', (reason) => events.push(`${name} suspended ${reason.code}`))
+      s.on('resumed', () => events.push(`${name} resumed`))
+    }
+    const [ca, cb] = [a.channel<number>('c'), b.channel<number>('c')]
+    const received: number[] = []
+    const reading = (async () => {
+      for await (const n of cb) received.push(n)
+    })()
+    const suspended = Promise.all([next(a, 'suspended'), next(b, 'suspended')])
+    x.pause() // an outage: both directions hold what is sent, as a transport retransmitting would
+    y.pause()
+    for (let i = 0; i < 5; i++) void ca.send(i)
+    await suspended
+    expect([a.state, b.state]).toEqual(['suspended', 'suspended'])
+    const exchanged = Promise.all([a.exchange('from a', { key: 'during' }), b.exchange('from b', { key: 'during' })])
+    const resumed = Promise.all([next(a, 'resumed'), next(b, 'resumed')])
+    x.resume() // the path is back: no session.resume call, no new channel
+    y.resume()
+    await resumed
+    expect([a.state, b.state]).toEqual(['open', 'open'])
+    expect(await exchanged).toEqual(['from b', 'from a'])
+    await ca.close()
+    await reading
+    expect(received).toEqual([0, 1, 2, 3, 4])
+    expect(events.sort()).toEqual(['a resumed', 'a suspended timeout', 'b resumed', 'b suspended timeout'])
+    await Promise.all([a.close(), b.close()])
+  })
+
+  it('a session waiting on its silent channel closes with timeout when graceMs passes', async () => {
+    const [x, y] = memoryPair({ latencyMs: 1 })
+    const quick = { heartbeatMs: 20, timeoutMs: 200, resume: { graceMs: 300 } }
+    const [a, b] = await Promise.all([Session.open(x, { ...quick, role: 'leader' }), Session.open(y, { ...quick, role: 'follower' })])
+    const pending = rejectionOf(a.exchange('never answered'), 'timeout')
+    x.sever()
+    const [ra, rb] = await Promise.all([a.closed, b.closed])
+    expect([ra.code, rb.code]).toEqual(['timeout', 'timeout'])
+    expect(ra.message).toContain('graceMs')
+    expect((await pending).message).toContain('graceMs')
   })
 })
