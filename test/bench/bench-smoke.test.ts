@@ -40,6 +40,7 @@ describe('npm run bench -- --quick', () => {
       'codec value: 64 KiB bytes [cborg (strict)]',
       'resume: new channel open → resumed',
       'raw first round trip on a new channel',
+      'lossy path: resume: new channel open → resumed',
       'channel bulk throughput, resume on',
       'join latency, resume on',
       'mutex hand-off, resume on',
@@ -48,7 +49,7 @@ describe('npm run bench -- --quick', () => {
     }
     for (const row of Object.values(results.results)) expect(Number.isFinite(row.median), row.name).toBe(true)
     // Latencies and bulk are compared with the raw channel on the session's own connection.
-    for (const name of ['join latency', 'mutex hand-off', 'channel bulk throughput', 'resume: new channel open → resumed', 'channel bulk throughput, resume on', 'join latency, resume on']) {
+    for (const name of ['join latency', 'mutex hand-off', 'channel bulk throughput', 'resume: new channel open → resumed', 'lossy path: resume: new channel open → resumed', 'channel bulk throughput, resume on', 'join latency, resume on']) {
       expect(results.results[name]!.baseline, name).toMatch(/\(paired\)/)
       expect(Number.isFinite(results.results[name]!.ratio), name).toBe(true)
     }

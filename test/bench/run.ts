@@ -2,7 +2,8 @@
  * `npm run bench`: every benchmark in one run on this machine, side by side with its baseline,
  * printed as one table and written to test/bench/results.json. `--quick` runs tiny sizes: the
  * smoke test in `npm test` uses it to check that the suite runs and validates its own results.
- * `--codec`, `--resume` and `--path` run only those rows.
+ * `--codec`, `--resume` and `--path` run only those rows (resume on the lossy path is in both of
+ * the last two).
  */
 import { fileURLToPath } from 'node:url'
 import { openSessions } from '../helpers/session-pair.js'
@@ -23,6 +24,7 @@ import { benchPath } from './path.bench.js'
 import { wholeRound, type Paired } from './paired.js'
 import { benchRawCrossing, benchRawRtt, benchRawThroughput, rawPinger } from './raw.bench.js'
 import { Report } from './report.js'
+import { benchResumePath } from './resume-path.bench.js'
 import { benchResume, type ResumeBenchSize } from './resume.bench.js'
 import { benchScale } from './scale.bench.js'
 import { benchSimplePeerThroughput } from './simple-peer.bench.js'
@@ -32,9 +34,9 @@ import { benchWireCosts } from './wire.bench.js'
 const quick = process.argv.includes('--quick')
 /** `--codec`: only the codec rows. */
 const codecOnly = process.argv.includes('--codec')
-/** `--resume`: only the session resume rows. */
+/** `--resume`: only the session resume rows (loopback and lossy path). */
 const resumeOnly = process.argv.includes('--resume')
-/** `--path`: only the lossy-path rows. */
+/** `--path`: only the lossy-path rows (resume on that path included). */
 const pathOnly = process.argv.includes('--path')
 const size = quick
   ? { rtt: 50, ops: 20, relocks: 2000, handoffs: 20, counter: 200, reads: 200, small: 500, bulk: 2 << 20, scale: 1000 }
@@ -183,6 +185,8 @@ async function main(): Promise<void> {
   if (all || resumeOnly) await benchResume(report, resumeSize)
   if (all) await benchClock(report, quick)
   if (all || pathOnly) await benchPath(report, quick)
+  // Both a resume row and a lossy-path row: either selector runs it.
+  if (all || resumeOnly || pathOnly) await benchResumePath(report, quick)
   const only = codecOnly ? 'codec ' : resumeOnly ? 'resume ' : pathOnly ? 'lossy-path ' : ''
   console.log(`\nnetbeam ${only}benchmarks${quick ? ' (--quick: tiny sizes, figures not meaningful)' : ''}, Node ${process.version}, ${code}\n`)
   console.log(report.table())
