@@ -1,13 +1,14 @@
 // Implements `window.demo` (its contract, the types, is support/demo-hook-api.ts). It only reads
-// state; the game never behaves differently because of it.
+// state, but for `dropConnection`, which cuts the connection as a network failure would.
 import type { Session } from 'netbeam'
+import type { PeerConnection } from '../support/signalling.js'
 import type { ConnectionSnapshot, DemoHook } from '../support/demo-hook-api.js'
 import { SESSION_OPTIONS } from './net.js'
 import type { DemoState } from './state.js'
 
 const copy = <T>(value: T): T => structuredClone(value)
 
-export function installHook(state: DemoState, currentSession: () => Session | undefined): DemoHook {
+export function installHook(state: DemoState, currentSession: () => Session | undefined, currentConnection: () => PeerConnection | undefined): DemoHook {
   const connection = (): ConnectionSnapshot => ({
     state: state.connection,
     room: state.room,
@@ -17,6 +18,8 @@ export function installHook(state: DemoState, currentSession: () => Session | un
     lastLoss: copy(state.lastLoss),
     heartbeatBoundMs: SESSION_OPTIONS.timeoutMs,
     heartbeatMs: SESSION_OPTIONS.heartbeatMs,
+    resumeGraceMs: SESSION_OPTIONS.resume.graceMs,
+    resumes: state.resumes,
   })
   const hook: DemoHook = {
     snapshot() {
@@ -47,6 +50,12 @@ export function installHook(state: DemoState, currentSession: () => Session | un
     scores: () => copy(state.scores),
     settings: () => copy(state.settings),
     pickups: () => copy(state.pickups),
+    dropConnection() {
+      // simple-peer keeps its RTCPeerConnection in `_pc`.
+      const pc = (currentConnection()?.peer as { _pc?: RTCPeerConnection } | undefined)?._pc
+      if (!pc) throw new Error('no peer connection to drop')
+      pc.close()
+    },
   }
   window.demo = hook
   return hook

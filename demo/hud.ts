@@ -34,6 +34,8 @@ export function overlayText(state: DemoState): string {
     case 'connecting':
     case 'opening':
       return 'Connecting…'
+    case 'reconnecting':
+      return 'Reconnecting…'
     case 'connected':
       if (state.phase === 'starting') return 'Starting…'
       return state.readyMe ? 'Waiting for the other player…' : 'Press Ready'

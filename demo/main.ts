@@ -7,6 +7,7 @@ import { createInput } from './input.js'
 import { Motion } from './motion.js'
 import { describeError, describeLoss, findOpponent, type Match } from './net.js'
 import { NetPanel } from './panel.js'
+import { Reconnector } from './reconnect.js'
 import { startArena } from './render.js'
 import { openShared, PositionStream, receiveMessages, saveSettings, type Shared } from './shared.js'
 import { COUNTDOWN_MS, QUICK_COUNTDOWN_MS } from './start.js'
@@ -40,6 +41,7 @@ const state = initialState(room, label)
 const input = createInput()
 const ready = new ReadyGate()
 let shared: Shared | undefined
+let reconnector: Reconnector | undefined
 const currentSession = (): Session | undefined => shared?.session
 
 const motion = new Motion(state, input, () => shared?.session.now() ?? 0)
@@ -53,7 +55,7 @@ startArena(document.getElementById('arena') as HTMLCanvasElement, state, () => {
   const session = currentSession()
   return session && !session.isClosed ? session.now() : undefined
 })
-installHook(state, currentSession)
+installHook(state, currentSession, () => reconnector?.connection)
 setInterval(() => ui.update(), 100)
 ui.update()
 
@@ -76,6 +78,19 @@ async function play(match: Match): Promise<void> {
   motion.start(new PositionStream(opened, state))
   panel.attach(session)
   ui.log(`connected as ${session.role} (${state.me}); RTT ${session.clock.rttMs.toFixed(2)} ms`)
+  const reconnecting = new Reconnector(session, state.room, connection, {
+    dropped(reason) {
+      state.connection = 'reconnecting'
+      ui.log(`connection dropped (${describeError(reason)}); reconnecting…`)
+    },
+    resumed() {
+      state.connection = 'connected'
+      state.resumes++
+      ui.log(`reconnected: the session resumed (RTT ${session.clock.rttMs.toFixed(2)} ms)`)
+    },
+    log: (line) => ui.log(line),
+  })
+  reconnector = reconnecting
   const receiving = receiveMessages(opened, state, (message) => {
     if (message.t === 'ready') state.peerReadyRound = message.round
   })
@@ -89,10 +104,9 @@ async function play(match: Match): Promise<void> {
   const reason = await session.closed
   state.lastLoss = { code: reason.code, message: describeLoss(reason), at: performance.timeOrigin + performance.now() }
   ui.log(`connection lost: ${describeLoss(reason)} [${reason.code}]`)
-  connection.close()
   motion.stop()
   panel.detach()
-  await Promise.all([game, receiving, connection.left])
+  await Promise.all([game, receiving, reconnecting.close()])
   state.phase = 'idle'
 }
 

@@ -5,10 +5,12 @@ import { connectPeer, type PeerConnection } from '../support/signalling.js'
 import type { ConnectionPhase } from './state.js'
 
 /**
- * A short heartbeat so a vanished opponent is noticed within 3 s even when nothing tells us
- * (closing a tab usually does, at once: the relay and the data channel both report it).
+ * A short heartbeat so a dropped connection is noticed within 3 s even when nothing tells us
+ * (closing a tab usually does, at once: the relay and the data channel both report it). With
+ * `resume`, a drop only suspends the session: reconnect.ts connects again and resumes it. A player
+ * who does not come back within `graceMs` has left; closing the tab says so at once (a `bye`).
  */
-export const SESSION_OPTIONS = { heartbeatMs: 500, timeoutMs: 3000 } as const satisfies SessionOptions
+export const SESSION_OPTIONS = { heartbeatMs: 500, timeoutMs: 3000, resume: { graceMs: 10_000 } } as const satisfies SessionOptions
 
 /** Long enough to wait for a friend; connectPeer's own default (30 s) is meant for tests. */
 const WAIT_FOR_PEER_MS = 60 * 60 * 1000
@@ -21,7 +23,8 @@ export interface Match {
   readonly connection: PeerConnection
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Resolves after `ms`, or at once when `signal` aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms)
     signal.addEventListener('abort', done, { once: true })
@@ -80,7 +83,7 @@ export async function findOpponent(room: string, onPhase: (phase: ConnectionPhas
 export function describeLoss(reason: NetError): string {
   switch (reason.code) {
     case 'timeout':
-      return `the other player went silent (no heartbeat for ${SESSION_OPTIONS.timeoutMs / 1000} s)`
+      return `the other player did not come back within ${SESSION_OPTIONS.resume.graceMs / 1000} s`
     case 'closed':
       return 'the other player left'
     case 'protocol':

@@ -83,13 +83,14 @@ function drawFrame(ctx: Ctx, state: DemoState, peerPos: Point, now: number | und
   const coin = state.layout?.coins[state.coinIndex]
   if (coin && state.phase === 'playing') drawCoin(ctx, coin, state.coinIndex, state.layout?.coins.length ?? 0)
   drawFlash(ctx, state)
-  if (state.connection === 'connected' && state.phase !== 'idle') {
+  const inSession = state.connection === 'connected' || state.connection === 'reconnecting'
+  if (inSession && state.phase !== 'idle') {
     drawPlayer(ctx, peerPos, otherColor(state.me), 'Them')
     drawPlayer(ctx, state.myPos, state.me, 'You')
   }
   if (inRound && now !== undefined) drawTimer(ctx, state, now)
   if (state.phase === 'countdown' && now !== undefined) drawCountdown(ctx, state, now)
-  if (!inRound) drawOverlay(ctx, overlayText(state))
+  if (!inRound || state.connection === 'reconnecting') drawOverlay(ctx, overlayText(state))
 }
 
 function drawFloor(ctx: Ctx, state: DemoState): void {

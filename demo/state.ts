@@ -4,7 +4,7 @@ import type { Point, RoundLayout } from './layout.js'
 import type { Color, Scoreboard, Settings } from './protocol.js'
 import { DEFAULT_SETTINGS, EMPTY_SCOREBOARD } from './protocol.js'
 
-export type ConnectionPhase = 'waiting' | 'connecting' | 'opening' | 'connected' | 'room-full'
+export type ConnectionPhase = 'waiting' | 'connecting' | 'opening' | 'connected' | 'reconnecting' | 'room-full'
 
 /**
  * - lobby: waiting for both players to press Ready (a join)
@@ -50,6 +50,8 @@ export interface DemoState {
   sessions: number
   /** Why the previous session ended, if one did. */
   lastLoss: ConnectionLoss | null
+  /** How often this session came back after a dropped connection. */
+  resumes: number
   me: Color
   phase: GamePhase
   round: number
@@ -91,6 +93,7 @@ export function initialState(room: string, roomLabel = room): DemoState {
     connection: 'waiting',
     sessions: 0,
     lastLoss: null,
+    resumes: 0,
     me: 'blue',
     phase: 'idle',
     round: 0,

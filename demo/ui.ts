@@ -138,6 +138,8 @@ function statusLine(state: DemoState): [text: string, tone: 'info' | 'ok' | 'war
       return [`${lost(loss)}Connected: opening the netbeam session (handshake, clock sync)…`, 'info']
     case 'connected':
       return [`Connected. You are ${COLOR_NAMES[state.me]}.`, 'ok']
+    case 'reconnecting':
+      return ['Connection dropped: reconnecting… The game resumes where it was.', 'warn']
     case 'room-full':
       return [`Room “${state.roomLabel}” already has two players. Start a new room, or wait here for a free spot.`, 'error']
   }

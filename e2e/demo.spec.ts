@@ -97,7 +97,7 @@ test('a player leaving mid-round is reported within the heartbeat bound, and a n
   await Promise.all([pressReady(stays, 1), pressReady(leaves, 1)])
   // Mid-round: a coin race (select) and the movement stream are pending on both sides.
   await stays.page.waitForFunction(() => window.demo.snapshot().phase === 'playing', undefined, { polling: 50 })
-  const { heartbeatMs, heartbeatBoundMs: timeoutMs } = await stays.page.evaluate(() => window.demo.connection())
+  const { heartbeatMs, heartbeatBoundMs: timeoutMs, resumeGraceMs } = await stays.page.evaluate(() => window.demo.connection())
   await startSilenceProbe(stays.page, 'demo')
   await leaves.context.close()
   // Only a wait: the bound the page must keep is checked below, against what the page could see.
@@ -107,9 +107,11 @@ test('a player leaving mid-round is reported within the heartbeat bound, and a n
   const noticed = `peer loss noticed ${(loss.at - probe.lastHeardAt).toFixed(0)} ms after the peer was last heard (${loss.code}: ${loss.message}); this page's timers ran ${probe.lateMs.toFixed(0)} ms late in all`
   console.log(`[demo] ${noticed}`)
   testInfo.annotations.push({ type: 'measurement', description: noticed })
-  // Closing a tab usually tells the peer at once; at the latest, the heartbeat notices the silence.
-  expect(loss.at - probe.lastHeardAt, 'noticed after the peer was last heard (ms)').toBeLessThanOrEqual(noticeWindow({ heartbeatMs, timeoutMs }, probe).atMostMs)
+  // Closing a tab tells the peer at once (a `bye`). Without it the session would only be
+  // suspended (within the heartbeat bound) and close when the resume grace passed (`timeout`).
   expect(['closed', 'timeout']).toContain(loss.code)
+  const graceMs = loss.code === 'timeout' ? resumeGraceMs : 0
+  expect(loss.at - probe.lastHeardAt, 'noticed after the peer was last heard (ms)').toBeLessThanOrEqual(noticeWindow({ heartbeatMs, timeoutMs }, probe).atMostMs + graceMs)
   await expect(stays.page.locator('#status')).toHaveText(/^Connection lost: .*Waiting for a new player/)
 
   const joins = await pool.open('joins')
@@ -124,6 +126,42 @@ test('a player leaving mid-round is reported within the heartbeat bound, and a n
   expect(a.pickups.length).toBeGreaterThan(0)
   const errors = stays.logs.filter((line) => /pageerror|\] error:/.test(line))
   expect(errors).toEqual([])
+})
+
+test('a connection dropped mid-round: both pages reconnect, the session resumes and the round ends agreed', async ({ players: pool }, testInfo) => {
+  const players = await Promise.all([pool.open('p1'), pool.open('p2')])
+  const [p1, p2] = players as [Player, Player]
+  await Promise.all(players.map((p) => waitForConnection(p)))
+  await editSettings(p1, { coins: 3 })
+  await expect.poll(() => p2.page.evaluate(() => window.demo.settings().coins), OFTEN).toBe(3)
+  await Promise.all([pressReady(p1, 1), pressReady(p2, 1)])
+  // Mid-round: the first coin's race (a select) and the movement stream are pending on both sides.
+  for (const p of players) await p.page.waitForFunction(() => window.demo.snapshot().phase === 'playing', undefined, { polling: 50 })
+  await p1.page.evaluate(() => window.demo.dropConnection())
+  // Both pages notice (p2 from its data channel or the relay, p1 from its own closed connection),
+  // say so, connect again through the relay and resume the same session (still session 1).
+  for (const p of players) {
+    await p.page.waitForFunction(() => {
+      const c = window.demo.connection()
+      return c.state === 'connected' && c.resumes === 1
+    }, undefined, { polling: 50, timeout: 20_000 })
+    await expect(p.page.locator('#log')).toContainText('connection dropped')
+    await expect(p.page.locator('#log')).toContainText('reconnected: the session resumed')
+  }
+  await Promise.all(players.map((p) => steerThroughRound(p, 1)))
+  const [s1, s2] = await Promise.all([snapshot(p1), snapshot(p2)])
+  for (const s of [s1, s2]) expect(s.connection).toMatchObject({ sessions: 1, resumes: 1, lastLoss: null })
+  expect(s1.pickups.filter((p) => p.round === 1)).toHaveLength(3)
+  expect(s2.pickups).toEqual(s1.pickups)
+  expect(s2.roundSettings).toEqual(s1.roundSettings)
+  const expected = {
+    blue: s1.pickups.filter((p) => p.winner === 'blue').length,
+    amber: s1.pickups.filter((p) => p.winner === 'amber').length,
+  }
+  for (const p of players) await expect.poll(() => p.page.evaluate(() => window.demo.scores()), OFTEN).toEqual(expected)
+  const summary = `after the drop and resume: pickups ${s1.pickups.map((p) => `${p.coin + 1}:${p.winner}`).join(' ')}; score blue ${expected.blue} amber ${expected.amber}; RTT ${s1.net!.rttMs.toFixed(3)} ms`
+  console.log(`[demo] ${summary}`)
+  testInfo.annotations.push({ type: 'measurement', description: summary })
 })
 
 test('a page opened without a room makes an unguessable one, and its invite link pairs a second player', async ({ players: pool }) => {

@@ -24,15 +24,15 @@ declare global {
   }
 }
 
-/** The page's session frame counter: the demo's hook, or the primitives page's. */
-export type FramesSource = 'demo' | 'prims'
+/** The page's session frame counter: the demo's hook, the primitives page's or the resume page's. */
+export type FramesSource = 'demo' | 'prims' | 'resumable'
 
 /** Starts watching the page's session and timers; {@link readSilenceProbe} stops and reports. */
 export async function startSilenceProbe(page: Page, source: FramesSource): Promise<void> {
   await page.evaluate(
     ({ source, intervalMs }) => {
       const frames = (): number =>
-        source === 'demo' ? (window.demo.snapshot().net?.stats.framesReceived ?? -1) : window.prims.stats().framesReceived
+        source === 'demo' ? (window.demo.snapshot().net?.stats.framesReceived ?? -1) : window[source].stats().framesReceived
       const wallNow = (): number => performance.timeOrigin + performance.now()
       let seen = frames()
       let lastHeardAt = wallNow()

@@ -5,8 +5,9 @@
  * @packageDocumentation
  */
 export { Session } from './session.js'
-export type { SessionEvents, SessionStats } from './core/session-events.js'
+export type { SessionEvents, SessionState, SessionStats } from './core/session-events.js'
 export type { SessionOptions } from './core/options.js'
+export type { ResumeOptions } from './core/resume/resume-options.js'
 export type { ClockEstimate } from './clock/clock-tracker.js'
 export type { OpOptions } from './core/op-host.js'
 export type { SleepUntilOptions } from './core/timeline-sleep.js'

@@ -15,17 +15,11 @@ import { checkOpOptions } from './core/op-arguments.js'
 import type { OpOptions } from './core/op-host.js'
 import { checkFrameChannel, type SessionOptions } from './core/options.js'
 import { SessionCore } from './core/session-core.js'
-import type { SessionEvents, SessionStats } from './core/session-events.js'
+import type { SessionEvents, SessionState, SessionStats } from './core/session-events.js'
 import { sleepUntil, type SleepUntilOptions } from './core/timeline-sleep.js'
 
 // The ops' public types and constants, which index.ts exports through the facade.
-export type { NetTask } from './ops/one-shot/join.js'
-export type { SelectResult } from './ops/one-shot/select.js'
-export type { TypedChannel, TypedChannelOptions, ChannelSendOptions } from './ops/channel/typed-channel.js'
-export type { NetMutex, NetMutexOptions, MutexGuard } from './ops/lock/mutex.js'
-export type { NetRwLock, NetRwLockOptions, NetLockOptions, NetLockMode, LockEvents, ClosableLock } from './ops/lock/rwlock.js'
-export type { LockGuard, ReadGuard, WriteGuard, LockSnapshot, LockState } from './ops/lock/rwlock.js'
-export { SYNC_START_LATE_TOLERANCE_MS, type SyncStartInfo, type SyncStartOptions } from './ops/sync-start/sync-start.js'
+export * from './ops/public-types.js'
 
 /** The engine behind a session. Not public (index.ts does not export it): tests open raw ports with it. */
 export let sessionCore: (session: Session) => SessionCore
@@ -34,17 +28,11 @@ export let sessionCore: (session: Session) => SessionCore
  * A netbeam session over one ordered, reliable channel between two peers. Every primitive runs
  * over it, multiplexed by key.
  *
- * Bad arguments are NetError `usage`, naming the argument: `channel`, `mutex` and `rwlock` throw
- * it; every method that returns a promise rejects with it and never throws. A one-shot operation
- * refused for its function, signal or `delayMs` tells the peer, whose call rejects with `aborted`;
- * one refused for its key or options object sends nothing and takes no default key.
- *
- * @example
- * ```ts
- * const session = await Session.open(fromDataChannel(dc))
- * const { won } = await session.select(async (signal) => race(signal))
- * await session.close()
- * ```
+ * Bad arguments are NetError `usage`, naming the argument: `channel`, `mutex` and `rwlock` throw it;
+ * the other methods reject with it. A one-shot operation refused for its function, signal or
+ * `delayMs` tells the peer (whose call rejects with `aborted`); one refused for its key or options
+ * sends nothing and takes no default key.
+ * @example `const { won } = await (await Session.open(fromDataChannel(dc))).select(race)`
  */
 export class Session implements Listenable<SessionEvents>, AsyncDisposable {
   readonly #core: SessionCore // the engine: emits into the facade's emitter, hosts the ops
@@ -59,11 +47,9 @@ export class Session implements Listenable<SessionEvents>, AsyncDisposable {
 
   /**
    * Opens a session: both sides exchange hellos (protocol version, leader election) and clock
-   * probes. Rejects with NetError `version` if the peer speaks another protocol version, with
-   * NetError `timeout` if this is not done within `timeoutMs`, `aborted` when `options.signal`
-   * aborts (or was aborted already), and with NetError `usage` (naming the option) when `channel`
-   * is not a FrameChannel or an option is out of range. Once it started opening, a failed open
-   * closes `channel`.
+   * probes. Rejects with NetError `version` (the peer speaks another protocol version), `timeout`
+   * (not done within `timeoutMs`), `aborted` (`options.signal`), or `usage` (naming the option)
+   * for a `channel` that is not a FrameChannel or an option out of range. A failed open closes `channel`.
    */
   static async open(channel: FrameChannel, options: SessionOptions = {}): Promise<Session> {
     checkFrameChannel(channel)
@@ -109,11 +95,28 @@ export class Session implements Listenable<SessionEvents>, AsyncDisposable {
     return this.#core.isClosed
   }
 
+  /** `open`, `suspended` (with the `resume` option: between a drop and a resume) or `closed`. */
+  get state(): SessionState {
+    return this.#core.state
+  }
+
+  /**
+   * Continues the session over `channel` (each side passes its end of a new DataChannel, WebSocket, …;
+   * either first, or both at once) after a drop, or to replace a working channel: both sides prove
+   * they hold the session's secret and resend what the other has not received. Resolves once `open`
+   * on `channel` (event `resumed`). Rejects with NetError `usage` without the `resume` option;
+   * `protocol` (wrong or stale proof, unknown session, sequence gap), `timeout` (`timeoutMs`) or
+   * `aborted` (`options.signal`) close only `channel`, and the session stays suspended.
+   * @example `session.on('suspended', async () => session.resume(fromDataChannel(await reconnect())))`
+   */
+  resume(channel: FrameChannel, options: { signal?: AbortSignal } = {}): Promise<void> {
+    return rejectMisuse(() => checkFrameChannel(channel, 'session.resume')) ?? this.#core.resume(channel, options.signal)
+  }
+
   /**
    * Closes the session: rejects every pending call with NetError `closed` at once and tells the
-   * peer. Resolves once the peer has answered, so everything sent before the close has reached
-   * it, and the channel is closed; a peer that does not answer within `timeoutMs` is not waited
-   * for. Idempotent.
+   * peer. Resolves once the peer has answered (so everything sent before has reached it) and the
+   * channel is closed; a peer silent for `timeoutMs` is not waited for. Idempotent.
    */
   close(): Promise<void> {
     return this.#core.close()
@@ -124,7 +127,7 @@ export class Session implements Listenable<SessionEvents>, AsyncDisposable {
     return this.#core.close()
   }
 
-  /** Calls `listener` on every `event`: `close`, `rtt` (each new round-trip sample) or `clock`. */
+  /** Calls `listener` on every `event`: `close`, `rtt`, `clock`, `suspended` or `resumed` (see SessionEvents). */
   on<E extends keyof SessionEvents>(event: E, listener: (...args: SessionEvents[E]) => void): this {
     this.#core.events.on(event, listener as never)
     return this
@@ -143,13 +146,11 @@ export class Session implements Listenable<SessionEvents>, AsyncDisposable {
   }
 
   /**
-   * Resolves at the instant `at` on the shared timeline ({@link Session.now}), with how late it
-   * woke in ms (≥ 0); an instant already past resolves at once. It sleeps with a timer until just
-   * before `at`, then spins on the clock for the last few ms (up to 3, blocking the thread), as
-   * `syncStart` does: both peers sleeping until the same `at` wake within the clock's error bound
-   * of each other. Rejects with NetError `usage` for an `at` that is not a finite number,
-   * `aborted` when `options.signal` aborts (before the spin), and the session's close reason if
-   * the session closes first, or had closed before the call.
+   * Resolves at the instant `at` on the shared timeline ({@link Session.now}) with how late it woke,
+   * in ms (≥ 0; at once for a past instant): a timer, then a spin of up to 3 ms (blocking the
+   * thread), as `syncStart` does, so both peers sleeping until the same `at` wake within the
+   * clock's error bound of each other. Rejects with NetError `usage` for an `at` that is not a
+   * finite number, `aborted` (`options.signal`, before the spin), or the session's close reason.
    * @example `await session.sleepUntil(roundStart + 3000)`
    */
   sleepUntil(at: number, options: SleepUntilOptions = {}): Promise<number> {
@@ -235,13 +236,12 @@ export class Session implements Listenable<SessionEvents>, AsyncDisposable {
 
   /**
    * Runs `fn` on both peers at the same instant: the leader picks a start time on the shared clock
-   * (at least `delayMs` ahead), then each side waits for it (timer, then a short spin) and calls
-   * `fn({ peerPayload, at, lateByMs })`. Resolves with `fn`'s result once the peer has confirmed
-   * that it started too, so both sides agree on whether the start happened. Rejects with NetError
-   * `late` when the agreed instant had passed (by more than 1 ms) before a side heard of it — on
-   * that side, and on the other side even though its `fn` ran ("started but the peer did not") —,
-   * `aborted` on abort (here or on the peer), or the close reason if the session closes first. An
-   * abort after this side started settles on the peer's answer ({@link OpOptions.signal}).
+   * (at least `delayMs` ahead), each side waits for it (timer, then a short spin) and calls
+   * `fn({ peerPayload, at, lateByMs })`. Resolves with `fn`'s result once the peer confirmed its
+   * start too, so both agree on whether the start happened. Rejects with NetError `late` on both
+   * sides when the instant had passed (by > 1 ms) before a side heard of it (the other side's `fn`
+   * ran), `aborted` on abort (here or on the peer; after this side started it settles on the
+   * peer's answer, {@link OpOptions.signal}), or the close reason if the session closes first.
    * @example `await session.syncStart(({ lateByMs }) => startRound(lateByMs), { delayMs: 100 })`
    */
   syncStart<R, P = unknown>(fn: (info: SyncStartInfo<P>) => R | PromiseLike<R>, options: SyncStartOptions = {}): Promise<R> {

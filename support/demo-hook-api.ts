@@ -2,15 +2,16 @@
 // the curious: try `demo.snapshot()` in the console). This file is its whole contract: the tests
 // import only these types, never the demo's modules, so the demo may change inside freely as long
 // as it keeps this interface. Every value is a copy (plain JSON data); reading it never changes
-// what the page does. demo/hook.ts implements it; it lives in support/ beside the rest of the test
+// what the page does. One call acts: `dropConnection()`, which does to the page what a network
+// failure would. demo/hook.ts implements it; it lives in support/ beside the rest of the test
 // plumbing, so the tests import nothing from demo/.
 import type { SessionStats } from 'netbeam'
 
 /** Each player's colour: the session leader is blue, the follower amber. */
 export type PlayerColor = 'blue' | 'amber'
 
-/** Where the page is in finding an opponent. */
-export type ConnectionState = 'waiting' | 'connecting' | 'opening' | 'connected' | 'room-full'
+/** Where the page is in finding an opponent; `reconnecting` while a dropped session waits to resume. */
+export type ConnectionState = 'waiting' | 'connecting' | 'opening' | 'connected' | 'reconnecting' | 'room-full'
 
 /** idle (no session) → lobby (waiting for Ready) → starting → countdown → playing → lobby … */
 export type RoundPhase = 'idle' | 'lobby' | 'starting' | 'countdown' | 'playing'
@@ -71,6 +72,10 @@ export interface ConnectionSnapshot {
   heartbeatBoundMs: number
   /** How often the session checks on its peer (its `heartbeatMs`). */
   heartbeatMs: number
+  /** How long a dropped session waits for the other player to come back (`resume.graceMs`). */
+  resumeGraceMs: number
+  /** How often this session came back after a dropped connection. */
+  resumes: number
 }
 
 export interface NetView {
@@ -117,6 +122,11 @@ export interface DemoHook {
   scores(): ScoresView
   settings(): SettingsView
   pickups(): PickupView[]
+  /**
+   * Closes the page's RTCPeerConnection, as a network failure would end it (the only call that
+   * changes anything). Throws when the page has no connection.
+   */
+  dropConnection(): void
 }
 
 declare global {

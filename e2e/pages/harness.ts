@@ -24,8 +24,13 @@ export interface SelectedPair {
 }
 
 export interface Harness {
-  /** Resolves with the connected peer; rejects if the connection failed. */
+  /** Resolves with the first connected peer; rejects if the connection failed. */
   readonly connected: Promise<PeerConnection>
+  /**
+   * Leaves the room and joins it again, so the relay pairs this page with its peer anew: resolves
+   * with a new simple-peer (a new RTCPeerConnection and DataChannel) once connected.
+   */
+  reconnect(): Promise<PeerConnection>
   /** Waits for the connection, then describes it. */
   info(): Promise<HarnessInfo>
   /** Appends a line to the on-page log (shows up in screenshots). */
@@ -96,6 +101,7 @@ async function selectedPair(peer: SimplePeer.Instance): Promise<SelectedPair | u
 }
 
 const connected = connect()
+let latest = connected
 connected.then(
   (conn) => {
     connectMs = performance.now() - startedAt
@@ -107,6 +113,16 @@ connected.then(
 
 export const harness: Harness = {
   connected,
+  async reconnect() {
+    const old = await latest.catch(() => undefined)
+    old?.close()
+    // The relay counts the old socket until it has closed: joining before would find the room full.
+    await old?.left
+    latest = connect()
+    const conn = await latest
+    setStatus(`reconnected: room ${conn.room}, ${conn.initiator ? 'initiator' : 'responder'}`)
+    return conn
+  },
   async info() {
     const { peer, initiator } = await connected
     return {

@@ -13,6 +13,8 @@ import { peerSent } from './errors.js'
 export class MemoryBudget {
   #held = 0
   #peak = 0
+  /** Where charges go after {@link delegateTo}. */
+  #target: MemoryBudget | undefined
 
   constructor(
     /** The most bytes held at once; settable until the session opens (the channel holds frames before that). */
@@ -31,6 +33,7 @@ export class MemoryBudget {
 
   /** Takes `bytes` from the budget; throws NetError `protocol`, taking nothing, past the limit. */
   charge(bytes: number, what: string): void {
+    if (this.#target !== undefined) return this.#target.charge(bytes, what)
     if (this.#held + bytes > this.limit) {
       throw peerSent(
         `${what} past the session's memory budget (maxHeldBytes ${this.limit}: ${this.#held} bytes held, ${bytes} more asked)`,
@@ -42,7 +45,18 @@ export class MemoryBudget {
 
   /** Gives `bytes` back. */
   release(bytes: number): void {
+    if (this.#target !== undefined) return this.#target.release(bytes)
     this.#held = Math.max(0, this.#held - bytes)
+  }
+
+  /**
+   * From now on charges and releases go to `target` (a resumed session's budget taking over a new
+   * channel's), which takes over what this budget holds: past its limit, that throws as a charge does.
+   */
+  delegateTo(target: MemoryBudget): void {
+    target.charge(this.#held, 'frames that arrived on the new channel before the resume')
+    this.#held = 0
+    this.#target = target
   }
 
   /** Everything held was dropped at once. */

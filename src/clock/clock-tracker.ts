@@ -1,37 +1,12 @@
 import { ClockFilter, implausibleSample, sampleRtt } from './clock-math.js'
 import type { Now } from './local-clock.js'
 import { RecentDelay } from './recent-delay.js'
+import { NO_ESTIMATE, type ClockEstimate } from './clock-estimate.js'
 import { peerSent } from '../base/errors.js'
 import { noop } from '../base/noop.js'
 import { unrefTimer } from '../base/unref-timer.js'
 
-/**
- * The session's view of the peer's clock. Both sides keep one, each from its own probes; only the
- * follower's is used to map onto the shared timeline (the leader's clock), so on the leader it is
- * informational (its `session.now()` is exact).
- */
-export interface ClockEstimate {
-  /** Peer clock minus local clock, in ms. */
-  readonly offsetMs: number
-  /** Round-trip time of the sample the offset comes from, in ms. */
-  readonly rttMs: number
-  /**
-   * The true offset lies within `offsetMs ± errorBoundMs`: `rttMs / 2`, plus an allowance for clock
-   * drift (15 ppm) since that sample was taken. Infinity before the first sample.
-   */
-  readonly errorBoundMs: number
-  /** How many samples the estimate draws on. */
-  readonly samples: number
-  /**
-   * How long a message may take right now, in ms: the slowest of the last 32 round trips plus the
-   * most this side's heartbeat ticks ran late over the last 8 beats (a busy machine). `rttMs` is
-   * the best case, for the offset; this is the cautious one, for scheduling: `syncStart` never
-   * leads by less. 0 before any sample.
-   */
-  readonly recentDelayMs: number
-}
-
-const NO_ESTIMATE: ClockEstimate = { offsetMs: 0, rttMs: Infinity, errorBoundMs: Infinity, samples: 0, recentDelayMs: 0 }
+export type { ClockEstimate } from './clock-estimate.js'
 
 /**
  * Assumed worst-case drift between the two clocks: NTP's PHI (15 ppm). Without it, a sample from
@@ -84,7 +59,7 @@ export class ClockTracker {
   #deferredBurst: number | undefined
   #timer: ReturnType<typeof setTimeout> | undefined
   #stopped = false
-  readonly #recentDelay: RecentDelay
+  #recentDelay: RecentDelay
 
   constructor(
     private readonly now: Now,
@@ -118,17 +93,34 @@ export class ClockTracker {
    */
   burst(send: SendPing, count: number, closed: Promise<unknown>, isLeader: boolean): Promise<void> {
     if (count <= 0) return Promise.resolve()
-    this.#send = send
     const done = new Promise<void>((resolve) => {
       this.#burstDone = resolve
     })
+    this.#begin(send, count, isLeader)
+    return Promise.race([done, closed.then(noop)])
+  }
+
+  /**
+   * After a resume the path may differ: the recent delays start over and a new burst measures it,
+   * as at open (nobody waits for it). The filter keeps its samples: the offset they measured is
+   * the clocks', not the path's, and dropping them would leave no error bound until an answer.
+   */
+  restart(send: SendPing, count: number, isLeader: boolean): void {
+    this.#recentDelay = new RecentDelay(this.heartbeatMs)
+    this.#outstanding.clear() // probes sent on the old channel are never answered
+    this.#finishBurst() // a burst cut short by the drop is over
+    this.#peerPings = 0
+    if (count > 0) this.#begin(send, count, isLeader)
+  }
+
+  #begin(send: SendPing, count: number, isLeader: boolean): void {
+    this.#send = send
     if (isLeader) {
       this.#deferredBurst = count
       this.#awaitPeerBurst()
     } else {
       this.#startBurst(count)
     }
-    return Promise.race([done, closed.then(noop)])
   }
 
   /** The peer sent a ping (answered elsewhere): on a waiting leader, part of the follower's burst. */

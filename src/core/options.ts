@@ -3,6 +3,7 @@ import { defaultNow } from '../clock/local-clock.js'
 import { MAX_TIMER_MS } from '../base/unref-timer.js'
 import { MIN_FRAME_LIMIT, PROTOCOL_VERSION } from './wire.js'
 import { DEFAULT_MAX_HELD_BYTES } from '../transport/frame-receiver.js'
+import { checkResumeOptions, type ResumeOptions } from './resume/resume-options.js'
 
 /**
  * Options for `Session.open`. A value outside what an option accepts makes `Session.open` reject
@@ -17,6 +18,14 @@ export interface SessionOptions {
   role?: 'leader' | 'follower'
   /** Aborts opening the session. */
   signal?: AbortSignal
+  /**
+   * Session resume, off by default; pass it on both sides or on neither. With it, a dropped
+   * transport or a silent peer suspends the session instead of closing it, and
+   * {@link Session.resume} continues it over a new channel with nothing lost or doubled. Each
+   * side keeps what it sent until the peer acknowledged it, up to `maxHeldBytes`; a send past
+   * that waits. Needs Web Crypto (`crypto.subtle`: Node ≥ 20, or a browser's secure context).
+   */
+  resume?: ResumeOptions
   /**
    * Interval between heartbeat pings, in ms: a finite number > 0.
    * @default 1000
@@ -100,8 +109,9 @@ export interface InternalSessionOptions extends SessionOptions {
   protocolVersion?: number
 }
 
-export type ResolvedSessionOptions = Required<Omit<InternalSessionOptions, 'role' | 'signal'>> & {
+export type ResolvedSessionOptions = Required<Omit<InternalSessionOptions, 'role' | 'signal' | 'resume'>> & {
   role: 'leader' | 'follower' | null
+  resume: ResumeOptions | undefined
 }
 
 const WHERE = 'Session.open'
@@ -126,6 +136,7 @@ export function resolveSessionOptions(options: InternalSessionOptions): Resolved
     now: options.now ?? defaultNow,
     random: options.random ?? Math.random,
     protocolVersion: options.protocolVersion ?? PROTOCOL_VERSION,
+    resume: options.resume === undefined ? undefined : { graceMs: options.resume.graceMs },
   }
   if (!(resolved.timeoutMs > resolved.heartbeatMs)) {
     throw usageError(WHERE, `timeoutMs must be greater than heartbeatMs (${resolved.heartbeatMs}), got ${resolved.timeoutMs}`)
@@ -149,11 +160,12 @@ function checkSessionOptions(options: InternalSessionOptions): void {
   checkFunction(WHERE, 'now', given.now, true)
   checkFunction(WHERE, 'random', given.random, true)
   checkInteger(WHERE, 'protocolVersion', given.protocolVersion, 0)
+  checkResumeOptions(WHERE, given.resume)
 }
 
 /** What `Session.open` needs from its channel: a FrameChannel, not the transport under it. */
-export function checkFrameChannel(channel: unknown): void {
-  checkShape(WHERE, 'channel', channel, 'a FrameChannel (wrap the transport: fromDataChannel(dc), fromWebSocket(ws), …)', [
+export function checkFrameChannel(channel: unknown, where = WHERE): void {
+  checkShape(where, 'channel', channel, 'a FrameChannel (wrap the transport: fromDataChannel(dc), fromWebSocket(ws), …)', [
     'send',
     'onFrame',
     'close',

@@ -28,6 +28,7 @@ export class PortRouter {
   /** Retired ports still waiting for the peer's last messages, oldest first per key. */
   readonly #retired = new Map<string, RouterPort<unknown>[]>()
   #retiredCount = 0
+  readonly #keyCounters = new Map<string, number>()
   private readonly held: HeldMessages
   /** Set once every port was closed; read by the ports themselves. */
   closedReason: NetError | undefined
@@ -54,6 +55,13 @@ export class PortRouter {
 
   get pendingMessages(): number {
     return this.held.count
+  }
+
+  /** The key of the next call of `kind` without one: `join#1`, `join#2`, … */
+  nextKey(kind: string): string {
+    const n = (this.#keyCounters.get(kind) ?? 0) + 1
+    this.#keyCounters.set(kind, n)
+    return `${kind}#${n}`
   }
 
   openPort<Out, In>(kind: string, key: string, handlers: PortHandlers<In>): CancellablePort<Out> {

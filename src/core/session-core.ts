@@ -12,14 +12,14 @@ import { SilenceWatch } from './silence-watch.js'
 import type { OpHost } from './op-host.js'
 import type { CancellablePort, PortHandlers } from './port.js'
 import { PortRouter } from './port-router.js'
-import { ClockTracker, type ClockEstimate } from '../clock/clock-tracker.js'
-import type { SessionEvents, SessionStats } from './session-events.js'
+import type { ClockEstimate } from '../clock/clock-tracker.js'
+import { SessionClock } from './session-clock.js'
+import type { SessionEvents, SessionState, SessionStats } from './session-events.js'
 import { resolveSessionOptions, type InternalSessionOptions, type ResolvedSessionOptions } from './options.js'
 import { SessionFrames } from './session-frames.js'
-import { encodePortFrame, type SessionFrame } from './wire.js'
+import { encodePortFrame, encodeSessionFrame, type SessionFrame } from './wire.js'
 import { adoptBudget } from '../transport/frame-receiver.js'
-
-const PONG_SKIP_BYTES = 1024 * 1024
+import { suspensionOf, type Suspension } from './resume/suspension.js'
 
 /**
  * The session machinery: handshake, heartbeat, clock samples, port routing and close. The facade
@@ -38,25 +38,26 @@ export class SessionCore implements OpHost {
   readonly #frames: SessionFrames
   readonly #router: PortRouter
   readonly #goodbye: Goodbye
-  readonly #clock: ClockTracker
-  readonly #keyCounters = new Map<string, number>()
+  readonly #clock: SessionClock
   readonly #handshake: Handshake
   readonly #silence: SilenceWatch
+  /** Drops, resumes and the grace timer; only with the `resume` option. */
+  readonly suspension: Suspension | undefined
 
   constructor(channel: FrameChannel, options: InternalSessionOptions, events: EventEmitter<SessionEvents>) {
     this.events = events
-    this.#channel = channel
     this.#opts = resolveSessionOptions(options)
     this.#frames = new SessionFrames(channel, this.#opts)
-    this.#clock = new ClockTracker(this.#opts.now, this.#opts.heartbeatMs)
-    this.#goodbye = new Goodbye(channel, this.#opts.timeoutMs)
-    const { maxFrameBytes, heartbeatMs, timeoutMs } = this.#opts
+    this.#channel = this.#frames.channel
+    const { now, heartbeatMs, timeoutMs, clockBurst, maxFrameBytes } = this.#opts
+    this.#clock = new SessionClock({ now, heartbeatMs, clockBurst, events, closed: this.#closed.promise, isLeader: () => this.isLeader, backlog: () => this.#channel.bufferedAmount, send: (frame) => this.#send(frame) })
+    this.#goodbye = new Goodbye(this.#channel, this.#opts.timeoutMs)
     this.#handshake = new Handshake(this.#opts, (hello) => void this.#send({ type: 'hello', ...hello, maxFrameBytes }).catch(noop))
     this.#silence = new SilenceWatch(
       heartbeatMs,
       timeoutMs,
-      () => this.#clock.heartbeat((id, t0) => this.#send({ type: 'ping', id, t0 }), this.isLeader),
-      (reason) => this.#shutdown(reason, 'abandon'),
+      () => this.#clock.heartbeat(),
+      (reason) => void (this.suspension?.silent(reason) === true || this.#shutdown(reason, 'abandon')),
     )
     const core = this
     this.#router = new PortRouter(
@@ -66,20 +67,23 @@ export class SessionCore implements OpHost {
         },
         sendPortMessage: (key, kind, message) => {
           if (this.#closeReason !== undefined) return Promise.reject(this.#closeReason)
-          return this.#frames.write(this.#frames.encodeWire(encodePortFrame(key, kind, message)), key)
+          return this.#frames.sendReliable(encodePortFrame(key, kind, message), key)
         },
         // In the key's lane: a cancel must not overtake the operation's own (maybe large) message.
         sendCancel: (key, type) => {
           if (this.#closeReason !== undefined) return Promise.reject(this.#closeReason)
-          return this.#frames.write(this.#frames.encode({ type, key }), key)
+          return this.#frames.sendReliable(encodeSessionFrame({ type, key }), key)
         },
         now: () => this.now(),
-        clockErrorBound: () => (this.isLeader ? 0 : this.#clock.errorBoundMs),
+        clockErrorBound: () => (this.isLeader ? 0 : this.#clock.tracker.errorBoundMs),
       },
       this.#opts.maxPendingMessages,
       (err) => this.#shutdown(err, 'initiate'),
       adoptBudget(channel, this.#opts.maxHeldBytes),
     )
+    const parts = { silence: this.#silence, clock: this.#clock, events, memory: this.#router.memory }
+    const close = (reason: NetError): void => this.#shutdown(reason, 'silent')
+    this.suspension = suspensionOf(this.#frames, this.#opts, { ...parts, close, fail: (reason) => this.#shutdown(reason, 'initiate') })
   }
 
   /** Runs the handshake and the first clock burst; called once by `Session.open`. */
@@ -99,13 +103,13 @@ export class SessionCore implements OpHost {
     try {
       this.#handshake.start()
       await this.#handshake.decided
-      const ping = (id: number, t0: number): Promise<void> => this.#send({ type: 'ping', id, t0 })
-      await this.#clock.burst(ping, this.#opts.clockBurst, this.#closed.promise, this.isLeader)
+      await this.#clock.burst()
     } finally {
       stopAbort()
     }
     if (this.#closeReason !== undefined) throw this.#closeReason
     this.#silence.opened()
+    this.suspension?.opened()
   }
 
   /** What crossed the wire so far, and how many operations are open. */
@@ -125,7 +129,7 @@ export class SessionCore implements OpHost {
 
   /** The shared timeline in ms: the leader's clock, as well as this side can tell. */
   now(): number {
-    return this.#isLeader ? this.#opts.now() : this.#opts.now() + this.#clock.offset
+    return this.#isLeader ? this.#opts.now() : this.#opts.now() + this.#clock.tracker.offset
   }
 
   /** Aborts, with the close reason, when the session closes. */
@@ -146,6 +150,17 @@ export class SessionCore implements OpHost {
     return this.#closeReason !== undefined
   }
 
+  get state(): SessionState {
+    return this.isClosed ? 'closed' : (this.suspension?.state ?? 'open')
+  }
+
+  /** See Session.resume. */
+  resume(channel: FrameChannel, signal: AbortSignal | undefined): Promise<void> {
+    if (this.suspension !== undefined) return this.suspension.resume(channel, signal)
+    channel.close()
+    return Promise.reject(new NetError('usage', 'session.resume: open the session with the resume option on both sides'))
+  }
+
   /**
    * Closes the session: rejects every pending call with NetError `closed` at once and tells the
    * peer. Resolves once the peer has answered, so everything sent before the close has reached
@@ -162,19 +177,13 @@ export class SessionCore implements OpHost {
   }
 
   nextKey(kind: string): string {
-    const n = (this.#keyCounters.get(kind) ?? 0) + 1
-    this.#keyCounters.set(kind, n)
-    return `${kind}#${n}`
+    return this.#router.nextKey(kind)
   }
 
   /** Sends a session frame; never throws (a failure shows up as the returned promise). */
   #send(frame: SessionFrame): Promise<void> {
     if (this.#closeReason !== undefined && frame.type !== 'bye') return Promise.reject(this.#closeReason)
-    try {
-      return this.#frames.write(this.#frames.encode(frame))
-    } catch (err) {
-      return Promise.reject(err)
-    }
+    return this.#frames.sendControl(frame)
   }
 
   #onFrame(bytes: Uint8Array): void {
@@ -184,7 +193,8 @@ export class SessionCore implements OpHost {
     }
     this.#silence.heard()
     try {
-      this.#handle(this.#frames.read(bytes))
+      const frame = this.#frames.read(bytes)
+      if (frame !== undefined) this.#handle(frame)
     } catch (err) {
       const reason = err instanceof NetError ? err : new NetError('protocol', 'a peer frame could not be handled', { cause: err })
       this.#shutdown(reason, 'initiate')
@@ -195,26 +205,14 @@ export class SessionCore implements OpHost {
     switch (frame.type) {
       case 'hello': {
         const isLeader = this.#handshake.onHello(frame)
-        this.#frames.peerMaxFrameBytes = frame.maxFrameBytes
-        if (isLeader !== undefined) this.#isLeader = isLeader
-        return
+        if (isLeader === undefined) return
+        this.#isLeader = isLeader
+        return this.#frames.agree(frame, this.#router.memory, isLeader)
       }
-      case 'ping': {
-        // A pong is optional; skipping it while our send buffer is backed up keeps a ping flood
-        // from a peer that does not read from queueing unbounded replies.
-        if (this.#channel.bufferedAmount > PONG_SKIP_BYTES) return
-        const t1 = this.#opts.now()
-        void this.#send({ type: 'pong', id: frame.id, t0: frame.t0, t1, t2: this.#opts.now() }).catch(noop)
-        this.#clock.onPeerPing()
-        return
-      }
-      case 'pong': {
-        const estimate = this.#clock.onPong(frame, this.#opts.now())
-        if (estimate === undefined) return
-        emitSafely(this.events, 'rtt', estimate.lastRtt)
-        if (estimate.changed) emitSafely(this.events, 'clock', this.#clock.estimate)
-        return
-      }
+      case 'ping':
+        return this.#clock.onPing(frame)
+      case 'pong':
+        return this.#clock.onPong(frame)
       case 'bye':
         return this.#shutdown(
           new NetError(frame.code, frame.code === 'closed' ? 'the peer closed the session' : `the peer closed the session: ${frame.reason}`),
@@ -239,6 +237,8 @@ export class SessionCore implements OpHost {
     this.#clock.stop()
     this.#handshake.fail(reason)
     this.#router.closeAll(reason)
+    this.#frames.stop(reason)
+    this.suspension?.stop()
     // A peer that never said hello may have no session reading the channel: nobody would answer.
     const parting = how === 'initiate' && !this.#handshake.isDone ? 'abandon' : how
     const code = reason.code === 'aborted' ? 'closed' : reason.code

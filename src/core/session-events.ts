@@ -9,6 +9,13 @@ export interface SessionEvents {
   rtt: [rttMs: number]
   /** The clock estimate changed. */
   clock: [estimate: ClockEstimate]
+  /**
+   * With the `resume` option: the connection dropped (`reason` says how: the transport closed, or
+   * the peer went silent). The session waits for {@link Session.resume} until `graceMs` passes.
+   */
+  suspended: [reason: NetError]
+  /** With the `resume` option: the session continues over the channel given to `resume`. */
+  resumed: []
 }
 
 /** A snapshot of what crossed the wire, for diagnostics. */
@@ -37,3 +44,6 @@ export interface SessionStats {
    */
   readonly heldBytes: number
 }
+
+/** Where a session stands: `suspended` (with the `resume` option) between a drop and a resume. */
+export type SessionState = 'open' | 'suspended' | 'closed'

@@ -16,6 +16,8 @@ export class SilenceWatch {
   #openingMs: number | undefined = 0
   #lastTick = performance.now()
   #timer: ReturnType<typeof setInterval> | undefined
+  /** Set by {@link SilenceWatch.awaitPeer}: called when the peer is heard again. */
+  #back: (() => void) | undefined
 
   constructor(
     private readonly intervalMs: number,
@@ -25,6 +27,7 @@ export class SilenceWatch {
   ) {}
 
   start(): void {
+    this.#silentMs = 0 // a restart (after a resume) counts afresh
     this.#lastTick = performance.now()
     this.#timer = setInterval(() => this.#tick(), this.intervalMs)
     unrefTimer(this.#timer)
@@ -33,6 +36,17 @@ export class SilenceWatch {
   /** A frame arrived from the peer. */
   heard(): void {
     this.#heardAt = performance.now()
+    const back = this.#back
+    this.#back = undefined
+    back?.()
+  }
+
+  /**
+   * Silence no longer times out (a suspended session's grace timer decides instead), but the
+   * heartbeat goes on probing the channel; `back` runs when the peer is heard again.
+   */
+  awaitPeer(back: () => void): void {
+    this.#back = back
   }
 
   /** The handshake completed: from now on only silence ends the session. */
@@ -42,6 +56,7 @@ export class SilenceWatch {
 
   stop(): void {
     clearInterval(this.#timer)
+    this.#back = undefined
   }
 
   #tick(): void {
@@ -57,7 +72,7 @@ export class SilenceWatch {
     this.#lastTick = now
     this.#silentMs = (heardSinceTick ? 0 : this.#silentMs) + silentStep
     if (this.#openingMs !== undefined) this.#openingMs += step
-    if (this.#silentMs > this.timeoutMs) {
+    if (this.#silentMs > this.timeoutMs && this.#back === undefined) {
       this.onTimeout(new NetError('timeout', `the peer has been silent for ${Math.round(this.#silentMs)} ms`))
     } else if (this.#openingMs !== undefined && this.#openingMs > this.timeoutMs) {
       this.onTimeout(new NetError('timeout', `the handshake did not complete within ${this.timeoutMs} ms (timeoutMs)`))

@@ -1,5 +1,6 @@
 import { peerSent, type NetErrorCode, NET_ERROR_CODES } from '../base/errors.js'
 import { unreachable } from '../base/unreachable.js'
+import { encodeResumeHello, parseResumeHello, type ResumeHello } from './resume/resume-options.js'
 import { arity, clippedText, count, finite, oneOf, operationKey, tagged, unknownTag } from './wire-checks.js'
 
 /**
@@ -18,7 +19,8 @@ export type RolePreference = 'leader' | 'follower' | null
  * below (see wire-checks.ts); port messages carry the operation's own message, its tagged array.
  */
 export type SessionFrame =
-  | { type: 'hello'; version: number; nonce: number; round: number; role: RolePreference; maxFrameBytes: number }
+  /** `resume` is there only when the side asked for resume (docs/resume-design.md): without it the hello is unchanged. */
+  | { type: 'hello'; version: number; nonce: number; round: number; role: RolePreference; maxFrameBytes: number; resume?: ResumeHello }
   | { type: 'ping'; id: number; t0: number }
   | { type: 'pong'; id: number; t0: number; t1: number; t2: number }
   | { type: 'bye'; code: NetErrorCode; reason: string }
@@ -40,7 +42,8 @@ const TAG = { hello: 0, ping: 1, pong: 2, bye: 3, port: 4, portFirst: 5, cancel:
 export function encodeSessionFrame(frame: SessionFrame): unknown[] {
   switch (frame.type) {
     case 'hello':
-      return [TAG.hello, frame.version, frame.nonce, frame.round, frame.role, frame.maxFrameBytes]
+      return frame.resume === undefined ? [TAG.hello, frame.version, frame.nonce, frame.round, frame.role, frame.maxFrameBytes]
+        : [TAG.hello, frame.version, frame.nonce, frame.round, frame.role, frame.maxFrameBytes, encodeResumeHello(frame.resume)]
     case 'ping':
       return [TAG.ping, frame.id, frame.t0]
     case 'pong':
@@ -94,7 +97,7 @@ export function parseSessionFrame(raw: unknown): SessionFrame {
 }
 
 function parseHello(f: unknown[]): SessionFrame {
-  arity(f, 6, 'hello')
+  if (f.length !== 7) arity(f, 6, 'hello')
   const maxFrameBytes = count(f[5], 'hello')
   if (maxFrameBytes < MIN_FRAME_LIMIT) throw peerSent(`a hello with a frame limit of ${maxFrameBytes} bytes, below ${MIN_FRAME_LIMIT}`)
   return {
@@ -104,6 +107,7 @@ function parseHello(f: unknown[]): SessionFrame {
     round: count(f[3], 'hello'),
     role: oneOf(f[4], ROLES, 'hello'),
     maxFrameBytes,
+    ...(f.length === 7 ? { resume: parseResumeHello(f[6]) } : {}),
   }
 }
 

@@ -86,6 +86,15 @@ export function withBudget<C extends object>(channel: C, budget: MemoryBudget): 
 }
 
 /**
+ * A resumed session reads `channel` from now on: the channel's receiver charges `budget` (the
+ * session's) instead of its own, and what it held so far moves there.
+ */
+export function shareBudget(channel: object, budget: MemoryBudget): void {
+  const own: unknown = (channel as Record<symbol, unknown>)[CHANNEL_BUDGET]
+  if (own instanceof MemoryBudget && own !== budget) own.delegateTo(budget)
+}
+
+/**
  * The budget a session reading `channel` uses, with its limit set: the channel's own when one of
  * netbeam's adapters built it (it already holds what arrived before the session), else a new one.
  */

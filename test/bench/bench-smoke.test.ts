@@ -38,12 +38,18 @@ describe('npm run bench -- --quick', () => {
       'simple-peer send throughput',
       'codec frame: port (join done)',
       'codec value: 64 KiB bytes [cborg (strict)]',
+      'resume: new channel open → resumed',
+      'raw first round trip on a new channel',
+      'lossy path: resume: new channel open → resumed',
+      'channel bulk throughput, resume on',
+      'join latency, resume on',
+      'mutex hand-off, resume on',
     ]) {
       expect(names).toContain(expected)
     }
     for (const row of Object.values(results.results)) expect(Number.isFinite(row.median), row.name).toBe(true)
     // Latencies and bulk are compared with the raw channel on the session's own connection.
-    for (const name of ['join latency', 'mutex hand-off', 'channel bulk throughput']) {
+    for (const name of ['join latency', 'mutex hand-off', 'channel bulk throughput', 'resume: new channel open → resumed', 'lossy path: resume: new channel open → resumed', 'channel bulk throughput, resume on', 'join latency, resume on']) {
       expect(results.results[name]!.baseline, name).toMatch(/\(paired\)/)
       expect(Number.isFinite(results.results[name]!.ratio), name).toBe(true)
     }
@@ -53,6 +59,10 @@ describe('npm run bench -- --quick', () => {
     expect(results.results['wire: mutex re-lock by holder']!.median).toBe(0)
     expect(results.results['wire: mutex hand-off']!.median).toBe(2)
     expect(results.results['wire: mutex write published to a watching peer']!.median).toBe(1)
+    // With resume on, the acks ride on the operations' own messages: the counts do not change.
+    for (const op of ['join', 'mutex hand-off', 'channel message']) {
+      expect(results.results[`wire (resume on): ${op}`]!.median, op).toBe(results.results[`wire: ${op}`]!.median)
+    }
   }, 300_000)
 })
 

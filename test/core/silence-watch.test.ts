@@ -39,3 +39,34 @@ it('a frame in every interval keeps the session open however long it runs', () =
   expect(timeouts).toEqual([])
   w.stop()
 })
+
+it('awaitPeer: silence no longer times out, heartbeats go on, and the next frame calls back once', () => {
+  const timeouts: NetError[] = []
+  let ticks = 0
+  let backs = 0
+  const w = new SilenceWatch(100, 250, () => ticks++, (reason) => timeouts.push(reason))
+  w.start()
+  w.opened()
+  vi.advanceTimersByTime(300)
+  expect(timeouts).toHaveLength(1)
+  w.awaitPeer(() => backs++)
+  const ticksBefore = ticks
+  vi.advanceTimersByTime(1000)
+  expect(timeouts).toHaveLength(1)
+  expect(ticks - ticksBefore).toBe(10)
+  w.heard()
+  w.heard()
+  expect(backs).toBe(1)
+  w.stop()
+})
+
+it('start after stop counts silence afresh (a resumed session does not time out on its first tick)', () => {
+  const { watch: w, timeouts } = watch(100, 250)
+  vi.advanceTimersByTime(300)
+  expect(timeouts).toHaveLength(1)
+  w.stop()
+  w.start()
+  vi.advanceTimersByTime(200)
+  expect(timeouts).toHaveLength(1)
+  w.stop()
+})

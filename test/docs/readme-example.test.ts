@@ -34,4 +34,16 @@ describe('README', () => {
     expect(run.stdout).toContain("bob sees { blue: 1, amber: 0 } peer")
     expect(run.stdout).toContain('bob peeks { blue: 1, amber: 0 }')
   })
+
+  it('its resume example runs: the exchange queued while suspended completes after the resume', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8')
+    const block = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes('resume: {'))
+    expect(block, 'the README has a js example of resume').toBeDefined()
+    const script = join(dir, 'resume.mts')
+    writeFileSync(script, block!.replace("from 'netbeam'", `from '${join(root, 'src/index.ts')}'`))
+    const run = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: root, encoding: 'utf8', timeout: 60_000 })
+    expect(run.status, run.stderr).toBe(0)
+    expect(run.stdout).toContain('bob suspended: closed')
+    expect(run.stdout).toContain("open [ 'go', 'ready' ]")
+  })
 })

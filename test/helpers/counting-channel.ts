@@ -65,16 +65,27 @@ const textDecoder = new TextDecoder()
  * The key of a port message, read from the frame's first bytes without decoding the rest (a full
  * decode of every large frame would slow the benchmarks that use this wrapper). Port messages are
  * CBOR arrays `[4 | 5, key, …]`, and an operation's `cancel` / `cancelled` frames `[6 | 7, key]`
- * (see src/core/wire.ts); anything else gives undefined.
+ * (see src/core/wire.ts), possibly inside a resumable session's envelope `[8, seq, ack, …]`
+ * (src/core/resume/reliable-link.ts); anything else gives undefined.
  */
 function portKeyOf(frame: Uint8Array): string | undefined {
-  const tag = frame[1]!
-  if ((frame[0]! & 0xe0) !== 0x80 || tag < 4 || tag > 7) return undefined
-  const head = frame[2]!
+  if ((frame[0]! & 0xe0) !== 0x80) return undefined
+  let at = 1
+  if (frame[at] === 8) at = skipUint(frame, skipUint(frame, at + 1))
+  const tag = frame[at]!
+  if (tag < 4 || tag > 7) return undefined
+  const head = frame[at + 1]!
   if ((head & 0xe0) !== 0x60) return undefined
   const info = head & 0x1f
-  if (info < 24) return textDecoder.decode(frame.subarray(3, 3 + info))
-  if (info === 24) return textDecoder.decode(frame.subarray(4, 4 + frame[3]!))
-  if (info === 25) return textDecoder.decode(frame.subarray(5, 5 + ((frame[3]! << 8) | frame[4]!)))
+  const start = at + 2
+  if (info < 24) return textDecoder.decode(frame.subarray(start, start + info))
+  if (info === 24) return textDecoder.decode(frame.subarray(start + 1, start + 1 + frame[start]!))
+  if (info === 25) return textDecoder.decode(frame.subarray(start + 2, start + 2 + ((frame[start]! << 8) | frame[start + 1]!)))
   return undefined
+}
+
+/** The offset after the CBOR unsigned integer at `at`. */
+function skipUint(frame: Uint8Array, at: number): number {
+  const info = frame[at]! & 0x1f
+  return at + 1 + (info < 24 ? 0 : 2 ** (info - 24))
 }
