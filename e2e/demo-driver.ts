@@ -17,20 +17,24 @@ export function demoRoom(testInfo: TestInfo): string {
   return `demo-${testInfo.workerIndex}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`
 }
 
+/** Runs on a player's new context before its page loads (e.g. to route the relay's WebSocket). */
+export type PrepareContext = (context: BrowserContext) => Promise<void>
+
 /**
  * A new browser context (its own profile, like a second user) with the demo open in `room`, with
  * `?quick` (a half-second countdown before each round instead of three seconds).
  */
-export function openPlayer(browser: Browser, baseURL: string | undefined, room: string, label: string): Promise<Player> {
-  return openDemoPage(browser, baseURL, `/?room=${room}&quick`, label)
+export function openPlayer(browser: Browser, baseURL: string | undefined, room: string, label: string, prepare?: PrepareContext): Promise<Player> {
+  return openDemoPage(browser, baseURL, `/?room=${room}&quick`, label, prepare)
 }
 
 /** Like openPlayer, at any path of the dev server (e.g. `/?quick`, which makes its own room). */
-export async function openDemoPage(browser: Browser, baseURL: string | undefined, path: string, label: string): Promise<Player> {
+export async function openDemoPage(browser: Browser, baseURL: string | undefined, path: string, label: string, prepare?: PrepareContext): Promise<Player> {
   if (!baseURL) throw new Error('baseURL is not set: run through `playwright test -c e2e`')
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
   // Without a media permission Chromium gathers no 127.0.0.1 candidate (see e2e/README.md).
   await context.grantPermissions(['camera', 'microphone'], { origin: new URL(baseURL).origin })
+  await prepare?.(context)
   const page = await context.newPage()
   const logs: string[] = []
   page.on('console', (msg) => logs.push(`[${label}] ${msg.type()}: ${msg.text()}`))
@@ -139,7 +143,8 @@ export async function screenshot(player: Player, testInfo: TestInfo, name: strin
 
 /** Opens players for one test; the fixture closes them (with a post-mortem if the test failed). */
 export interface Players {
-  open(label: string, room?: string): Promise<Player>
+  /** A player in the test's room (or `options.room`); `options.prepare` runs before its page loads. */
+  open(label: string, options?: { room?: string; prepare?: PrepareContext }): Promise<Player>
   /** A player at `path` (no room of the test's choosing). */
   openPath(label: string, path: string): Promise<Player>
   readonly room: string
@@ -168,8 +173,8 @@ export const demoTest = test.extend<{ players: Players }>({
       await use({
         room,
         all,
-        async open(label, inRoom = room) {
-          const player = await openPlayer(browser, baseURL, inRoom, label)
+        async open(label, options = {}) {
+          const player = await openPlayer(browser, baseURL, options.room ?? room, label, options.prepare)
           all.push(player)
           return player
         },

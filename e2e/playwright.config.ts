@@ -30,7 +30,7 @@ const serverPort = process.env['NETBEAM_E2E_SERVER_PORT']
  * it; the stall test spins one page's thread for seconds): they run after the others, one test at
  * a time, so they neither slow the other specs down nor are slowed by them.
  */
-const SOLO = ['**/demo.spec.ts', '**/disconnect.spec.ts']
+const SOLO = ['**/demo.spec.ts', '**/demo-lossy.spec.ts', '**/disconnect.spec.ts']
 
 export default defineConfig({
   testDir: '.',

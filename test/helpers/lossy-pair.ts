@@ -6,10 +6,7 @@ import type { FrameChannelOptions } from '../../src/transport/frame-channel.js'
 import { LossyPath, type PathConditions } from './lossy-path.js'
 import { framePair, rawNodeDataChannelPair, type DataChannelFramePair, type RawDataChannelPair, type RawPairOptions } from './webrtc-pair.js'
 
-export { LossyPath, type PathConditions, type PathStats } from './lossy-path.js'
-
-/** The path issue 16 asks every primitive to hold on: 20 ms ± 5 ms one way, 2 % loss. */
-export const LOSSY_PATH: PathConditions = { delayMs: 20, jitterMs: 5, loss: 0.02 }
+export { LOSSY_PATH, LossyPath, type PathConditions, type PathStats } from './lossy-path.js'
 
 export interface LossyRawPair extends RawDataChannelPair {
   readonly path: LossyPath
