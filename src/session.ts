@@ -50,6 +50,12 @@ export class Session implements Listenable<SessionEvents>, AsyncDisposable {
    * probes. Rejects with NetError `version` (the peer speaks another protocol version), `timeout`
    * (not done within `timeoutMs`), `aborted` (`options.signal`), or `usage` (naming the option)
    * for a `channel` that is not a FrameChannel or an option out of range. A failed open closes `channel`.
+   *
+   * With the `resume` option, a drop once the hellos have been exchanged (during the opening clock
+   * burst) does not fail the open: it resolves with the session `suspended`, to resume like any
+   * other (`session.state` says so, and the `suspended` event fires on the next macrotask, so a
+   * listener added right after `await Session.open` hears it). The peer, which may have opened
+   * already, suspends too. A drop before the hellos crossed rejects with `closed`, as without resume.
    */
   static async open(channel: FrameChannel, options: SessionOptions = {}): Promise<Session> {
     checkFrameChannel(channel)

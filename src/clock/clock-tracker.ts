@@ -113,6 +113,19 @@ export class ClockTracker {
     if (count > 0) this.#begin(send, count, isLeader)
   }
 
+  /**
+   * The link dropped: the burst in progress, or the one a leader waits to start, is over and its
+   * waiter resolves; the estimate keeps what was measured. {@link ClockTracker.restart} measures afresh.
+   */
+  interrupt(): void {
+    if (this.#deferredBurst !== undefined) {
+      this.#deferredBurst = undefined
+      clearTimeout(this.#timer)
+      this.#timer = undefined
+    }
+    this.#finishBurst()
+  }
+
   #begin(send: SendPing, count: number, isLeader: boolean): void {
     this.#send = send
     if (isLeader) {

@@ -24,6 +24,8 @@ export interface SessionOptions {
    * {@link Session.resume} continues it over a new channel with nothing lost or doubled. Each
    * side keeps what it sent until the peer acknowledged it, up to `maxHeldBytes`; a send past
    * that waits. Needs Web Crypto (`crypto.subtle`: Node ≥ 20, or a browser's secure context).
+   * A drop during the opening clock burst suspends the session too: `Session.open` then resolves
+   * with `state` `suspended` (see {@link Session.open}).
    */
   resume?: ResumeOptions
   /**

@@ -103,13 +103,14 @@ export class SessionCore implements OpHost {
     try {
       this.#handshake.start()
       await this.#handshake.decided
-      await this.#clock.burst()
+      // A drop after the hellos suspends a resumable session and ends its burst (see Session.open).
+      if (this.state === 'open') await this.#clock.burst()
     } finally {
       stopAbort()
     }
     if (this.#closeReason !== undefined) throw this.#closeReason
     this.#silence.opened()
-    this.suspension?.opened()
+    this.suspension?.announceLate()
   }
 
   /** What crossed the wire so far, and how many operations are open. */
@@ -207,7 +208,9 @@ export class SessionCore implements OpHost {
         const isLeader = this.#handshake.onHello(frame)
         if (isLeader === undefined) return
         this.#isLeader = isLeader
-        return this.#frames.agree(frame, this.#router.memory, isLeader)
+        this.#frames.agree(frame, this.#router.memory, isLeader)
+        // Both sides hold the credentials now: a drop from here on suspends the session.
+        return this.suspension?.arm()
       }
       case 'ping':
         return this.#clock.onPing(frame)
