@@ -20,6 +20,8 @@ export interface SuspensionHost {
   readonly graceMs: number
   readonly timeoutMs: number
   readonly version: number
+  /** The session's memory budget (what the peer makes this side hold). */
+  readonly budget: MemoryBudget
   /** The sequenced link and the credentials, once the hello agreed on resume. */
   readonly link: ReliableLink | undefined
   readonly credentials: Promise<ResumeCredentials> | undefined
@@ -131,8 +133,10 @@ export class Suspension {
       checkPeerReceived: (n) => link.checkResumePoint(n),
       timeoutMs: this.host.timeoutMs,
       signal: signals,
+      budget: this.host.budget,
     })
     if (this.#stopped || this.host.channel.isClosed || this.#attempt !== attempt) {
+      resumed.discard()
       channel.close()
       throw new NetError('closed', 'the session closed (or was resumed elsewhere) during the resume handshake')
     }
@@ -224,6 +228,7 @@ export function suspensionOf(
     graceMs: opts.resume.graceMs,
     timeoutMs: opts.timeoutMs,
     version: opts.protocolVersion,
+    budget: parts.memory,
     get link() {
       return frames.link
     },
