@@ -207,7 +207,11 @@ export class ClockTracker {
     this.#startBurst(beat % BURST_EVERY === 0 ? LONG_HEARTBEAT_BURST : HEARTBEAT_BURST)
   }
 
-  /** Runs `fn` after `ms` unless stopped (one timer: the opening wait, then the leader's half beats). */
+  /**
+   * Runs `fn` after `ms` unless stopped. One timer for the leader's wait for the follower's burst
+   * and its half beats: a restart's wait replaces a pending half beat, and beats arm none while
+   * it waits, which costs nothing, since the burst that ends the wait probes more than a beat would.
+   */
   #arm(ms: number, fn: () => void): void {
     clearTimeout(this.#timer)
     this.#timer = setTimeout(() => {
