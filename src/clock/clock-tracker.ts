@@ -113,16 +113,11 @@ export class ClockTracker {
     if (count > 0) this.#begin(send, count, isLeader)
   }
 
-  /**
-   * The link dropped: the burst in progress, or the one a leader waits to start, is over and its
-   * waiter resolves; the estimate keeps what was measured. {@link ClockTracker.restart} measures afresh.
-   */
+  /** The link dropped: the running or awaited burst ends (its waiter resolves); the estimate stays. */
   interrupt(): void {
-    if (this.#deferredBurst !== undefined) {
-      this.#deferredBurst = undefined
-      clearTimeout(this.#timer)
-      this.#timer = undefined
-    }
+    this.#deferredBurst = undefined
+    clearTimeout(this.#timer) // a pending half beat too: the next beat arms another
+    this.#timer = undefined
     this.#finishBurst()
   }
 
@@ -207,11 +202,7 @@ export class ClockTracker {
     this.#startBurst(beat % BURST_EVERY === 0 ? LONG_HEARTBEAT_BURST : HEARTBEAT_BURST)
   }
 
-  /**
-   * Runs `fn` after `ms` unless stopped. One timer for the leader's wait for the follower's burst
-   * and its half beats: a restart's wait replaces a pending half beat, and beats arm none while
-   * it waits, which costs nothing, since the burst that ends the wait probes more than a beat would.
-   */
+  /** Runs `fn` after `ms` unless stopped (one timer: the wait for the follower's burst, or a half beat). */
   #arm(ms: number, fn: () => void): void {
     clearTimeout(this.#timer)
     this.#timer = setTimeout(() => {

@@ -103,8 +103,7 @@ export class SessionCore implements OpHost {
     try {
       this.#handshake.start()
       await this.#handshake.decided
-      // A drop after the hellos suspends a resumable session and ends its burst (see Session.open).
-      if (this.state === 'open') await this.#clock.burst()
+      if (this.state === 'open') await this.#clock.burst() // a suspension ends it: see Session.open
     } finally {
       stopAbort()
     }
@@ -208,9 +207,7 @@ export class SessionCore implements OpHost {
         const isLeader = this.#handshake.onHello(frame)
         if (isLeader === undefined) return
         this.#isLeader = isLeader
-        this.#frames.agree(frame, this.#router.memory, isLeader)
-        // Both sides hold the credentials now: a drop from here on suspends the session.
-        return this.suspension?.arm()
+        return this.#frames.agree(frame, this.#router.memory, isLeader)
       }
       case 'ping':
         return this.#clock.onPing(frame)

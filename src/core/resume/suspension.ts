@@ -22,7 +22,10 @@ export interface SuspensionHost {
   readonly version: number
   /** The session's memory budget (what the peer makes this side hold). */
   readonly budget: MemoryBudget
-  /** The sequenced link and the credentials, once the hello agreed on resume. */
+  /**
+   * The sequenced link and the credentials, once the hellos agreed on resume: from then on a drop
+   * suspends the session, during the opening clock burst too (`Session.open` resolves suspended).
+   */
   readonly link: ReliableLink | undefined
   readonly credentials: Promise<ResumeCredentials> | undefined
   /**
@@ -54,8 +57,6 @@ export interface SuspensionHost {
  */
 export class Suspension {
   #state: 'open' | 'suspended' = 'open'
-  /** The hellos agreed on resume: drops suspend the session from then on. */
-  #armed = false
   /** Why the session is suspended (the reason the `suspended` event carried), while it is. */
   #reason: NetError | undefined
   /** The session closed (it may still be saying goodbye over its channel): no more suspending or resuming. */
@@ -74,17 +75,8 @@ export class Suspension {
   }
 
   /**
-   * The hellos agreed on resume, so both sides can resume from now on: a drop suspends the session,
-   * during the opening clock burst too (the burst ends and `Session.open` resolves suspended).
-   */
-  arm(): void {
-    this.#armed = true
-  }
-
-  /**
-   * `Session.open` resolved: a suspension during the opening was announced before anyone could
-   * listen, so it is announced again on the next macrotask (a listener added right after
-   * `await Session.open` hears it), unless the session left that suspension meanwhile.
+   * `Session.open` resolved: a suspension while opening was announced before anyone could listen,
+   * so it is announced again on the next macrotask, unless the session has left it meanwhile.
    */
   announceLate(): void {
     const reason = this.#reason
@@ -100,7 +92,7 @@ export class Suspension {
    * the session resumes by itself when the peer is heard again, with nothing to resend.
    */
   silent(reason: NetError): boolean {
-    if (this.#stopped || !this.#armed || this.host.link === undefined || this.#state === 'suspended') return false
+    if (this.#stopped || this.host.link === undefined || this.#state === 'suspended') return false
     this.#onSameChannel = true
     this.#suspend(reason, () => this.#back())
     return true
@@ -112,7 +104,7 @@ export class Suspension {
    */
   async resume(channel: FrameChannel, signal: AbortSignal | undefined): Promise<void> {
     const { link, credentials } = this.host
-    if (link === undefined || credentials === undefined || !this.#armed) {
+    if (link === undefined || credentials === undefined) {
       channel.close()
       throw new NetError('usage', 'session.resume: the session was not opened with the resume option on both sides')
     }
@@ -168,7 +160,7 @@ export class Suspension {
 
   #onDrop(reason: NetError): void {
     // A closing session waiting for the peer's goodbye has nothing to suspend: the link is gone.
-    if (this.#stopped || !this.#armed || reason.code === 'protocol' || this.host.link === undefined) return this.host.channel.close(reason)
+    if (this.#stopped || reason.code === 'protocol' || this.host.link === undefined) return this.host.channel.close(reason)
     this.host.link.detach()
     if (this.#state === 'suspended') {
       if (this.#onSameChannel) this.host.lostChannel()
