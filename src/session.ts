@@ -46,10 +46,10 @@ export class Session implements Listenable<SessionEvents>, AsyncDisposable {
   }
 
   /**
-   * Opens a session: both sides exchange hellos (protocol version, leader election) and clock
-   * probes. Rejects with NetError `version` (the peer speaks another protocol version), `timeout`
-   * (not done within `timeoutMs`), `aborted` (`options.signal`), or `usage` (naming the option)
-   * for a `channel` that is not a FrameChannel or an option out of range. A failed open closes `channel`.
+   * Opens a session: both sides exchange hellos (protocol version, leader election), then clock
+   * probes. Rejects with NetError `version` (the peer speaks another version), `timeout` (not done
+   * within `timeoutMs`), `aborted` (`options.signal`) or `usage` (a bad `channel` or option, named),
+   * closing `channel`. With `resume`, a drop after the hellos resolves it `suspended` ({@link SessionOptions.resume}).
    */
   static async open(channel: FrameChannel, options: SessionOptions = {}): Promise<Session> {
     checkFrameChannel(channel)

@@ -113,6 +113,14 @@ export class ClockTracker {
     if (count > 0) this.#begin(send, count, isLeader)
   }
 
+  /** The link dropped: the running or awaited burst ends (its waiter resolves); the estimate stays. */
+  interrupt(): void {
+    this.#deferredBurst = undefined
+    clearTimeout(this.#timer) // a pending half beat too: the next beat arms another
+    this.#timer = undefined
+    this.#finishBurst()
+  }
+
   #begin(send: SendPing, count: number, isLeader: boolean): void {
     this.#send = send
     if (isLeader) {
@@ -194,7 +202,7 @@ export class ClockTracker {
     this.#startBurst(beat % BURST_EVERY === 0 ? LONG_HEARTBEAT_BURST : HEARTBEAT_BURST)
   }
 
-  /** Runs `fn` after `ms` unless stopped (one timer: the opening wait, then the leader's half beats). */
+  /** Runs `fn` after `ms` unless stopped (one timer: the wait for the follower's burst, or a half beat). */
   #arm(ms: number, fn: () => void): void {
     clearTimeout(this.#timer)
     this.#timer = setTimeout(() => {

@@ -24,6 +24,12 @@ export interface SessionOptions {
    * {@link Session.resume} continues it over a new channel with nothing lost or doubled. Each
    * side keeps what it sent until the peer acknowledged it, up to `maxHeldBytes`; a send past
    * that waits. Needs Web Crypto (`crypto.subtle`: Node ≥ 20, or a browser's secure context).
+   *
+   * A drop while the session opens, once the hellos were exchanged (during the opening clock
+   * burst), suspends it too, on both sides (the peer may have opened already): `Session.open`
+   * resolves with `state` `suspended`, and the `suspended` event follows on the next macrotask, so
+   * a listener added right after `await Session.open(...)` hears it; resume it like any other. A
+   * drop before the hellos crossed rejects `Session.open` with `closed`, as without resume.
    */
   resume?: ResumeOptions
   /**

@@ -47,6 +47,11 @@ export class SessionClock {
     this.tracker.restart(this.#ping, this.host.clockBurst, this.host.isLeader())
   }
 
+  /** The link dropped: a burst in progress ends (an opening burst too, so `Session.open` goes on). */
+  interrupt(): void {
+    this.tracker.interrupt()
+  }
+
   heartbeat(): void {
     this.tracker.heartbeat(this.#ping, this.host.isLeader())
   }

@@ -103,13 +103,13 @@ export class SessionCore implements OpHost {
     try {
       this.#handshake.start()
       await this.#handshake.decided
-      await this.#clock.burst()
+      if (this.state === 'open') await this.#clock.burst() // a suspension ends it: see Session.open
     } finally {
       stopAbort()
     }
     if (this.#closeReason !== undefined) throw this.#closeReason
     this.#silence.opened()
-    this.suspension?.opened()
+    this.suspension?.announceLate()
   }
 
   /** What crossed the wire so far, and how many operations are open. */

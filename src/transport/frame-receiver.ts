@@ -3,7 +3,7 @@ import { MemoryBudget } from '../base/memory-budget.js'
 import { Reassembler } from './chunk-codec.js'
 
 /** What holding one early frame costs beyond its bytes (its view, buffer and array slot). */
-const EARLY_FRAME_OVERHEAD_BYTES = 256
+export const EARLY_FRAME_OVERHEAD_BYTES = 256
 /** The memory budget of a channel no session has set one for: safe for a browser tab. */
 export const DEFAULT_MAX_HELD_BYTES = 64 * 1024 * 1024
 

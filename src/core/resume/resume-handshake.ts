@@ -7,6 +7,8 @@ import { onAbort } from '../../base/abort.js'
 import { unreachable } from '../../base/unreachable.js'
 import { proveTo, sameBytes, verifyPeer, type ResumeCredentials } from './resume-credentials.js'
 import { CHALLENGE_BYTES, encodeResumeFrame, parseResumeFrame, type ResumeFrame } from './resume-wire.js'
+import type { MemoryBudget } from '../../base/memory-budget.js'
+import { EARLY_FRAME_OVERHEAD_BYTES } from '../../transport/frame-receiver.js'
 
 /** One side's attempt to continue its session over a new channel. */
 export interface ResumeAttempt {
@@ -20,6 +22,11 @@ export interface ResumeAttempt {
   readonly checkPeerReceived: (received: number) => void
   readonly timeoutMs: number
   readonly signal?: AbortSignal | undefined
+  /**
+   * The session's memory budget: the frames the peer sends after its proof wait until the proof is
+   * verified and are charged to it meanwhile; past it the resume is refused with `protocol`.
+   */
+  readonly budget: MemoryBudget
 }
 
 /** The new channel, once both sides proved who they are. */
@@ -28,6 +35,8 @@ export interface ResumedChannel {
   readonly peerReceived: number
   /** Hands on the frames that followed the peer's proof, then every later frame, to `receiver`. */
   forward(receiver: (frame: Uint8Array) => void): void
+  /** Drops the frames held since the peer's proof (the session will not continue over this channel). */
+  discard(): void
 }
 
 /**
@@ -48,8 +57,10 @@ class ResumeExchange {
   #peerReceived: number | undefined
   #proofArrived = false
   #finished = false
-  /** Frames after the peer's proof, held until it is verified. */
-  readonly #after: Uint8Array[] = []
+  #failed = false
+  /** Frames after the peer's proof, held until it is verified, and what they cost the budget. */
+  #after: Uint8Array[] = []
+  #afterCost = 0
   #receiver: ((frame: Uint8Array) => void) | undefined
 
   constructor(private readonly attempt: ResumeAttempt) {}
@@ -71,8 +82,9 @@ class ResumeExchange {
 
   #onFrame(bytes: Uint8Array): void {
     if (this.#receiver !== undefined) return this.#receiver(bytes)
-    if (this.#finished) return
-    if (this.#proofArrived) return void this.#after.push(bytes)
+    if (this.#failed) return
+    // Also after success, until the session takes over the channel (forward).
+    if (this.#proofArrived) return this.#hold(bytes)
     let frame: ResumeFrame
     try {
       frame = parseResumeFrame(this.attempt.codec.decode(bytes))
@@ -105,16 +117,44 @@ class ResumeExchange {
     }
   }
 
+  /** A frame after the peer's proof: held, and charged to the session's budget, until the proof is verified. */
+  #hold(bytes: Uint8Array): void {
+    const cost = bytes.length + EARLY_FRAME_OVERHEAD_BYTES
+    try {
+      this.attempt.budget.charge(cost, 'frames sent after the resume proof, before it was verified')
+    } catch (err) {
+      if (!this.#finished) return this.#refuse(asProtocol(err))
+      // Verified already: the peer overran the session's budget, which ends the session (the channel's close says why).
+      return this.attempt.channel.close(asProtocol(err))
+    }
+    this.#after.push(bytes)
+    this.#afterCost += cost
+  }
+
   #succeed(peerReceived: number): void {
     if (this.#finished) return
     this.#finished = true
     this.#result.resolve({
       peerReceived,
       forward: (receiver) => {
-        for (const bytes of this.#after.splice(0)) receiver(bytes)
+        const held = this.#after
+        this.#after = []
+        for (const bytes of held) {
+          const cost = bytes.length + EARLY_FRAME_OVERHEAD_BYTES
+          this.#afterCost -= cost
+          this.attempt.budget.release(cost)
+          receiver(bytes)
+        }
         this.#receiver = receiver
       },
+      discard: () => this.#dropHeld(),
     })
+  }
+
+  #dropHeld(): void {
+    this.attempt.budget.release(this.#afterCost)
+    this.#after = []
+    this.#afterCost = 0
   }
 
   /** Tells the peer why (unless it refused first), then closes the new channel. */
@@ -127,6 +167,8 @@ class ResumeExchange {
   #fail(reason: NetError): void {
     if (this.#finished) return
     this.#finished = true
+    this.#failed = true
+    this.#dropHeld()
     this.#result.reject(reason)
     this.attempt.channel.close(reason)
   }

@@ -2,6 +2,7 @@ import type { FrameChannel } from '../../transport/frame-channel.js'
 import type { FrameCodec } from '../../codec/codec.js'
 import { NetError } from '../../base/errors.js'
 import { unrefTimer } from '../../base/unref-timer.js'
+import { nextMacrotask } from '../../base/macrotask.js'
 import type { ReliableLink } from './reliable-link.js'
 import type { ResumeCredentials } from './resume-credentials.js'
 import { runResumeHandshake } from './resume-handshake.js'
@@ -19,7 +20,12 @@ export interface SuspensionHost {
   readonly graceMs: number
   readonly timeoutMs: number
   readonly version: number
-  /** The sequenced link and the credentials, once the hello agreed on resume. */
+  /** The session's memory budget (what the peer makes this side hold). */
+  readonly budget: MemoryBudget
+  /**
+   * The sequenced link and the credentials, once the hellos agreed on resume: from then on a drop
+   * suspends the session, during the opening clock burst too (`Session.open` resolves suspended).
+   */
   readonly link: ReliableLink | undefined
   readonly credentials: Promise<ResumeCredentials> | undefined
   /**
@@ -27,6 +33,8 @@ export interface SuspensionHost {
    * suspended it, still over its channel, which heartbeats go on probing until `back` is called.
    */
   suspended(reason: NetError, back: (() => void) | undefined): void
+  /** Emits the `suspended` event again (see {@link Suspension.announceLate}). */
+  announce(reason: NetError): void
   /** The channel the session waited on is gone too: heartbeats stop. */
   lostChannel(): void
   /** The session is open again (event), over a new channel or over the one it waited on. */
@@ -43,13 +51,14 @@ export interface SuspensionHost {
 }
 
 /**
- * A resumable session's state between drops and resumes: suspends on a drop once the session is
- * open (a protocol error, or a drop before the session opened, closes it), closes it when
- * `graceMs` passes, and runs `resume` over a new channel.
+ * A resumable session's state between drops and resumes: suspends on a drop once the hellos agreed
+ * on resume, while the session is still opening too (a protocol error, or a drop before the hellos
+ * crossed, closes it), closes it when `graceMs` passes, and runs `resume` over a new channel.
  */
 export class Suspension {
   #state: 'open' | 'suspended' = 'open'
-  #opened = false
+  /** Why the session is suspended (the reason the `suspended` event carried), while it is. */
+  #reason: NetError | undefined
   /** The session closed (it may still be saying goodbye over its channel): no more suspending or resuming. */
   #stopped = false
   #grace: ReturnType<typeof setTimeout> | undefined
@@ -65,9 +74,16 @@ export class Suspension {
     return this.#state
   }
 
-  /** The session opened: drops from now on suspend it. */
-  opened(): void {
-    this.#opened = true
+  /**
+   * `Session.open` resolved: a suspension while opening was announced before anyone could listen,
+   * so it is announced again on the next macrotask, unless the session has left it meanwhile.
+   */
+  announceLate(): void {
+    const reason = this.#reason
+    if (reason === undefined) return
+    void nextMacrotask().then(() => {
+      if (this.#reason === reason && !this.#stopped) this.host.announce(reason)
+    })
   }
 
   /**
@@ -76,7 +92,7 @@ export class Suspension {
    * the session resumes by itself when the peer is heard again, with nothing to resend.
    */
   silent(reason: NetError): boolean {
-    if (this.#stopped || !this.#opened || this.host.link === undefined || this.#state === 'suspended') return false
+    if (this.#stopped || this.host.link === undefined || this.#state === 'suspended') return false
     this.#onSameChannel = true
     this.#suspend(reason, () => this.#back())
     return true
@@ -88,7 +104,7 @@ export class Suspension {
    */
   async resume(channel: FrameChannel, signal: AbortSignal | undefined): Promise<void> {
     const { link, credentials } = this.host
-    if (link === undefined || credentials === undefined || !this.#opened) {
+    if (link === undefined || credentials === undefined) {
       channel.close()
       throw new NetError('usage', 'session.resume: the session was not opened with the resume option on both sides')
     }
@@ -109,14 +125,17 @@ export class Suspension {
       checkPeerReceived: (n) => link.checkResumePoint(n),
       timeoutMs: this.host.timeoutMs,
       signal: signals,
+      budget: this.host.budget,
     })
     if (this.#stopped || this.host.channel.isClosed || this.#attempt !== attempt) {
+      resumed.discard()
       channel.close()
       throw new NetError('closed', 'the session closed (or was resumed elsewhere) during the resume handshake')
     }
     this.#attempt = undefined
     this.#clearGrace()
     this.#state = 'open'
+    this.#reason = undefined
     this.host.channel.replace(channel)
     try {
       this.host.adopt(channel)
@@ -141,7 +160,7 @@ export class Suspension {
 
   #onDrop(reason: NetError): void {
     // A closing session waiting for the peer's goodbye has nothing to suspend: the link is gone.
-    if (this.#stopped || !this.#opened || reason.code === 'protocol' || this.host.link === undefined) return this.host.channel.close(reason)
+    if (this.#stopped || reason.code === 'protocol' || this.host.link === undefined) return this.host.channel.close(reason)
     this.host.link.detach()
     if (this.#state === 'suspended') {
       if (this.#onSameChannel) this.host.lostChannel()
@@ -153,6 +172,7 @@ export class Suspension {
 
   #suspend(reason: NetError, back: (() => void) | undefined): void {
     this.#state = 'suspended'
+    this.#reason = reason
     this.host.suspended(reason, back)
     const { graceMs } = this.host
     this.#grace = setTimeout(() => this.host.close(new NetError('timeout', `the session was not resumed within graceMs (${graceMs} ms)`)), graceMs)
@@ -165,6 +185,7 @@ export class Suspension {
     this.#onSameChannel = false
     this.#clearGrace()
     this.#state = 'open'
+    this.#reason = undefined
     this.host.resumed(true)
   }
 
@@ -177,7 +198,7 @@ export class Suspension {
 /** The parts of the session a suspension stops and restarts. */
 export interface SuspendedParts {
   readonly silence: { heard(): void; start(): void; stop(): void; awaitPeer(back: () => void): void }
-  readonly clock: { restart(): void }
+  readonly clock: { restart(): void; interrupt(): void }
   readonly events: EventEmitter<SessionEvents>
   /** The session's memory budget, which a new channel's receiver draws from after a resume. */
   readonly memory: MemoryBudget
@@ -199,6 +220,7 @@ export function suspensionOf(
     graceMs: opts.resume.graceMs,
     timeoutMs: opts.timeoutMs,
     version: opts.protocolVersion,
+    budget: parts.memory,
     get link() {
       return frames.link
     },
@@ -208,8 +230,10 @@ export function suspensionOf(
     suspended: (reason, back) => {
       if (back === undefined) parts.silence.stop()
       else parts.silence.awaitPeer(back)
+      parts.clock.interrupt()
       emitSafely(parts.events, 'suspended', reason)
     },
+    announce: (reason) => emitSafely(parts.events, 'suspended', reason),
     lostChannel: () => parts.silence.stop(),
     adopt: (next) => shareBudget(next, parts.memory),
     resumed: (sameChannel) => {

@@ -6,6 +6,7 @@ import { nextMacrotask } from '../../../src/base/macrotask.js'
 import type { FrameChannel } from '../../../src/transport/frame-channel.js'
 import { deriveCredentials, type ResumeCredentials } from '../../../src/core/resume/resume-credentials.js'
 import { runResumeHandshake, type ResumedChannel } from '../../../src/core/resume/resume-handshake.js'
+import { MemoryBudget } from '../../../src/base/memory-budget.js'
 
 const codec = createFrameCodec({ maxDepth: 64, maxItems: 32_768 })
 const random = (): Uint8Array => crypto.getRandomValues(new Uint8Array(32))
@@ -21,6 +22,7 @@ interface Side {
   received?: number
   checkPeerReceived?: (received: number) => void
   timeoutMs?: number
+  budget?: MemoryBudget
 }
 
 function attempt(channel: FrameChannel, side: Side): Promise<ResumedChannel> {
@@ -32,6 +34,7 @@ function attempt(channel: FrameChannel, side: Side): Promise<ResumedChannel> {
     received: side.received ?? 0,
     checkPeerReceived: side.checkPeerReceived ?? (() => undefined),
     timeoutMs: side.timeoutMs ?? 5000,
+    budget: side.budget ?? new MemoryBudget(64 * 1024 * 1024),
   })
 }
 
