@@ -183,11 +183,18 @@ test('syncStart: both contexts start at the same instant', async ({ twoPeers }, 
     const skew = sa.startedAt - sb.startedAt
     skews.push(Math.abs(skew))
     const follower = aRole === 'follower' ? sa : sb
-    lines.push(`#${i} skew ${skew.toFixed(3)} ms (late a ${sa.lateByMs.toFixed(3)}, b ${sb.lateByMs.toFixed(3)}; offset ${follower.offsetMs.toFixed(3)} ± ${follower.errorBoundMs.toFixed(3)})`)
-    // What each side's lateness does not explain is where each put the agreed instant: the
-    // follower's clock estimate, off by at most its error bound, and the two pages' clocks.
-    const unexplained = skew - (sa.lateByMs - sb.lateByMs)
+    lines.push(
+      `#${i} skew ${skew.toFixed(3)} ms (late a ${sa.lateByMs.toFixed(3)}, observed ${sa.observedLateMs.toFixed(3)}; ` +
+        `b ${sb.lateByMs.toFixed(3)}, observed ${sb.observedLateMs.toFixed(3)}; offset ${follower.offsetMs.toFixed(3)} ± ${follower.errorBoundMs.toFixed(3)})`,
+    )
+    // What each side's lateness, as observed when its function read the clock, does not explain
+    // is where each put the agreed instant: the follower's clock estimate, off by at most its error
+    // bound, and the two pages' clocks. (The observed lateness includes a preemption between the
+    // library's wait and the function, which a loaded machine causes: seen at 12 ms.)
+    const unexplained = skew - (sa.observedLateMs - sb.observedLateMs)
     expect(Math.abs(unexplained), `start ${i}: ${lines.at(-1)}`).toBeLessThanOrEqual(follower.errorBoundMs + CLOCK_SLACK_MS)
+    // The library never reports less lateness than there was when it handed over.
+    for (const side of [sa, sb]) expect(side.lateByMs, `start ${i}: ${lines.at(-1)}`).toBeLessThanOrEqual(side.observedLateMs + CLOCK_SLACK_MS)
   }
   expect(skews.length, 'at least one start happened').toBeGreaterThan(0)
   const sorted = [...skews].sort((x, y) => x - y)

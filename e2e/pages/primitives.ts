@@ -18,7 +18,13 @@ export type StartReport =
       started: true
       /** `performance.timeOrigin + performance.now()` when the function ran. */
       startedAt: number
+      /** How late the library says it started (measured where its wait ended). */
       lateByMs: number
+      /**
+       * How late `startedAt` itself was on the shared timeline: `lateByMs` plus whatever ran (or
+       * preempted this page) between the library's wait and the function reading the clock.
+       */
+      observedLateMs: number
       /** This side's clock estimate when the function ran. */
       offsetMs: number
       errorBoundMs: number
@@ -182,7 +188,11 @@ window.prims = {
     // take longer than 50 ms to be handled, and the follower then rightly rejects with `late`.
     try {
       return await s.syncStart(
-        (info): StartReport => ({ started: true, startedAt: wallNow(), lateByMs: info.lateByMs, offsetMs: s.clock.offsetMs, errorBoundMs: s.clock.errorBoundMs }),
+        (info): StartReport => {
+          const startedAt = wallNow()
+          const observedLateMs = s.now() - info.at
+          return { started: true, startedAt, lateByMs: info.lateByMs, observedLateMs, offsetMs: s.clock.offsetMs, errorBoundMs: s.clock.errorBoundMs }
+        },
         { key, delayMs: 200 },
       )
     } catch (err) {
