@@ -175,6 +175,11 @@ export class PortRouter {
     handlers.onCancelAnswered()
   }
 
+  /** Drops what is held for the keys of the scope at `path` (scope-path.ts): it ended. */
+  dropScope(path: string): void {
+    this.held.dropScope(path)
+  }
+
   /** Tells every open port the session closed, and drops everything held. */
   closeAll(reason: NetError): void {
     if (this.closedReason !== undefined) return

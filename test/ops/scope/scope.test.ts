@@ -1,0 +1,69 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { memorySessions, type SessionPair } from '../../helpers/session-pair.js'
+import { sessionCore } from '../../../src/session.js'
+import { isNetError, NetError } from '../../../src/base/errors.js'
+
+let pair: SessionPair | undefined
+afterEach(async () => {
+  await pair?.close()
+  pair = undefined
+})
+
+/** How a promise settled, without letting a rejection go unhandled. */
+function outcome<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  return p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  )
+}
+
+describe('scopes', () => {
+  it('keeps each scope its own key space: the same default and explicit keys in two scopes and the root never pair across', async () => {
+    pair = await memorySessions({ latencyMs: 1 })
+    const { leader, follower } = pair
+    const [la, lb] = [leader.scope('a'), leader.scope('b')]
+    const [fa, fb] = [follower.scope('a'), follower.scope('b')]
+    // The leader calls in the order a, b, root; the follower in root, b, a: default keys pair per scope.
+    const leaderSide = Promise.all([la.exchange('L-a'), lb.exchange('L-b'), leader.exchange('L-root'), la.exchange('L-a2', { key: 'k' }), lb.exchange('L-b2', { key: 'k' })])
+    const followerSide = Promise.all([follower.exchange('F-root'), fb.exchange('F-b'), fa.exchange('F-a'), fb.exchange('F-b2', { key: 'k' }), fa.exchange('F-a2', { key: 'k' })])
+    expect(await leaderSide).toEqual(['F-a', 'F-b', 'F-root', 'F-a2', 'F-b2'])
+    expect(await followerSide).toEqual(['L-root', 'L-b', 'L-a', 'L-b2', 'L-a2'])
+    await Promise.all([la.close(), lb.close(), fa.close(), fb.close()])
+    expect(sessionCore(leader).scopes.size + sessionCore(follower).scopes.size).toBe(0)
+  })
+
+  it('opens a scope with no message: the first operation in it carries its name', async () => {
+    pair = await memorySessions()
+    pair.resetCounts()
+    const ls = pair.leader.scope('quiet')
+    const fs = pair.follower.scope('quiet').scope('deeper')
+    expect(pair.totalMessages()).toBe(0)
+    const [a, b] = await Promise.all([ls.scope('deeper').join(async () => 1), fs.join(async () => 2)])
+    expect([a, b]).toEqual([1, 2])
+    expect(pair.totalMessages()).toBe(2)
+    await Promise.all([ls.close(), pair.follower.scope('other').close(), fs.close()].slice(0, 1))
+  })
+
+  it('reset rejects every pending call on both sides with aborted carrying the reason', async () => {
+    pair = await memorySessions({ latencyMs: 2 })
+    const ls = pair.leader.scope('r')
+    const fs = pair.follower.scope('r')
+    const leaderJoin = outcome(ls.join(() => new Promise(() => {})))
+    const followerExchange = outcome(fs.exchange(1)) // the leader never exchanges: waits for the peer
+    const followerChannel = fs.channel<number>('ch')
+    const read = outcome(followerChannel[Symbol.asyncIterator]().next())
+    const mutex = ls.mutex<number>('m', { initial: 0 })
+    await ls.exchange(2).catch(() => undefined) // let the follower's exchange pair... (it pairs: exchange#1)
+    const lock = outcome(pair.follower.scope('r2').join(async () => 0))
+    void lock
+    await ls.reset('game over')
+    const results = await Promise.all([leaderJoin, followerExchange, read])
+    expect(results[0].ok).toBe(false)
+    expect(isNetError((results[0] as { error: unknown }).error, 'aborted')).toBe(true)
+    expect(String((results[0] as { error: NetError }).error.message)).toContain('game over')
+    expect(results[1].ok).toBe(true) // it paired with the leader's exchange before the reset
+    expect(results[2].ok).toBe(false)
+    expect((results[2] as { error: NetError }).error.message).toContain('game over')
+    expect(mutex.query()).toBeDefined()
+  })
+})
