@@ -3,7 +3,7 @@ import type { MemoryBudget } from '../../base/memory-budget.js'
 import type { PortRouter } from '../port-router.js'
 import { encodeSessionFrame } from '../wire.js'
 import { childPath, scopeOf, showPath } from './scope-path.js'
-import { ScopeState, type ScopeEnd } from './scope-state.js'
+import { ScopeState, type ScopeEnd, type ScopeOwner } from './scope-state.js'
 
 /** What scopes need from their session. */
 export interface ScopeSession {
@@ -25,7 +25,7 @@ export const MAX_UNOPENED_ENDED_SCOPES = 1024
 const ENDED_SCOPE_COST = 256
 
 /** The session's scopes in use, by path (docs/scopes-design.md). */
-export class ScopeRegistry {
+export class ScopeRegistry implements ScopeOwner {
   readonly #scopes = new Map<string, ScopeState>()
   #unopened = 0
 

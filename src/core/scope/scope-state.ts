@@ -6,10 +6,19 @@ import type { OpHost } from '../op-host.js'
 import type { CancellablePort, PortHandlers } from '../port.js'
 import { routingKey, showPath } from './scope-path.js'
 import { ScopedPort, type PortOwner } from './scoped-port.js'
-import type { ScopeRegistry } from './scope-registry.js'
+import type { PortRouter } from '../port-router.js'
 
 /** How a side ends its use of a scope: `fin` (close) or `reset`. */
 export type ScopeEnd = 'fin' | 'reset'
+
+/** What a scope needs from the session's scope registry. */
+export interface ScopeOwner {
+  readonly session: { readonly closedReason: NetError | undefined; readonly clock: { readonly rttMs: number; readonly recentDelayMs: number } }
+  readonly router: PortRouter
+  sendEnd(path: string, how: ScopeEnd, reason: string): Promise<void>
+  /** The scope is over on both sides: its name is free again. */
+  forget(state: ScopeState): void
+}
 
 /**
  * One use of a scope on this side: its key space (default key counters, the ports of its
@@ -36,7 +45,7 @@ export class ScopeState implements OpHost, PortOwner {
   #stopSignal = noop
 
   constructor(
-    private readonly registry: ScopeRegistry,
+    private readonly registry: ScopeOwner,
     readonly path: string,
     public parent: ScopeState | undefined,
     /** False for a scope only the peer used so far (it ended it before this side opened it). */
