@@ -116,9 +116,10 @@ export class ScopeState implements OpHost, PortOwner {
         ? new NetError('closed', `the peer closed scope "${showPath(this.path)}"`)
         : new NetError('aborted', `scope "${showPath(this.path)}" was reset by the peer: ${reason}`)
     this.ended ??= why
-    if (how === 'reset') this.#abort.abort(why)
-    // Ports the peer never used, channels, locks and retired calls get nothing more from it.
+    // Ports the peer never used, channels, locks and retired calls get nothing more from it. Dropped
+    // before the reset aborts the rest: a call the peer never made must not ask it for a verdict.
     for (const port of this.#ports) if (!port.isOneShot || !port.introduced || port.retired) port.drop(why)
+    if (how === 'reset') this.#abort.abort(why)
     this.registry.router.dropScope(this.path)
     // A peer's end is answered with this side's, as soon as its own calls have settled (once
     // this side opens the scope, if it has not yet).
