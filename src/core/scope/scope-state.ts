@@ -172,6 +172,8 @@ export class ScopeState implements OpHost, PortOwner {
 
   #maybeSendEnd(): void {
     if (this.#ending === undefined || this.#sentEnd || this.#running > 0 || this.pendingSends > 0) return
+    // A parent's end follows its children's (each is counted as the parent's send in flight).
+    for (const child of this.children) if (!child.#sentEnd) return
     this.#sentEnd = true
     const { how, reason } = this.#ending
     void this.registry.sendEnd(this.path, how, reason).catch(noop)
