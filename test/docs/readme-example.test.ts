@@ -42,4 +42,10 @@ describe('README', () => {
     expect(stdout).toContain('bob suspended: closed')
     expect(stdout).toContain("open [ 'go', 'ready' ]")
   })
+
+  it('its scopes example runs: rounds pair within their scope, and a reset reaches the peer with its reason', () => {
+    const stdout = runBlock(jsBlocks.find((b) => b.includes("scope('lobby')")), 'of scopes', 'scopes')
+    expect(stdout).toContain("[ 'paper', 'rock' ]")
+    expect(stdout).toContain('aborted: scope "lobby" was reset by the peer: alice left')
+  })
 })
