@@ -156,9 +156,11 @@ export class ScopeState implements OpHost, PortOwner {
   }
 
   #end(how: ScopeEnd, why: NetError, wireReason: string): void {
-    if (this.#ending !== undefined) return
+    // A reset may cut short a close still waiting for running calls (its `fin` not sent yet).
+    const upgrade = how === 'reset' && this.#ending?.how === 'fin' && !this.#sentEnd
+    if (this.#ending !== undefined && !upgrade) return
     this.#ending = { how, reason: wireReason }
-    this.ended ??= why
+    this.ended = upgrade ? why : (this.ended ?? why)
     if (how === 'reset') this.#abort.abort(this.ended)
     for (const child of this.children) child.#end(how, how === 'fin' ? child.#closedWith(why) : why, wireReason)
     // Channels and locks end with the scope; one-shot calls settle by their own protocol.

@@ -71,6 +71,20 @@ describe('ending a scope while every kind of call is pending', () => {
     expect(scopesLeft(pair.leader, pair.follower)).toBe(0)
   })
 
+  it('a reset cuts short a close that waits for a call the peer never makes', async () => {
+    pair = await memorySessions({ latencyMs: 1 })
+    const ls = pair.leader.scope('stuck')
+    const fs = pair.follower.scope('stuck')
+    const waiting = ls.exchange(1) // the follower never exchanges
+    waiting.catch(() => undefined)
+    const closing = ls.close()
+    expect(await stateOf(closing)).toBe('pending')
+    await ls.reset('gave up waiting')
+    expect((await rejectionOf(waiting, 'aborted')).message).toContain('gave up waiting')
+    await Promise.all([closing, fs.closed])
+    expect(scopesLeft(pair.leader, pair.follower)).toBe(0)
+  })
+
   it('a scope signal resets it; a reset parent resets its children; names are busy until the scope is over', async () => {
     pair = await memorySessions({ latencyMs: 1 })
     const controller = new AbortController()
