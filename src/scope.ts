@@ -107,8 +107,9 @@ export class Scope extends KeySpace implements AsyncDisposable {
    * rejects with NetError `aborted` carrying `reason`, here now and on the peer when its `reset`
    * arrives, through each call's own abort path, so both sides still agree on every one-shot
    * call's outcome (a call whose result was already decided keeps it). Channels and locks in it
-   * close with the same error. Resolves once both sides are done. Throws NetError `usage` for a
-   * `reason` that is not a string.
+   * close with the same error. It also cuts short a `close()` still waiting for running calls.
+   * Resolves once both sides are done. Rejects with NetError `usage` for a `reason` that is not a
+   * string.
    * @example `round.reset('the player left')`
    */
   reset(reason = 'reset'): Promise<void> {
