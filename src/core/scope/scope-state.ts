@@ -89,7 +89,12 @@ export class ScopeState implements OpHost, PortOwner {
     const closed = this.registry.session.closedReason ?? this.ended
     if (closed !== undefined) throw closed
     const port = new ScopedPort<Out>(this, key, handlers as PortHandlers<unknown>)
-    port.attach(this.registry.router.openPort<Out, unknown>(kind, routingKey(this.path, key), port.routerHandlers()))
+    try {
+      port.attach(this.registry.router.openPort<Out, unknown>(kind, routingKey(this.path, key), port.routerHandlers()))
+    } catch (err) {
+      // The router names the routing key: show its scope path as `a/b/key`.
+      throw err instanceof NetError ? new NetError(err.code, showPath(err.message), { cause: err }) : err
+    }
     this.#ports.add(port as ScopedPort<unknown>)
     if (port.running) this.#running++
     return port

@@ -47,26 +47,33 @@ describe('scopes', () => {
     expect(sessionCore(pair.leader).scopes.size + sessionCore(pair.follower).scopes.size).toBe(0)
   })
 
-  it('reset rejects every pending call on both sides with aborted carrying the reason', async () => {
+  it('a key in use within a scope is a usage error naming the scope path', async () => {
+    pair = await memorySessions()
+    const inner = pair.leader.scope('outer').scope('inner')
+    inner.channel('c')
+    expect(() => inner.channel('c')).toThrow(/"outer\/inner\/c" is already in use/)
+    expect(() => pair!.leader.scope('bad\u0000name')).toThrow(/without U\+0000/)
+    expect(() => inner.mutex('k\u0000')).toThrow(/without U\+0000/)
+    let deep = pair.leader.scope('d0')
+    for (let i = 1; i < 32; i++) deep = deep.scope(`d${i}`)
+    expect(() => deep.scope('one-too-many')).toThrow(/nest at most 32 deep/)
+  })
+
+  it('reset rejects the calls pending on both sides with aborted carrying the reason; a call already paired keeps its result', async () => {
     pair = await memorySessions({ latencyMs: 2 })
     const ls = pair.leader.scope('r')
     const fs = pair.follower.scope('r')
-    const leaderJoin = outcome(ls.join(() => new Promise(() => {})))
-    const followerExchange = outcome(fs.exchange(1)) // the leader never exchanges: waits for the peer
-    const followerChannel = fs.channel<number>('ch')
-    const read = outcome(followerChannel[Symbol.asyncIterator]().next())
-    const mutex = ls.mutex<number>('m', { initial: 0 })
-    await ls.exchange(2).catch(() => undefined) // let the follower's exchange pair... (it pairs: exchange#1)
-    const lock = outcome(pair.follower.scope('r2').join(async () => 0))
-    void lock
+    const leaderJoin = outcome(ls.join(() => new Promise(() => {}))) // the follower never joins
+    const followerExchange = outcome(fs.exchange(1))
+    const followerRead = outcome(fs.channel<number>('ch')[Symbol.asyncIterator]().next())
+    expect(await ls.exchange(2)).toBe(1) // pairs with the follower's exchange before the reset
     await ls.reset('game over')
-    const results = await Promise.all([leaderJoin, followerExchange, read])
-    expect(results[0].ok).toBe(false)
-    expect(isNetError((results[0] as { error: unknown }).error, 'aborted')).toBe(true)
-    expect(String((results[0] as { error: NetError }).error.message)).toContain('game over')
-    expect(results[1].ok).toBe(true) // it paired with the leader's exchange before the reset
-    expect(results[2].ok).toBe(false)
-    expect((results[2] as { error: NetError }).error.message).toContain('game over')
-    expect(mutex.query()).toBeDefined()
+    const [join, exchange, read] = await Promise.all([leaderJoin, followerExchange, followerRead])
+    expect(join.ok).toBe(false)
+    expect(isNetError((join as { error: unknown }).error, 'aborted')).toBe(true)
+    expect((join as { error: NetError }).error.message).toContain('game over')
+    expect(exchange).toEqual({ ok: true, value: 2 })
+    expect(read.ok).toBe(false)
+    expect((read as { error: NetError }).error.message).toContain('was reset by the peer: game over')
   })
 })
