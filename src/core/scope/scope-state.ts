@@ -74,6 +74,11 @@ export class ScopeState implements OpHost, PortOwner {
     return this.registry.session.clock
   }
 
+  /** syncStart batches the follower's `ready` messages per session, across its scopes. */
+  get batch(): object {
+    return this.registry.session
+  }
+
   /** Resets the scope when `signal` aborts, until the scope is over. */
   watch(signal: AbortSignal | undefined): void {
     this.#stopSignal = onAbort(signal, () => this.reset(reasonText(signal!.reason)))

@@ -77,3 +77,18 @@ describe('scopes', () => {
     expect((read as { error: NetError }).error.message).toContain('was reset by the peer: game over')
   })
 })
+
+describe('syncStart in scopes', () => {
+  it("batches a follower's burst of calls per session, across its scopes: the lead covers the whole burst", async () => {
+    pair = await memorySessions()
+    const N = 800 // the follower asks for 1 ms per call of a burst: 800 ms, far above any other lead here
+    const spaces = Array.from({ length: N }, (_, i) => [pair!.leader.scope(`s${i}`), pair!.follower.scope(`s${i}`)] as const)
+    const leaderCalls = spaces.map(([l]) => l.syncStart(({ at }) => at, { delayMs: 1 }))
+    const calledAt = pair.follower.now()
+    const followerCalls = spaces.map(([, f]) => f.syncStart(({ at }) => at, { delayMs: 1 }))
+    const [ats] = await Promise.all([Promise.all(followerCalls), Promise.all(leaderCalls)])
+    // Batched per scope instead, each ready would ask for 1 ms and the first start come within a few ms.
+    expect(Math.min(...ats) - calledAt).toBeGreaterThanOrEqual(N * 0.9)
+    await Promise.all(spaces.flat().map((s) => s.close()))
+  }, 30_000)
+})
