@@ -29,7 +29,8 @@ export class ChannelInbox<T> {
   #failure: NetError | undefined
 
   constructor(
-    private readonly key: string,
+    /** What the reader reads, for errors: `channel "moves"`. */
+    private readonly name: string,
     /** The reader took `item` (for credit). */
     private readonly onTaken: (item: Received) => void,
     /** The reader left early (`return()`). */
@@ -51,7 +52,7 @@ export class ChannelInbox<T> {
   }
 
   iterator(): AsyncIterator<T, undefined> {
-    if (this.#iterating) throw new NetError('usage', `channel "${this.key}" already has a reader; iterate it once at a time`)
+    if (this.#iterating) throw new NetError('usage', `${this.name} already has a reader; iterate it once at a time`)
     this.#iterating = true
     const reader = ++this.#readers
     return {
@@ -69,7 +70,7 @@ export class ChannelInbox<T> {
     if (this.#abandoned) return
     const reader = this.#reader
     if (reader === undefined) {
-      this.budget.charge(item.cost, `unread values on channel "${this.key}"`)
+      this.budget.charge(item.cost, `unread values on ${this.name}`)
       this.#items.push(item)
       this.#bytes += item.weight
       return
