@@ -27,7 +27,14 @@ async function closedWith(a: Attack): Promise<NetError> {
   return reason
 }
 
-const call = (id: number): RpcMessage => ({ type: 'call', id, method: 'm', args: [] })
+/** What the victim calls and serves. */
+interface Svc {
+  m(): unknown
+  n(): number
+  s(): AsyncIterable<unknown>
+}
+
+const call = (id: number): RpcMessage => ({ type: 'call', id, method: 'x', args: [] })
 
 /** Each: what the peer sends (after the victim called `svc.m()` once, as call 1), and what the close names. */
 const breaking: [string, (RpcMessage | unknown[] | Raw)[], string][] = [
@@ -52,7 +59,7 @@ describe('a hostile rpc peer', () => {
   for (const [what, messages, named] of breaking) {
     it(`closes the session with protocol on ${what}, and the victim's call rejects`, async () => {
       const a = await attack()
-      const pending = a.victim.rpc('svc').call.m().catch((err: unknown) => err)
+      const pending = a.victim.rpc<Svc>('svc').call.m().catch((err: unknown) => err)
       const send = rpcFrames(a)
       for (const message of messages) send(message)
       const reason = await closedWith(a)
@@ -64,12 +71,12 @@ describe('a hostile rpc peer', () => {
 
   it('ignores answers to calls the victim gave up on, and cancels of calls it finished', async () => {
     const a = await attack()
-    const api = a.victim.rpc('svc')
+    const api = a.victim.rpc<Svc>('svc')
     const controller = new AbortController()
     const given = api.call.m({ signal: controller.signal }).catch((err: unknown) => err)
     controller.abort()
     expect(await given).toMatchObject({ code: 'aborted' })
-    api.handle({ n: () => 1 })
+    api.handle({ m: () => 0, n: () => 1, s: () => [] })
     const send = rpcFrames(a)
     send({ type: 'result', id: 1, value: 'late' })
     send({ type: 'error', id: 1, name: 'E', message: 'late' })
@@ -86,7 +93,7 @@ describe('a hostile rpc peer', () => {
   it('closes with protocol when a stream sends more items than the credit it was given', async () => {
     const a = await attack()
     // Nobody reads, so no credit is granted back: the third item is one past the window.
-    const iterator = a.victim.rpc('svc').stream.s({ window: 2 })[Symbol.asyncIterator]()
+    const iterator = a.victim.rpc<Svc>('svc').stream.s({ window: 2 })[Symbol.asyncIterator]()
     const send = rpcFrames(a)
     for (let i = 0; i < 3; i++) send({ type: 'item', id: 1, value: i, wait: false })
     const reason = await closedWith(a)

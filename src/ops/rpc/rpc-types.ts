@@ -55,15 +55,19 @@ export type RpcStreamMethods<Api> = { [K in keyof Api]: Api[K] extends AnyFuncti
 /** The names of `Api`'s other methods: called through `api.call`. */
 export type RpcCallMethods<Api> = { [K in keyof Api]: Api[K] extends AnyFunction ? (Streams<Api[K]> extends true ? never : K) : never }[keyof Api] & string
 
-/** `api.call`: each method sends one message and resolves with the handler's result. */
-export type RpcCalls<Api> = {
+/** `api.call`: each method sends one message and resolves with the handler's result (any method for an untyped service). */
+export type RpcCalls<Api> = string extends keyof Api ? Readonly<Record<string, (...args: any[]) => Promise<any>>> : RpcTypedCalls<Api>
+
+type RpcTypedCalls<Api> = {
   readonly [K in RpcCallMethods<Api>]: Api[K] extends (...args: infer A) => infer R
     ? ((...args: A) => Promise<Awaited<R>>) & ((...args: [...A, RpcCallOptions]) => Promise<Awaited<R>>)
     : never
 }
 
 /** `api.stream`: each method returns the handler's items as an {@link RpcStream}. */
-export type RpcStreams<Api> = {
+export type RpcStreams<Api> = string extends keyof Api ? Readonly<Record<string, (...args: any[]) => RpcStream<any>>> : RpcTypedStreams<Api>
+
+type RpcTypedStreams<Api> = {
   readonly [K in RpcStreamMethods<Api>]: Api[K] extends (...args: infer A) => AsyncIterable<infer T>
     ? ((...args: A) => RpcStream<T>) & ((...args: [...A, RpcStreamOptions]) => RpcStream<T>)
     : never
@@ -74,7 +78,9 @@ export type RpcStreams<Api> = {
  * {@link RpcContext}. A streaming method may be an async generator (or return any async or
  * sync iterable); every other method returns its result or a promise of it.
  */
-export type RpcHandlers<Api> = {
+export type RpcHandlers<Api> = string extends keyof Api ? Record<string, (...args: any[]) => unknown> : RpcTypedHandlers<Api>
+
+type RpcTypedHandlers<Api> = {
   [K in keyof Api]: Api[K] extends (...args: infer A) => infer R
     ? Streams<Api[K]> extends true
       ? (...args: [...A, RpcContext]) => R extends AsyncIterable<infer T> ? AsyncIterable<T> | Iterable<T> : never

@@ -50,7 +50,8 @@ describe('rpc calls over a memory pair', () => {
     const api = pair.leader.rpc<TestApi & { missing(): void; toString(): string }>('test')
     expect((await expectNetError(api.call.missing(), 'remote')).remoteName).toBe('NoSuchMethod')
     expect((await expectNetError(api.call.toString(), 'remote')).remoteName).toBe('NoSuchMethod')
-    const untyped = pair.leader.rpc('test')
+    /** The same methods called as the other kind. */
+    const untyped = pair.leader.rpc<{ count(to: number): number; add(a: number, b: number): AsyncIterable<number> }>('test')
     expect((await expectNetError(untyped.call.count(3), 'remote')).remoteName).toBe('TypeError')
     const wrong = (async () => {
       for await (const _ of untyped.stream.add(1, 2)) void _
@@ -61,15 +62,15 @@ describe('rpc calls over a memory pair', () => {
   it('rejects arguments that cannot be encoded with usage, and keeps serving later calls', async () => {
     const pair = await sessions()
     serveTestApi(pair.follower)
-    const api = pair.leader.rpc('test')
+    const api = pair.leader.rpc<{ add(a: unknown, b: number): number }>('test')
     await expectNetError(api.call.add(() => 1, 2), 'usage')
     expect(await api.call.add(2, 3)).toBe(5)
   })
 
   it('a result that cannot be encoded reaches the caller as remote', async () => {
     const pair = await sessions()
-    pair.follower.rpc('odd').handle({ fn: () => () => 1 })
-    const err = await expectNetError(pair.leader.rpc('odd').call.fn(), 'remote')
+    pair.follower.rpc<{ fn(): unknown }>('odd').handle({ fn: () => () => 1 })
+    const err = await expectNetError(pair.leader.rpc<{ fn(): unknown }>('odd').call.fn(), 'remote')
     expect(err.remoteName).toBe('NetError')
   })
 
