@@ -60,4 +60,5 @@ export type {
   RpcStream,
   RpcCallMethods,
   RpcStreamMethods,
+  RpcIsStreaming,
 } from './session.js'

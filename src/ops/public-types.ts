@@ -7,4 +7,4 @@ export type { NetRwLock, NetRwLockOptions, NetLockOptions, NetLockMode, LockEven
 export type { LockGuard, ReadGuard, WriteGuard, LockSnapshot, LockState } from './lock/rwlock.js'
 export { SYNC_START_LATE_TOLERANCE_MS, type SyncStartInfo, type SyncStartOptions } from './sync-start/sync-start.js'
 export { RPC_HANDLER_WAIT_MS, type Rpc, type RpcAnyApi, type RpcCalls, type RpcStreams, type RpcHandlers } from './rpc/rpc.js'
-export type { RpcContext, RpcCallOptions, RpcStreamOptions, RpcStream, RpcCallMethods, RpcStreamMethods } from './rpc/rpc.js'
+export type { RpcContext, RpcCallOptions, RpcStreamOptions, RpcStream, RpcCallMethods, RpcStreamMethods, RpcIsStreaming } from './rpc/rpc.js'

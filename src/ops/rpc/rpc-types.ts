@@ -43,31 +43,30 @@ export interface RpcStreamOptions extends RpcCallOptions {
  * session's reason once it closed.
  */
 export interface RpcStream<T> extends AsyncIterable<T> {
+  /** The items in order; one reader at a time (a second one throws NetError `usage`). */
   [Symbol.asyncIterator](): AsyncIterator<T, undefined>
 }
 
-type AnyFunction = (...args: any[]) => unknown
-type Streams<F> = F extends (...args: any[]) => AsyncIterable<unknown> ? true : false
+/**
+ * Whether method `F` streams: it returns an AsyncIterable (a method typed to return `any` does not).
+ */
+export type RpcIsStreaming<F> = F extends (...args: any[]) => infer R ? (0 extends 1 & R ? false : R extends AsyncIterable<unknown> ? true : false) : false
 
 /** The names of `Api`'s methods that return an AsyncIterable: called through `api.stream`. */
-export type RpcStreamMethods<Api> = { [K in keyof Api]: Api[K] extends AnyFunction ? (Streams<Api[K]> extends true ? K : never) : never }[keyof Api] & string
+export type RpcStreamMethods<Api> = { [K in keyof Api]: Api[K] extends (...args: any[]) => unknown ? (RpcIsStreaming<Api[K]> extends true ? K : never) : never }[keyof Api] & string
 
 /** The names of `Api`'s other methods: called through `api.call`. */
-export type RpcCallMethods<Api> = { [K in keyof Api]: Api[K] extends AnyFunction ? (Streams<Api[K]> extends true ? never : K) : never }[keyof Api] & string
+export type RpcCallMethods<Api> = { [K in keyof Api]: Api[K] extends (...args: any[]) => unknown ? (RpcIsStreaming<Api[K]> extends true ? never : K) : never }[keyof Api] & string
 
-/** `api.call`: each method sends one message and resolves with the handler's result (any method for an untyped service). */
-export type RpcCalls<Api> = string extends keyof Api ? Readonly<Record<string, (...args: any[]) => Promise<any>>> : RpcTypedCalls<Api>
-
-type RpcTypedCalls<Api> = {
+/** `api.call`: each method sends one message and resolves with the handler's result. */
+export type RpcCalls<Api> = {
   readonly [K in RpcCallMethods<Api>]: Api[K] extends (...args: infer A) => infer R
     ? ((...args: A) => Promise<Awaited<R>>) & ((...args: [...A, RpcCallOptions]) => Promise<Awaited<R>>)
     : never
 }
 
 /** `api.stream`: each method returns the handler's items as an {@link RpcStream}. */
-export type RpcStreams<Api> = string extends keyof Api ? Readonly<Record<string, (...args: any[]) => RpcStream<any>>> : RpcTypedStreams<Api>
-
-type RpcTypedStreams<Api> = {
+export type RpcStreams<Api> = {
   readonly [K in RpcStreamMethods<Api>]: Api[K] extends (...args: infer A) => AsyncIterable<infer T>
     ? ((...args: A) => RpcStream<T>) & ((...args: [...A, RpcStreamOptions]) => RpcStream<T>)
     : never
@@ -78,11 +77,9 @@ type RpcTypedStreams<Api> = {
  * {@link RpcContext}. A streaming method may be an async generator (or return any async or
  * sync iterable); every other method returns its result or a promise of it.
  */
-export type RpcHandlers<Api> = string extends keyof Api ? Record<string, (...args: any[]) => unknown> : RpcTypedHandlers<Api>
-
-type RpcTypedHandlers<Api> = {
+export type RpcHandlers<Api> = {
   [K in keyof Api]: Api[K] extends (...args: infer A) => infer R
-    ? Streams<Api[K]> extends true
+    ? RpcIsStreaming<Api[K]> extends true
       ? (...args: [...A, RpcContext]) => R extends AsyncIterable<infer T> ? AsyncIterable<T> | Iterable<T> : never
       : (...args: [...A, RpcContext]) => Awaited<R> | PromiseLike<Awaited<R>>
     : never
@@ -133,5 +130,5 @@ export interface Rpc<Api> {
  */
 export const RPC_HANDLER_WAIT_MS = 2000
 
-/** The `Api` of an untyped service: any method, any arguments. */
+/** The `Api` of an untyped service: any method, any arguments, called through `call` (declare an Api to stream). */
 export type RpcAnyApi = Record<string, (...args: any[]) => any>
