@@ -5,27 +5,15 @@ import { describeError, type ErrorText } from '../../core/error-text.js'
 import { describeCall, type RpcLink } from './rpc-link.js'
 import { StreamSender } from './rpc-stream-sender.js'
 import type { RpcMessage } from './rpc-wire.js'
-
-type CallMessage = Extract<RpcMessage, { type: 'call' | 'stream' }>
+import { contextOf, findMethod, isAsyncIterable, isIterable, isThenable, RunningCall } from './rpc-running-call.js'
 
 /**
- * What one call running here costs beyond its message: its record, abort controller, signal and
- * the handler's promise (measured with --expose-gc: about 700 bytes), charged to the session's
- * memory budget while it runs, so a peer cannot start calls without bound.
+ * What one call running here may cost beyond its message (its record, the handler's context and
+ * promise, and the abort controller and listener of a handler that reads its signal): an upper
+ * bound, charged to the session's memory budget while it runs, so a peer cannot start calls
+ * without bound. test/bench/rpc.bench.ts measured ~250 bytes for a handler that ignores its signal.
  */
 const RUNNING_CALL_BYTES = 1024
-
-/** One peer call running (or waiting for a handler) here. */
-class RunningCall {
-  readonly controller = new AbortController()
-  cancelled = false
-  timer: ReturnType<typeof setTimeout> | undefined
-  sender: StreamSender | undefined
-  constructor(
-    readonly message: CallMessage,
-    readonly cost: number,
-  ) {}
-}
 
 /**
  * The peer's calls on one service: each runs its handler with a signal that aborts if the
@@ -59,7 +47,7 @@ export class RpcCalleeSide {
     }
   }
 
-  onCall(message: CallMessage): void {
+  onCall(message: Extract<RpcMessage, { type: 'call' | 'stream' }>): void {
     if (message.id <= this.#lastId) throw peerSent(`rpc call ${message.id} after call ${this.#lastId} (ids must grow)`)
     this.#lastId = message.id
     const cost = this.link.messageCost() + RUNNING_CALL_BYTES
@@ -76,7 +64,7 @@ export class RpcCalleeSide {
     const call = this.#find(id, 'a cancel')
     if (call === undefined || call.cancelled) return
     call.cancelled = true
-    call.controller.abort(new NetError('aborted', `${describeCall(this.link, call.message.method)} was cancelled by the caller`))
+    call.abort(new NetError('aborted', `${describeCall(this.link, call.message.method)} was cancelled by the caller`))
     call.sender?.stop()
     // A call still waiting for a handler never started: nothing else will finish it.
     if (this.#waiting.has(call)) this.#finish(call)
@@ -96,7 +84,7 @@ export class RpcCalleeSide {
     for (const call of this.#running.values()) {
       clearTimeout(call.timer)
       call.sender?.stop()
-      call.controller.abort(reason)
+      call.abort(reason)
       this.link.memory.release(call.cost)
     }
     this.#running.clear()
@@ -120,11 +108,13 @@ export class RpcCalleeSide {
     if (message.type === 'stream') call.sender = new StreamSender(message.window, message.windowBytes, (value, wait) => this.link.send({ type: 'item', id: message.id, value, wait }))
     let result: unknown
     try {
-      result = method.apply(this.#handlers, [...message.args, { signal: call.controller.signal }])
+      result = method.apply(this.#handlers, [...message.args, contextOf(call)])
     } catch (err) {
       return this.#answerError(call, describeError(err))
     }
-    Promise.resolve(result).then(
+    // A plain result is answered at once: one promise hop less on every call.
+    if (!isThenable(result)) return call.sender === undefined ? this.#answer(call, result) : this.#stream(call, call.sender, result)
+    result.then(
       (value) => (call.sender === undefined ? this.#answer(call, value) : this.#stream(call, call.sender, value)),
       (err: unknown) => this.#answerError(call, describeError(err)),
     )
@@ -163,24 +153,6 @@ export class RpcCalleeSide {
     this.link.memory.release(call.cost)
     return !call.cancelled && this.#failure === undefined
   }
-}
-
-/** The handler for `name`: an own or inherited method, never one of Object.prototype's. */
-function findMethod(handlers: object, name: string): ((...args: unknown[]) => unknown) | undefined {
-  for (let at: object | null = handlers; at !== null && at !== Object.prototype; at = Object.getPrototypeOf(at) as object | null) {
-    if (!Object.hasOwn(at, name)) continue
-    const method: unknown = (at as Record<string, unknown>)[name]
-    return typeof method === 'function' && name !== 'constructor' ? (method as (...args: unknown[]) => unknown) : undefined
-  }
-  return undefined
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value
-}
-
-function isIterable(value: unknown): value is Iterable<unknown> {
-  return typeof value === 'object' && value !== null && Symbol.iterator in value
 }
 
 function noHandler(name: string): ErrorText {
