@@ -81,9 +81,9 @@ export class Session implements Listenable<SessionEvents>, AsyncDisposable {
   }
 
   /**
-   * Resolves once the session has closed, with the NetError that says why, and never rejects: code
-   * `closed` for a clean close (the message says whether this side or the peer closed it), or the
-   * failure that closed it (`timeout`, `protocol`, `version`, …). `await session.closed` never throws.
+   * Resolves once the session has closed, with the NetError that says why, and never rejects: code `closed` for a
+   * clean close (the message says whether this side or the peer closed it), or the failure that closed it (`timeout`,
+   * `protocol`, `version`, …). `await session.closed` never throws.
    */
   get closed(): Promise<NetError> {
     return this.#core.closed
@@ -186,10 +186,7 @@ export class Session implements Listenable<SessionEvents>, AsyncDisposable {
     return rejectMisuse(() => checkOpOptions('session.select', options)) ?? runSelect(this.#core, 'select', fn, options)
   }
 
-  /**
-   * Like {@link Session.select}, but only a success can win; if both sides fail, both reject with
-   * one NetError `remote` that carries both causes.
-   */
+  /** Like {@link Session.select}, but only a success can win; if both fail, both reject with one NetError `remote` (both causes). */
   trySelect<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<SelectResult<T>> {
     return rejectMisuse(() => checkOpOptions('session.trySelect', options)) ?? runSelect(this.#core, 'trySelect', fn, options)
   }
@@ -229,7 +226,8 @@ export class Session implements Listenable<SessionEvents>, AsyncDisposable {
 
   /**
    * The request/response service `name` ({@link Rpc}; the same one on every call): serve it with `handle`, call the
-   * peer's with `call.add(1, 2, { signal })` or `stream.count(9)`. Throws NetError `usage` for a bad name.
+   * peer's with `call.add(1, 2, { signal })` or `stream.count(9)`. Throws NetError `usage` for a bad name, or the
+   * close reason for a service first asked for after the session closed.
    */
   rpc<Api extends object = RpcAnyApi>(name: string): Rpc<Api> {
     return this.#rpc.get<Api>(name)

@@ -41,6 +41,7 @@ const breaking: [string, (RpcMessage | unknown[] | Raw)[], string][] = [
   ['a call id that does not grow', [call(2), call(2)], 'ids must grow'],
   ['a result for a call never made', [{ type: 'result', id: 2, value: 0 }], 'never made'],
   ['a cancel for a call never made', [{ type: 'cancel', id: 9 }], 'never made'],
+  ['credit for a stream before any of its items', [[1, 1, 'm', [], 4, 1000], { type: 'credit', id: 1, n: 1 }], 'before any of its items'],
   ['credit for a call that does not stream', [call(1), { type: 'credit', id: 1, n: 1 }], 'does not stream'],
   ['an item for a call that does not stream', [{ type: 'item', id: 1, value: 0, wait: false }], 'does not stream'],
   ['a negative id', [[0, -1, 'm', []]], 'malformed rpc call'],

@@ -95,10 +95,14 @@ export class ChannelInbox<T> {
     this.#settle(DONE)
   }
 
-  /** The session closed: a stream that had ended stays readable, anything else is cut short. */
-  fail(reason: NetError): void {
+  /**
+   * The session closed: a stream that had ended stays readable, anything else is cut short. With
+   * `afterBuffered` (the sender's own failure, in order after its values) the reader takes what is
+   * buffered first.
+   */
+  fail(reason: NetError, afterBuffered = false): void {
     this.#failure = reason
-    if (!this.#ended) {
+    if (!this.#ended && !afterBuffered) {
       this.#releaseAll()
       this.#bytes = 0
     }

@@ -1,5 +1,4 @@
 import { checkInteger, checkSignal, usageError } from '../../base/arguments.js'
-import { abortError } from '../../base/errors.js'
 import type { RpcEndpoint } from './rpc-endpoint.js'
 import type { Rpc, RpcCalls, RpcHandlers, RpcStream, RpcStreams } from './rpc-types.js'
 import { MAX_METHOD_LENGTH } from './rpc-wire.js'
@@ -25,9 +24,8 @@ export function rpcApi<Api>(name: string, endpoint: RpcEndpoint): Rpc<Api> {
     checkSignal(at, options.signal)
     checkInteger(at, 'window', options.window, 1)
     checkInteger(at, 'windowBytes', options.windowBytes, 1)
-    const signal = options.signal as AbortSignal | undefined
-    if (signal?.aborted === true) throw abortError(signal, at)
-    return endpoint.caller.stream(method, values, (options.window as number | undefined) ?? 256, (options.windowBytes as number | undefined) ?? 16 * 1024 * 1024, signal)
+    const window = (options.window as number | undefined) ?? 256
+    return endpoint.caller.stream(method, values, window, (options.windowBytes as number | undefined) ?? 16 * 1024 * 1024, options.signal as AbortSignal | undefined)
   })
   return {
     name,

@@ -74,8 +74,9 @@ export class RpcCalleeSide {
     const call = this.#find(id, 'credit')
     if (call === undefined) return
     if (call.message.type !== 'stream') throw peerSent(`credit for rpc call ${id}, which does not stream`)
-    // Credit may come before the handler's result became a stream: the sender exists from the start.
-    call.sender!.grant(n)
+    // The sender exists from the handler's start; before it, no item went out that credit could return.
+    if (call.sender === undefined) throw peerSent(`credit for rpc call ${id} before any of its items`)
+    call.sender.grant(n)
   }
 
   /** The session closed: every handler's signal aborts with `reason`; nothing more is sent. */

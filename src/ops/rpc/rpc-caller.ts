@@ -92,7 +92,7 @@ export class RpcCallerSide {
       remoteMessage: message,
     })
     if (call instanceof PendingCall) call.reject(error)
-    else call.inbox.fail(error)
+    else call.inbox.fail(error, true)
   }
 
   onItem(id: number, value: unknown, wait: boolean): void {

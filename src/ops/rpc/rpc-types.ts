@@ -39,8 +39,8 @@ export interface RpcStreamOptions extends RpcCallOptions {
 /**
  * A streamed result: iterate it once (`for await`). Leaving the loop early (`break`, `throw`)
  * cancels the call: the handler's signal aborts and its generator is returned. The loop throws
- * NetError `remote` if the handler failed, `aborted` if the call's signal aborted, or the
- * session's reason once it closed.
+ * NetError `remote` if the handler failed (after the items it yielded before), `aborted` at once
+ * if the call's signal aborted, or the session's reason once it closed.
  */
 export interface RpcStream<T> extends AsyncIterable<T> {
   /** The items in order; one reader at a time (a second one throws NetError `usage`). */

@@ -74,6 +74,37 @@ describe('rpc calls over a memory pair', () => {
     expect(err.remoteName).toBe('NetError')
   })
 
+  it('a stream whose handler throws gives the items yielded before, then NetError remote', async () => {
+    const pair = await sessions()
+    pair.follower.rpc<{ some(n: number): AsyncIterable<number> }>('s').handle({
+      async *some(n) {
+        for (let i = 1; i <= n; i++) yield i
+        throw new TypeError('ran out')
+      },
+    })
+    const seen: number[] = []
+    const reading = (async () => {
+      for await (const i of pair.leader.rpc<{ some(n: number): AsyncIterable<number> }>('s').stream.some(3)) seen.push(i)
+    })()
+    const err = await expectNetError(reading, 'remote')
+    expect([seen, err.remoteName, err.remoteMessage]).toEqual([[1, 2, 3], 'TypeError', 'ran out'])
+  })
+
+  it('a call or stream with an already aborted signal rejects at once and sends nothing', async () => {
+    const pair = await sessions()
+    serveTestApi(pair.follower)
+    const api = pair.leader.rpc<TestApi>('test')
+    await api.call.add(0, 0)
+    pair.resetCounts()
+    const signal = AbortSignal.abort()
+    await expectNetError(api.call.add(1, 2, { signal }), 'aborted')
+    const loop = (async () => {
+      for await (const _ of api.stream.count(3, { signal })) void _
+    })()
+    await expectNetError(loop, 'aborted')
+    expect(pair.leaderCounts.total).toBe(0)
+  })
+
   it('a call made before the peer handles the service waits for the handler', async () => {
     const pair = await sessions()
     const call = pair.leader.rpc<TestApi>('late').call.add(4, 5)
