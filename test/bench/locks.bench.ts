@@ -36,11 +36,11 @@ let benchRuns = 0
 
 /**
  * Rounds of a lock latency row before it is timed in a full run. Measured over node-datachannel
- * (two sessions in one process, idle 2-core machine): the hand-off took 1.99–2.29× the raw RTT
- * after 300 warm-up turns, 1.53–1.60× after 1,000, 1.25–1.36× after 3,000 and 1.25–1.39× after
- * 10,000; `node --trace-opt` showed 27 of the path's functions still being optimized during the
+ * (the built library, no other rows before, three runs on the 2-core machine): the hand-off took
+ * 1.99–2.29× the raw RTT after 300 warm-up turns, 1.53–1.60× after 1,000, 1.25–1.36× after 3,000
+ * and 1.25–1.39× after 10,000; `node --trace-opt` showed V8 optimizing 27 functions during the
  * rounds timed after 300 turns and 2 after 3,000. Timed earlier, the row measures the JIT warming
- * up (the JavaScript on the critical path ran 3–4× slower), not the hand-off.
+ * up (the JavaScript on the hand-off's critical path ran 3–4× slower), not the hand-off.
  */
 export const STEADY_STATE_ROUNDS = 4000
 
