@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export { Session } from './session.js'
+export type { KeySpace } from './key-space.js'
 export type { SessionEvents, SessionState, SessionStats } from './core/session-events.js'
 export type { SessionOptions } from './core/options.js'
 export type { ResumeOptions } from './core/resume/resume-options.js'

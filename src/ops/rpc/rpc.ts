@@ -24,6 +24,8 @@ export class RpcServices {
 
   constructor(
     private readonly host: OpHost,
+    /** How argument errors name `get`: `session.rpc`, `scope.rpc`. */
+    private readonly where = 'session.rpc',
     private readonly handlerWaitMs = RPC_HANDLER_WAIT_MS,
   ) {
     host.acceptPorts(RPC_KIND, (name) => {
@@ -33,7 +35,7 @@ export class RpcServices {
 
   /** The service `name`; throws NetError `usage` for a bad name, or the session's reason once closed. */
   get<Api>(name: string): Rpc<Api> {
-    checkKey('session.rpc', name)
+    checkKey(this.where, name)
     return (this.#byName.get(name) ?? this.#open(name)).api as Rpc<Api>
   }
 
