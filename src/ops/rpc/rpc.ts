@@ -21,6 +21,11 @@ const ACCEPTED_SERVICE_BYTES = 2048
  */
 export class RpcServices {
   readonly #byName = new Map<string, { endpoint: RpcEndpoint; api: Rpc<unknown> }>()
+  /**
+   * Stops opening services the peer calls first: for a key space that closes before its session
+   * (a scope). The services already open end with their ports, when the key space closes them.
+   */
+  readonly stopAccepting: () => void
 
   constructor(
     private readonly host: OpHost,
@@ -28,7 +33,7 @@ export class RpcServices {
     private readonly where = 'session.rpc',
     private readonly handlerWaitMs = RPC_HANDLER_WAIT_MS,
   ) {
-    host.acceptPorts(RPC_KIND, (name) => {
+    this.stopAccepting = host.acceptPorts(RPC_KIND, (name) => {
       this.#open(name).endpoint.memory.charge(ACCEPTED_SERVICE_BYTES, 'rpc services the peer opened')
     })
   }
