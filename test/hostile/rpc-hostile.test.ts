@@ -91,6 +91,15 @@ describe('a hostile rpc peer', () => {
     expect(a.victim.isClosed).toBe(false)
   })
 
+  it('closes with protocol on an rpc call larger than the frame limit, before decoding it', async () => {
+    const a = await attack({ maxFrameBytes: 64 * 1024 })
+    const pending = a.victim.rpc<Svc>('svc').call.m().catch((err: unknown) => err)
+    rpcFrames(a)({ type: 'call', id: 1, method: 'm', args: [new Uint8Array(100 * 1024)] })
+    const reason = await closedWith(a)
+    expect([reason.code, reason.message.includes('limit')]).toEqual(['protocol', true])
+    expect(await pending).toBe(reason)
+  })
+
   it('closes with protocol when a stream sends more items than the credit it was given', async () => {
     const a = await attack()
     // Nobody reads, so no credit is granted back: the third item is one past the window.
