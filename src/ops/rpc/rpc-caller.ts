@@ -52,7 +52,7 @@ export class RpcCallerSide {
       const call = new PendingCall(method, resolve, reject)
       this.#calls.set(id, call)
       this.link.send({ type: 'call', id, method, args }).catch((err: unknown) => this.#take(id) !== undefined && reject(err))
-      if (signal !== undefined) call.stopAbort = onAbort(signal, () => this.#giveUp(id, abortError(signal, describeCall(this.link, method))))
+      if (signal !== undefined) call.stopAbort = onAbort(signal, () => this.#giveUp(id, () => abortError(signal, describeCall(this.link, method))))
     })
   }
 
@@ -75,7 +75,7 @@ export class RpcCallerSide {
     const call = new StreamCall(method, new ReceiveCredit(window, windowBytes), inbox)
     this.#calls.set(id, call)
     this.link.send({ type: 'stream', id, method, args, window, windowBytes }).catch((err: unknown) => this.#take(id) !== undefined && inbox.fail(err as NetError))
-    if (signal !== undefined) call.stopAbort = onAbort(signal, () => this.#giveUp(id, abortError(signal, what)))
+    if (signal !== undefined) call.stopAbort = onAbort(signal, () => this.#giveUp(id, () => abortError(signal, what)))
     return stream
   }
 
@@ -143,14 +143,18 @@ export class RpcCallerSide {
     return call
   }
 
-  /** The caller gave up on call `id` (`reason`), or its reader left the loop (no reason). */
-  #giveUp(id: number, reason: NetError | undefined): void {
+  /**
+   * The caller gave up on call `id` (its signal aborted: `reason` makes the error), or its reader
+   * left the loop (no reason). The cancel goes out before the error is made: building an Error
+   * (its stack) is the slowest step here, and the handler's signal waits for the cancel.
+   */
+  #giveUp(id: number, reason: (() => NetError) | undefined): void {
     const call = this.#take(id)
     if (call === undefined) return
     this.link.post({ type: 'cancel', id })
     if (reason === undefined) return
-    if (call instanceof PendingCall) call.reject(reason)
-    else call.inbox.fail(reason)
+    if (call instanceof PendingCall) call.reject(reason())
+    else call.inbox.fail(reason())
   }
 
   #taken(id: number, item: Received): void {
