@@ -75,7 +75,9 @@ export type RpcStreams<Api> = {
 /**
  * What `api.handle` takes: each method of `Api` with the caller's arguments followed by an
  * {@link RpcContext}. A streaming method may be an async generator (or return any async or
- * sync iterable); every other method returns its result or a promise of it.
+ * sync iterable); every other method returns its result or a promise of it. The context comes
+ * right after the arguments the caller passed, so give rpc methods no optional parameters
+ * (callers pass `undefined` instead of leaving one out).
  */
 export type RpcHandlers<Api> = {
   [K in keyof Api]: Api[K] extends (...args: infer A) => infer R
