@@ -161,12 +161,7 @@ export class SessionCore implements OpHost {
     return Promise.reject(new NetError('usage', 'session.resume: open the session with the resume option on both sides'))
   }
 
-  /**
-   * Closes the session: rejects every pending call with NetError `closed` at once and tells the
-   * peer. Resolves once the peer has answered, so everything sent before the close has reached
-   * it, and the channel is closed; a peer that does not answer within `timeoutMs` is not waited
-   * for. Idempotent.
-   */
+  /** See Session.close: rejects every pending call at once, resolves once the peer answered (or `timeoutMs`). */
   async close(): Promise<void> {
     this.#shutdown(new NetError('closed', 'the session was closed locally'), 'initiate')
     await this.#channel.closed
@@ -178,6 +173,10 @@ export class SessionCore implements OpHost {
 
   nextKey(kind: string): string {
     return this.#router.nextKey(kind)
+  }
+
+  acceptPorts(kind: string, accept: (key: string) => void): () => void {
+    return this.#router.acceptPorts(kind, accept)
   }
 
   /** Sends a session frame; never throws (a failure shows up as the returned promise). */

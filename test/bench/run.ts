@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark in one run on this machine, side by side with its baseline,
  * printed as one table and written to test/bench/results.json. `--quick` runs tiny sizes: the
  * smoke test in `npm test` uses it to check that the suite runs and validates its own results.
- * `--codec`, `--resume` and `--path` run only those rows (resume on the lossy path is in both of
+ * `--codec`, `--resume`, `--path` and `--rpc` run only those rows (resume on the lossy path is in both of
  * the last two); `--locks` runs only the raw RTT and the lock rows of the default stack.
  */
 import { fileURLToPath } from 'node:url'
@@ -25,6 +25,7 @@ import { wholeRound, type Paired } from './paired.js'
 import { benchRawCrossing, benchRawRtt, benchRawThroughput, rawPinger } from './raw.bench.js'
 import { Report } from './report.js'
 import { benchResumePath } from './resume-path.bench.js'
+import { benchRpc, type RpcBenchSize } from './rpc.bench.js'
 import { benchResume, type ResumeBenchSize } from './resume.bench.js'
 import { benchScale } from './scale.bench.js'
 import { benchSimplePeerThroughput } from './simple-peer.bench.js'
@@ -38,6 +39,8 @@ const codecOnly = process.argv.includes('--codec')
 const resumeOnly = process.argv.includes('--resume')
 /** `--path`: only the lossy-path rows (resume on that path included). */
 const pathOnly = process.argv.includes('--path')
+/** `--rpc`: only the rpc rows. */
+const rpcOnly = process.argv.includes('--rpc')
 /** `--locks`: only the raw RTT and the lock rows, on the default stack. */
 const locksOnly = process.argv.includes('--locks')
 const size = quick
@@ -47,6 +50,8 @@ const size = quick
 const resumeSize: ResumeBenchSize = quick
   ? { resumeBlocks: 2, resumesPerBlock: 2, pingsPerBlock: 20, latencyRounds: 20, bulkBytes: 2 << 20 }
   : { resumeBlocks: 10, resumesPerBlock: 5, pingsPerBlock: 100, latencyRounds: 500, bulkBytes: 2 * (64 << 20) }
+
+const rpcSize: RpcBenchSize = quick ? { rounds: 20, bulkBytes: 2 << 20, pending: 1000 } : { rounds: 500, bulkBytes: 2 * (64 << 20), pending: 10_000 }
 
 /** The label of the raw channel opened next to the session's, on the same connection. */
 const BASELINE = 'baseline'
@@ -187,16 +192,17 @@ async function main(): Promise<void> {
   const code = await measuredCode()
   const report = new Report()
   // First, while no WebRTC stack runs threads beside it: it measures CPU time alone.
-  const all = !codecOnly && !resumeOnly && !pathOnly && !locksOnly
+  const all = !codecOnly && !resumeOnly && !pathOnly && !locksOnly && !rpcOnly
   if (all || codecOnly) addCodecRows(report, quick)
   if (all) for (const stack of stacks) await benchStack(report, stack)
   else if (locksOnly) await benchStack(report, stacks[0]!)
+  if (all || rpcOnly) await benchRpc(report, rpcSize)
   if (all || resumeOnly) await benchResume(report, resumeSize)
   if (all) await benchClock(report, quick)
   if (all || pathOnly) await benchPath(report, quick)
   // Both a resume row and a lossy-path row: either selector runs it.
   if (all || resumeOnly || pathOnly) await benchResumePath(report, quick)
-  const only = codecOnly ? 'codec ' : resumeOnly ? 'resume ' : pathOnly ? 'lossy-path ' : locksOnly ? 'lock ' : ''
+  const only = codecOnly ? 'codec ' : resumeOnly ? 'resume ' : pathOnly ? 'lossy-path ' : locksOnly ? 'lock ' : rpcOnly ? 'rpc ' : ''
   console.log(`\nnetbeam ${only}benchmarks${quick ? ' (--quick: tiny sizes, figures not meaningful)' : ''}, Node ${process.version}, ${code}\n`)
   console.log(report.table())
   const outArg = process.argv.find((arg) => arg.startsWith('--out='))

@@ -1,0 +1,29 @@
+import { NetError } from '../base/errors.js'
+
+/** Opens the port for `key` when the peer starts an operation there (see OpHost.acceptPorts). */
+export type PortAcceptor = (key: string) => void
+
+/**
+ * The acceptors of one key space, one per kind: they let the peer start operations (an rpc call)
+ * that this side never opened itself, instead of having their messages held until it does.
+ */
+export class PortAcceptors {
+  readonly #byKind = new Map<string, PortAcceptor>()
+
+  /** Registers `accept` for `kind`; throws NetError `usage` if the kind has one already. */
+  add(kind: string, accept: PortAcceptor): () => void {
+    if (this.#byKind.has(kind)) throw new NetError('usage', `operations of kind ${kind} already have an acceptor in this key space`)
+    this.#byKind.set(kind, accept)
+    return () => {
+      if (this.#byKind.get(kind) === accept) this.#byKind.delete(kind)
+    }
+  }
+
+  /** Lets the acceptor of `kind`, if there is one, open the port for `key`; true if it was asked. */
+  offer(kind: string, key: string): boolean {
+    const accept = this.#byKind.get(kind)
+    if (accept === undefined) return false
+    accept(key)
+    return true
+  }
+}
