@@ -16,6 +16,7 @@ import { ReadyGate } from './ready-gate.js'
 import { mountUi } from './ui.js'
 import { newRoomName, roomLabel } from './room-name.js'
 import { newRoomId, ROOM_NAME } from '../support/room-id.js'
+import { serveMatchStats, wirePeerStatsButton } from './peer-stats.js'
 
 /** `?quick` (the browser tests): a short countdown before each round. */
 const countdownMs = new URL(location.href).searchParams.has('quick') ? QUICK_COUNTDOWN_MS : COUNTDOWN_MS
@@ -50,6 +51,7 @@ const ui = mountUi(state, {
   saveSettings: (settings) => (shared ? saveSettings(shared, settings) : Promise.reject(new Error('not connected'))),
 })
 input.onReadyKey(() => ready.press())
+wirePeerStatsButton(currentSession, (line) => ui.log(line))
 const panel = new NetPanel(document.getElementById('net-chart') as HTMLCanvasElement, document.getElementById('net-stats')!, state)
 startArena(document.getElementById('arena') as HTMLCanvasElement, state, () => {
   const session = currentSession()
@@ -73,6 +75,7 @@ async function play(match: Match): Promise<void> {
   state.connection = 'connected'
   state.me = session.role === 'leader' ? 'blue' : 'amber'
   const opened = openShared(session, state)
+  serveMatchStats(session, state)
   shared = opened
   opened.settings.on('change', (_value, origin) => ui.settingsChanged(origin))
   motion.start(new PositionStream(opened, state))

@@ -57,6 +57,11 @@ test('two players play rounds and agree on every pickup, the scoreboard and the 
   for (const p of players) await expect.poll(() => p.page.evaluate(() => window.demo.scores()), OFTEN).toEqual(expected)
   await expect(p1.page.locator('#score-blue')).toHaveText(String(expected.blue))
   await expect(p2.page.locator('#score-amber')).toHaveText(String(expected.amber))
+  // The other player's statistics, asked over rpc: its coins as it counts them.
+  const asked = s2!.connection.color
+  await p1.page.locator('#peer-stats').click()
+  await expect(p1.page.locator('#log')).toContainText(`${asked} says (rpc`)
+  await expect(p1.page.locator('#log')).toContainText(`${expected[asked]} coins in 2 rounds`)
 
   const start = s1!.lastStart!
   const rtt = s1!.net!.rttMs

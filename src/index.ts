@@ -1,5 +1,5 @@
 /**
- * netbeam: join, select, a mutex, a read/write lock and a synchronized start between two peers
+ * netbeam: join, select, a mutex, a read/write lock, a synchronized start and rpc between two peers
  * over one ordered, reliable connection (a WebRTC DataChannel first of all).
  *
  * @packageDocumentation
@@ -28,7 +28,7 @@ export type { WebSocketLike } from './transport/websocket.js'
 export { memoryPair } from './transport/memory.js'
 export type { MemoryPairOptions, MemoryFrameChannel } from './transport/memory.js'
 
-export { SYNC_START_LATE_TOLERANCE_MS } from './session.js'
+export { SYNC_START_LATE_TOLERANCE_MS, RPC_HANDLER_WAIT_MS } from './session.js'
 export type {
   NetTask,
   SelectResult,
@@ -51,4 +51,16 @@ export type {
   NetLockMode,
   SyncStartInfo,
   SyncStartOptions,
+  Rpc,
+  RpcAnyApi,
+  RpcCalls,
+  RpcStreams,
+  RpcHandlers,
+  RpcContext,
+  RpcCallOptions,
+  RpcStreamOptions,
+  RpcStream,
+  RpcCallMethods,
+  RpcStreamMethods,
+  RpcIsStreaming,
 } from './session.js'

@@ -5,6 +5,7 @@ import { createNetRwLock, type NetRwLock, type NetRwLockOptions } from './ops/lo
 import { runSelect, type SelectResult } from './ops/one-shot/select.js'
 import { openTypedChannel, type TypedChannel, type TypedChannelOptions } from './ops/channel/typed-channel.js'
 import { runSyncStart, type SyncStartHost, type SyncStartInfo, type SyncStartOptions } from './ops/sync-start/sync-start.js'
+import { RpcServices, type Rpc, type RpcAnyApi } from './ops/rpc/rpc.js'
 import { rejectMisuse } from './base/arguments.js'
 import { checkOpOptions } from './core/op-arguments.js'
 import type { OpOptions } from './core/op-host.js'
@@ -31,6 +32,8 @@ export let bindKeySpace: (space: KeySpace, host: KeySpaceHost, where: string) =>
  */
 export abstract class KeySpace {
   #host!: KeySpaceHost
+  /** The rpc services of this key space; made with the host, since the peer may call first. */
+  #rpc!: RpcServices
   /** How argument errors name this key space's methods: `session` or `scope`. */
   #where = 'session'
 
@@ -38,6 +41,7 @@ export abstract class KeySpace {
     bindKeySpace = (space, host, where) => {
       space.#host = host
       space.#where = where
+      space.#rpc = new RpcServices(host, `${where}.rpc`)
     }
   }
 
@@ -116,6 +120,16 @@ export abstract class KeySpace {
    */
   rwlock<T>(key: string, options: NetRwLockOptions<T> = {}): NetRwLock<T> {
     return createNetRwLock<T>(this.#host, key, options)
+  }
+
+  /**
+   * The request/response service `name` in this key space ({@link Rpc}; the same one on every call): serve it with
+   * `handle`, call the peer's with `call.add(1, 2, { signal })` or `stream.count(9)`. Throws NetError `usage` for a
+   * bad name, or the close reason for a service first asked for after the session closed.
+   * @example `const math = session.rpc<MathApi>('math'); const sum = await math.call.add(1, 2)`
+   */
+  rpc<Api extends object = RpcAnyApi>(name: string): Rpc<Api> {
+    return this.#rpc.get<Api>(name)
   }
 
   /**

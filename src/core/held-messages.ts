@@ -51,6 +51,16 @@ export class HeldMessages {
     return this.#byKey.has(key)
   }
 
+  /** The keys whose first held instance is an operation of `kind` (its first message names it). */
+  keysStartedAs(kind: string): string[] {
+    const keys: string[] = []
+    for (const [key, queue] of this.#byKey) {
+      const head = queue[0]!
+      if (head.type === 'message' && head.kind === kind) keys.push(key)
+    }
+    return keys
+  }
+
   /** Holds one message of estimated heap size `cost`; throws NetError `protocol` past either bound. */
   hold(key: string, kind: string | undefined, message: unknown, cost: number): void {
     this.#add(key, { type: 'message', kind, message, cost })

@@ -11,6 +11,14 @@ export interface OpHost {
   openPort<Out, In>(kind: string, key: string, handlers: PortHandlers<In>): CancellablePort<Out>
   /** The next default key for `kind`: `kind#1`, `kind#2`, … in call order. */
   nextKey(kind: string): string
+  /**
+   * Lets the peer start operations of `kind` in this key space without this side calling first:
+   * when the peer's first message of `kind` arrives for a key with no port open (or such
+   * messages are already held), `accept(key)` is called synchronously and opens the port for it
+   * with `openPort` (it may also refuse by opening the port, answering, and releasing it).
+   * Returns a function that stops accepting. One acceptor per kind per key space.
+   */
+  acceptPorts(kind: string, accept: (key: string) => void): () => void
   /** Set once the session has closed. */
   readonly closedReason: NetError | undefined
 }

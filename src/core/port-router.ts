@@ -1,10 +1,12 @@
 import { NetError, peerSent } from '../base/errors.js'
 import { unreachable } from '../base/unreachable.js'
-import { HeldMessages, type Held } from './held-messages.js'
+import { HeldMessages } from './held-messages.js'
 import type { CancellablePort, PortHandlers } from './port.js'
-import { cancelPort, cannotCancel, checkKind, deliver, kindMismatch, RouterPort, type PortHost } from './router-port.js'
+import { cancelPort, cannotCancel, deliverHeld, kindMismatch, checkKind, deliver, RouterPort, type PortHost } from './router-port.js'
 import { noop } from '../base/noop.js'
 import { MemoryBudget } from '../base/memory-budget.js'
+import { KeySpaceAcceptors, type PortAcceptor } from './port-acceptors.js'
+import { scopeOf } from './scope/scope-path.js'
 
 export type { PortHost } from './router-port.js'
 
@@ -30,6 +32,7 @@ export class PortRouter {
   #retiredCount = 0
   readonly #keyCounters = new Map<string, number>()
   private readonly held: HeldMessages
+  readonly #acceptors = new KeySpaceAcceptors()
   /** Set once every port was closed; read by the ports themselves. */
   closedReason: NetError | undefined
   /**
@@ -76,6 +79,17 @@ export class PortRouter {
     // Held messages go out on a microtask, so the primitive has its port before the first one.
     this.#drainSoon(key)
     return port
+  }
+
+  /** See OpHost.acceptPorts, for the key space at scope path `space` ('' for the root): what is held for `kind` there is offered at once. */
+  acceptPorts(kind: string, accept: PortAcceptor, space = ''): () => void {
+    const stop = this.#acceptors.add(space, kind, accept)
+    try {
+      for (const key of this.held.keysStartedAs(kind)) if ((scopeOf(key) ?? '') === space && this.#receiver(key) === undefined) accept(key)
+    } catch (err) {
+      this.fail(err instanceof NetError ? err : new NetError('protocol', 'a held operation could not be accepted', { cause: err }))
+    }
+    return stop
   }
 
   /** Called by a port: the key is free for the caller's next instance. */
@@ -126,7 +140,11 @@ export class PortRouter {
    * on a broken sequence or past the memory budget.
    */
   route(key: string, kind: string | undefined, message: unknown, cost: number): void {
-    const port = this.#receiver(key)
+    let port = this.#receiver(key)
+    if (port === undefined && kind !== undefined && !this.held.has(key) && this.#acceptors.offer(kind, key)) {
+      port = this.#receiver(key)
+      if (port === undefined) return // refused: the acceptor opened the port, answered and released it
+    }
     this.deliveringCost = cost
     if (!this.held.has(key) && port !== undefined) {
       if (kind === undefined && port.introduced) return deliver(port, message)
@@ -227,22 +245,5 @@ export class PortRouter {
       })
       if (!took) return
     }
-  }
-}
-
-function deliverHeld(port: RouterPort<unknown>, item: Held): void {
-  switch (item.type) {
-    case 'message':
-      if (item.kind !== undefined) {
-        checkKind(port.key, port.kind, item.kind)
-        port.introduced = true
-      }
-      return deliver(port, item.message)
-    case 'cancel':
-      return cancelPort(port)
-    case 'cancelled':
-      throw new NetError('protocol', `a cancelled instance of "${port.key}" reached an open port`)
-    default:
-      return unreachable(item)
   }
 }

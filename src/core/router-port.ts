@@ -2,6 +2,8 @@ import { NetError, peerSent } from '../base/errors.js'
 import type { CancellablePort, PortHandlers } from './port.js'
 import { noop, RESOLVED } from '../base/noop.js'
 import type { MemoryBudget } from '../base/memory-budget.js'
+import { unreachable } from '../base/unreachable.js'
+import type { Held } from './held-messages.js'
 
 /** What a router needs from its session. */
 export interface PortHost {
@@ -124,4 +126,22 @@ export function checkKind(key: string, local: string, remote: string): void {
 
 export function kindMismatch(key: string, local: string, remote: string): NetError {
   return new NetError('protocol', `operation key "${key}" is used for ${local} here but for ${remote} on the peer`)
+}
+
+/** Hands one held item to the port it belongs to. */
+export function deliverHeld(port: RouterPort<unknown>, item: Held): void {
+  switch (item.type) {
+    case 'message':
+      if (item.kind !== undefined) {
+        checkKind(port.key, port.kind, item.kind)
+        port.introduced = true
+      }
+      return deliver(port, item.message)
+    case 'cancel':
+      return cancelPort(port)
+    case 'cancelled':
+      throw new NetError('protocol', `a cancelled instance of "${port.key}" reached an open port`)
+    default:
+      return unreachable(item)
+  }
 }

@@ -32,8 +32,6 @@ export class SessionCore implements OpHost {
   readonly #closed = deferred<NetError>()
   /** Aborted with the close reason on shutdown: lets a wait stop without holding on to `#closed`. */
   readonly #closing = new AbortController()
-  /** Where the events go: the facade's emitter, which users subscribe to. */
-  readonly events: EventEmitter<SessionEvents>
   readonly #channel: FrameChannel
   readonly #opts: ResolvedSessionOptions
   readonly #frames: SessionFrames
@@ -44,11 +42,10 @@ export class SessionCore implements OpHost {
   readonly #silence: SilenceWatch
   /** Drops, resumes and the grace timer; only with the `resume` option. */
   readonly suspension: Suspension | undefined
-  /** The scopes in use (src/core/scope/). */
   readonly scopes: ScopeRegistry
 
-  constructor(channel: FrameChannel, options: InternalSessionOptions, events: EventEmitter<SessionEvents>) {
-    this.events = events
+  /** `events`: where the events go, the facade's emitter, which users subscribe to. */
+  constructor(channel: FrameChannel, options: InternalSessionOptions, readonly events: EventEmitter<SessionEvents>) {
     this.#opts = resolveSessionOptions(options)
     this.#frames = new SessionFrames(channel, this.#opts)
     this.#channel = this.#frames.channel
@@ -155,7 +152,7 @@ export class SessionCore implements OpHost {
     return Promise.reject(new NetError('usage', 'session.resume: open the session with the resume option on both sides'))
   }
 
-  /** See Session.close: rejects every pending call with NetError `closed` and tells the peer. */
+  /** See Session.close: rejects every pending call at once, resolves once the peer answered (or `timeoutMs`). */
   async close(): Promise<void> {
     this.#shutdown(new NetError('closed', 'the session was closed locally'), 'initiate')
     await this.#channel.closed
@@ -173,6 +170,10 @@ export class SessionCore implements OpHost {
   #sendInLane(lane: string, wire: unknown[]): Promise<void> {
     if (this.#closeReason !== undefined) return Promise.reject(this.#closeReason)
     return this.scopes.track(lane, this.#frames.sendReliable(wire, lane))
+  }
+
+  acceptPorts(kind: string, accept: (key: string) => void): () => void {
+    return this.#router.acceptPorts(kind, accept)
   }
 
   /** Sends a session frame; never throws (a failure shows up as the returned promise). */

@@ -45,6 +45,10 @@ describe('npm run bench -- --quick', () => {
       'channel bulk throughput, resume on',
       'join latency, resume on',
       'mutex hand-off, resume on',
+      'rpc call latency',
+      'rpc cancel reaching the handler',
+      'rpc streamed throughput',
+      'memory per pending rpc call',
     ]) {
       expect(names).toContain(expected)
     }
@@ -56,6 +60,7 @@ describe('npm run bench -- --quick', () => {
     }
     // Message counts are exact, not timings: they are checked here.
     expect(results.results['wire: join']!.median).toBe(2)
+    expect(results.results['wire: rpc call']!.median).toBe(2)
     expect(results.results['wire: select']!.median).toBeLessThanOrEqual(3)
     expect(results.results['wire: mutex re-lock by holder']!.median).toBe(0)
     expect(results.results['wire: mutex hand-off']!.median).toBe(2)

@@ -8,6 +8,12 @@ export interface LockBenchOptions {
   relocks: number
   /** Acquisitions alternating between the sides, each a hand-off (one request, one grant). */
   handoffs: number
+  /**
+   * Rounds run before each latency row is measured (hand-offs: rounded up to even), so that the
+   * rows time the steady state: V8 optimizes the lock path's functions only after a few thousand
+   * hand-offs (see {@link STEADY_STATE_ROUNDS}).
+   */
+  warmUp: number
   /** Counter increments in total, half from each side at once; the final value is checked. */
   counter: number
   /** Read locks in total, half on each side at once (the follower under the read lease). */
@@ -27,6 +33,16 @@ export interface LockBenchResult {
 }
 
 let benchRuns = 0
+
+/**
+ * Rounds of a lock latency row before it is timed in a full run. Measured over node-datachannel
+ * (the built library, no other rows before, three runs on the 2-core machine): the hand-off took
+ * 1.99–2.29× the raw RTT after 300 warm-up turns, 1.53–1.60× after 1,000, 1.25–1.36× after 3,000
+ * and 1.25–1.39× after 10,000; `node --trace-opt` showed V8 optimizing 27 functions during the
+ * rounds timed after 300 turns and 2 after 3,000. Timed earlier, the row measures the JIT warming
+ * up (the JavaScript on the hand-off's critical path ran 3–4× slower), not the hand-off.
+ */
+export const STEADY_STATE_ROUNDS = 4000
 
 /**
  * Lock benchmarks over an open session pair:
@@ -56,11 +72,10 @@ export async function benchLocks(pair: { leader: Session; follower: Session }, o
     g.value = i
     await g.release()
   }
-  // Warm-up turns first (steady state, as for the one-shot operations). Turn 0 is the leader's,
-  // where the token starts; the even count ends on the follower's turn, so that every measured
-  // turn (the first is the leader's again) is a hand-off.
-  const warmUp = 2 * Math.min(150, opts.handoffs)
-  await timeRounds(warmUp, turn)
+  // Warm-up turns first (steady state, see STEADY_STATE_ROUNDS). Turn 0 is the leader's, where
+  // the token starts; the even count ends on the follower's turn, so that every measured turn
+  // (the first is the leader's again) is a hand-off.
+  await timeRounds(2 * Math.ceil(opts.warmUp / 2), turn)
   const handoff = await pairedRounds(opts.handoffs, wholeRound(turn), opts.baseline)
 
   const counter = [leader.mutex<number>(`bench.counter#${run}`, { initial: 0 }), follower.mutex<number>(`bench.counter#${run}`)] as const
@@ -99,16 +114,14 @@ export async function benchLocks(pair: { leader: Session; follower: Session }, o
 
   const [holder, reader] = reads
   await reader.withRead(() => {})
-  const readWriteRead = await pairedRounds(
-    Math.max(10, Math.min(200, opts.handoffs)),
-    wholeRound(async (i) => {
-      await holder.withWrite((g) => {
-        g.value = i
-      })
-      const seen = await reader.withRead((g) => g.value)
-      if (seen !== i) throw new Error(`read ${seen} after writing ${i}`)
-    }),
-    opts.baseline,
-  )
+  const readWriteRound = async (i: number): Promise<void> => {
+    await holder.withWrite((g) => {
+      g.value = i
+    })
+    const seen = await reader.withRead((g) => g.value)
+    if (seen !== i) throw new Error(`read ${seen} after writing ${i}`)
+  }
+  await timeRounds(opts.warmUp, readWriteRound)
+  const readWriteRead = await pairedRounds(Math.max(10, Math.min(200, opts.handoffs)), wholeRound(readWriteRound), opts.baseline)
   return { relockPerSec, handoff, counterPerSec, counterHandoffs: handOffs, readsPerSec, readWriteRead }
 }

@@ -2,8 +2,8 @@
  * `npm run bench`: every benchmark in one run on this machine, side by side with its baseline,
  * printed as one table and written to test/bench/results.json. `--quick` runs tiny sizes: the
  * smoke test in `npm test` uses it to check that the suite runs and validates its own results.
- * `--codec`, `--resume` and `--path` run only those rows (resume on the lossy path is in both of
- * the last two).
+ * `--codec`, `--resume`, `--path` and `--rpc` run only those rows (resume on the lossy path is in both of
+ * the last two); `--locks` runs only the raw RTT and the lock rows of the default stack.
  */
 import { fileURLToPath } from 'node:url'
 import { openSessions } from '../helpers/session-pair.js'
@@ -18,13 +18,14 @@ import {
 import { benchTypedChannel } from './channel.bench.js'
 import { benchClock } from './clock-rows.js'
 import { addCodecRows } from './codec-rows.js'
-import { benchLocks } from './locks.bench.js'
+import { benchLocks, STEADY_STATE_ROUNDS } from './locks.bench.js'
 import { benchOps } from './ops.bench.js'
 import { benchPath } from './path.bench.js'
 import { wholeRound, type Paired } from './paired.js'
 import { benchRawCrossing, benchRawRtt, benchRawThroughput, rawPinger } from './raw.bench.js'
 import { Report } from './report.js'
 import { benchResumePath } from './resume-path.bench.js'
+import { benchRpc, type RpcBenchSize } from './rpc.bench.js'
 import { benchResume, type ResumeBenchSize } from './resume.bench.js'
 import { benchScale } from './scale.bench.js'
 import { benchSimplePeerThroughput } from './simple-peer.bench.js'
@@ -38,13 +39,19 @@ const codecOnly = process.argv.includes('--codec')
 const resumeOnly = process.argv.includes('--resume')
 /** `--path`: only the lossy-path rows (resume on that path included). */
 const pathOnly = process.argv.includes('--path')
+/** `--rpc`: only the rpc rows. */
+const rpcOnly = process.argv.includes('--rpc')
+/** `--locks`: only the raw RTT and the lock rows, on the default stack. */
+const locksOnly = process.argv.includes('--locks')
 const size = quick
-  ? { rtt: 50, ops: 20, relocks: 2000, handoffs: 20, counter: 200, reads: 200, small: 500, bulk: 2 << 20, scale: 1000 }
-  : { rtt: 2000, ops: 500, relocks: 200_000, handoffs: 500, counter: 10_000, reads: 20_000, small: 20_000, bulk: 64 << 20, scale: 10_000 }
+  ? { rtt: 50, ops: 20, relocks: 2000, handoffs: 20, lockWarmUp: 40, counter: 200, reads: 200, small: 500, bulk: 2 << 20, scale: 1000 }
+  : { rtt: 2000, ops: 500, relocks: 200_000, handoffs: 500, lockWarmUp: STEADY_STATE_ROUNDS, counter: 10_000, reads: 20_000, small: 20_000, bulk: 64 << 20, scale: 10_000 }
 
 const resumeSize: ResumeBenchSize = quick
   ? { resumeBlocks: 2, resumesPerBlock: 2, pingsPerBlock: 20, latencyRounds: 20, bulkBytes: 2 << 20 }
   : { resumeBlocks: 10, resumesPerBlock: 5, pingsPerBlock: 100, latencyRounds: 500, bulkBytes: 2 * (64 << 20) }
+
+const rpcSize: RpcBenchSize = quick ? { rounds: 20, bulkBytes: 2 << 20, pending: 1000 } : { rounds: 500, bulkBytes: 2 * (64 << 20), pending: 10_000 }
 
 /** The label of the raw channel opened next to the session's, on the same connection. */
 const BASELINE = 'baseline'
@@ -69,23 +76,25 @@ async function benchStack(report: Report, stack: Stack): Promise<void> {
   const impl = stack.name
   const suffix = stack.primary ? '' : ` [${impl}]`
   const raw = await stack.raw()
-  let rawMBps: number
+  let rawMBps = NaN
   try {
     const rtt = await benchRawRtt(raw, size.rtt)
     report.add({ name: `raw DataChannel RTT${suffix}`, impl, median: rtt.median, p99: rtt.p99, unit: 'ms' })
-    const crossing = await benchRawCrossing(raw, size.rtt)
-    report.add({
-      name: `raw crossing messages${suffix}`,
-      impl,
-      median: crossing.median,
-      p99: crossing.p99,
-      unit: 'ms',
-      baseline: 'raw RTT',
-      ratio: crossing.median / rtt.median,
-      note: 'both ends send at once and wait for the other: the floor under join/exchange',
-    })
-    rawMBps = await benchRawThroughput(raw, size.bulk)
-    report.add({ name: `raw DataChannel throughput${suffix}`, impl, median: rawMBps, unit: 'MB/s' })
+    if (!locksOnly) {
+      const crossing = await benchRawCrossing(raw, size.rtt)
+      report.add({
+        name: `raw crossing messages${suffix}`,
+        impl,
+        median: crossing.median,
+        p99: crossing.p99,
+        unit: 'ms',
+        baseline: 'raw RTT',
+        ratio: crossing.median / rtt.median,
+        note: 'both ends send at once and wait for the other: the floor under join/exchange',
+      })
+      rawMBps = await benchRawThroughput(raw, size.bulk)
+      report.add({ name: `raw DataChannel throughput${suffix}`, impl, median: rawMBps, unit: 'MB/s' })
+    }
   } finally {
     await raw.close()
   }
@@ -114,10 +123,13 @@ async function benchStack(report: Report, stack: Stack): Promise<void> {
   try {
     const baseline = wholeRound(pinger.round)
     await timeRounds(Math.min(200, size.rtt), baseline)
-    const ops = await benchOps(pair, { rounds: size.ops, baseline })
-    const targets: Record<string, number> = { join: 0.75, select: 1.25 }
-    for (const [kind, latency] of Object.entries(ops)) pairedRow(`${kind} latency${suffix}`, latency, targets[kind])
-    const locks = await benchLocks(pair, { relocks: size.relocks, handoffs: size.handoffs, counter: size.counter, reads: size.reads, baseline })
+    if (!locksOnly) {
+      const ops = await benchOps(pair, { rounds: size.ops, baseline })
+      const targets: Record<string, number> = { join: 0.75, select: 1.25 }
+      for (const [kind, latency] of Object.entries(ops)) pairedRow(`${kind} latency${suffix}`, latency, targets[kind])
+    }
+    const { relocks, handoffs, lockWarmUp: warmUp, counter, reads } = size
+    const locks = await benchLocks(pair, { relocks, handoffs, warmUp, counter, reads, baseline })
     report.add({ name: `mutex re-lock by holder${suffix}`, impl, median: locks.relockPerSec, unit: 'ops/s', ...goal({ target: '≥ 200,000/s', met: locks.relockPerSec >= 200_000 }) })
     pairedRow(`mutex hand-off${suffix}`, locks.handoff, 1.25)
     report.add({ name: `mutex ${size.counter} contended increments${suffix}`, impl, median: locks.counterPerSec, unit: 'ops/s', note: `${locks.counterHandoffs} hand-offs, final value checked` })
@@ -125,6 +137,7 @@ async function benchStack(report: Report, stack: Stack): Promise<void> {
       report.add({ name: 'rwlock concurrent reads, both sides', impl, median: locks.readsPerSec, unit: 'ops/s' })
       pairedRow('rwlock read→write→read', locks.readWriteRead)
     }
+    if (locksOnly) return
     // The pinger echoes whatever reaches the baseline channel's far end: not the bulk baseline's data.
     pinger.dispose()
     const channel = await benchTypedChannel(pair, {
@@ -181,15 +194,17 @@ async function main(): Promise<void> {
   const code = await measuredCode()
   const report = new Report()
   // First, while no WebRTC stack runs threads beside it: it measures CPU time alone.
-  const all = !codecOnly && !resumeOnly && !pathOnly
+  const all = !codecOnly && !resumeOnly && !pathOnly && !locksOnly && !rpcOnly
   if (all || codecOnly) addCodecRows(report, quick)
   if (all) for (const stack of stacks) await benchStack(report, stack)
+  else if (locksOnly) await benchStack(report, stacks[0]!)
+  if (all || rpcOnly) await benchRpc(report, rpcSize)
   if (all || resumeOnly) await benchResume(report, resumeSize)
   if (all) await benchClock(report, quick)
   if (all || pathOnly) await benchPath(report, quick)
   // Both a resume row and a lossy-path row: either selector runs it.
   if (all || resumeOnly || pathOnly) await benchResumePath(report, quick)
-  const only = codecOnly ? 'codec ' : resumeOnly ? 'resume ' : pathOnly ? 'lossy-path ' : ''
+  const only = codecOnly ? 'codec ' : resumeOnly ? 'resume ' : pathOnly ? 'lossy-path ' : locksOnly ? 'lock ' : rpcOnly ? 'rpc ' : ''
   console.log(`\nnetbeam ${only}benchmarks${quick ? ' (--quick: tiny sizes, figures not meaningful)' : ''}, Node ${process.version}, ${code}\n`)
   console.log(report.table())
   const outArg = process.argv.find((arg) => arg.startsWith('--out='))

@@ -48,4 +48,13 @@ describe('README', () => {
     expect(stdout).toContain("[ 'paper', 'rock' ]")
     expect(stdout).toContain('aborted: scope "lobby" was reset by the peer: alice left')
   })
+
+  it('its rpc example runs: a result, a remote error, a timeout that reaches the handler, a stream', () => {
+    const stdout = runBlock(jsBlocks.find((b) => b.includes(".rpc('stats')")), 'of rpc', 'rpc')
+    expect(stdout).toContain("{ player: 'alice', wins: 3 }")
+    expect(stdout).toContain('remote RangeError no such round')
+    expect(stdout).toContain('bob: slow aborted')
+    expect(stdout).toContain('aborted')
+    expect(stdout).toContain('{ round: 1 }\n{ round: 2 }\n{ round: 3 }')
+  })
 })

@@ -113,8 +113,12 @@ export class LossyPath {
     return this.#down
   }
 
-  /** Takes the path down for `ms`; resolves when it is back up (or the path closed). */
+  /**
+   * Takes the path down for `ms`; resolves when it is back up (or the path closed). An outage
+   * already running ends here (its promise resolves) and this one takes over.
+   */
   outage(ms: number): Promise<void> {
+    this.#endOutage?.()
     this.down()
     return new Promise((resolve) => {
       const timer = this.#schedule(() => this.up(), ms)

@@ -32,6 +32,8 @@ export class ScopeState implements OpHost, PortOwner {
   /** One-shot operations whose calls have not settled: this side's end waits for them. */
   #running = 0
   readonly #counters = new Map<string, number>()
+  /** Stops accepting the peer's operations (rpc services): when this side ends the scope. */
+  readonly #acceptors = new Set<() => void>()
   readonly #abort = new AbortController()
   /** Why calls in it are refused: set once either side ended it (or the session closed). */
   ended: NetError | undefined
@@ -82,6 +84,18 @@ export class ScopeState implements OpHost, PortOwner {
   /** Resets the scope when `signal` aborts, until the scope is over. */
   watch(signal: AbortSignal | undefined): void {
     this.#stopSignal = onAbort(signal, () => this.reset(reasonText(signal!.reason)))
+  }
+
+  /** Accepts the peer's operations of `kind` in this scope (its keys unprefixed) until this side ends it. */
+  acceptPorts(kind: string, accept: (key: string) => void): () => void {
+    if (this.#ending !== undefined) return noop
+    const prefix = this.path.length + 1
+    const stop = this.registry.router.acceptPorts(kind, (key) => accept(key.slice(prefix)), this.path)
+    this.#acceptors.add(stop)
+    return () => {
+      this.#acceptors.delete(stop)
+      stop()
+    }
   }
 
   nextKey(kind: string): string {
@@ -170,6 +184,7 @@ export class ScopeState implements OpHost, PortOwner {
     const upgrade = how === 'reset' && this.#ending?.how === 'fin' && !this.#sentEnd
     if (this.#ending !== undefined && !upgrade) return
     this.#ending = { how, reason: wireReason }
+    this.#stopAccepting()
     this.ended = upgrade ? why : (this.ended ?? why)
     if (how === 'reset') this.#abort.abort(this.ended)
     for (const child of this.children) child.#end(how, how === 'fin' ? child.#closedWith(why) : why, wireReason)
@@ -196,7 +211,13 @@ export class ScopeState implements OpHost, PortOwner {
     if (this.#sentEnd && this.#peerEnd !== undefined && this.#ports.size === 0) this.#finish()
   }
 
+  #stopAccepting(): void {
+    for (const stop of this.#acceptors) stop()
+    this.#acceptors.clear()
+  }
+
   #finish(): void {
+    this.#stopAccepting()
     this.#stopSignal()
     this.registry.forget(this)
     this.#done.resolve(this.ended!)

@@ -6,11 +6,12 @@ import { unreachable } from '../../base/unreachable.js'
 import type { OpHost } from '../../core/op-host.js'
 import type { Port } from '../../core/port.js'
 import type { ChannelSendOptions, TypedChannel } from './typed-channel-types.js'
-import { ReceiveCredit, SendCredit } from './typed-channel-credit.js'
+import { ReceiveCredit, SendCredit } from '../../core/flow/credit.js'
 import { ChannelClosing } from './typed-channel-closing.js'
-import { ChannelInbox, type Received } from './typed-channel-inbox.js'
-import { ChannelOutbox } from './typed-channel-outbox.js'
-import { encodeChannelMessage, measureValue, parseChannelMessage, type ChannelMessage } from './typed-channel-wire.js'
+import { ChannelInbox, type Received } from '../../core/flow/inbox.js'
+import { ChannelOutbox } from '../../core/flow/outbox.js'
+import { encodeChannelMessage, parseChannelMessage, type ChannelMessage } from './typed-channel-wire.js'
+import { measureValue } from '../../core/flow/measure.js'
 
 /**
  * One side of a typed channel. Two streams share its port: this side's data (`data`… `end`) and
@@ -54,7 +55,7 @@ export class ChannelEndpoint<T> implements TypedChannel<T> {
     })
     // After the port, whose budget it charges; no message reaches the port before this returns.
     this.#inbox = new ChannelInbox<T>(
-      key,
+      `channel "${key}"`,
       (item) => this.#taken(item),
       () => this.#abandon(),
       this.#port.memory,

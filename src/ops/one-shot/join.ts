@@ -3,21 +3,17 @@ import { mayReadArgument } from './reads-argument.js'
 import { unreachable } from '../../base/unreachable.js'
 import { callMisuse } from '../../core/op-arguments.js'
 import type { OpHost, OpOptions } from '../../core/op-host.js'
-import { MAX_TEXT_LENGTH } from '../../core/wire-checks.js'
+import { describeError, type ErrorText } from '../../core/error-text.js'
 import { encodeJoinMessage, parseJoinMessage, type JoinMessage } from './join-wire.js'
 import { OneShot } from './one-shot.js'
+
+export { describeError, type ErrorText } from '../../core/error-text.js'
 
 /** The work one side contributes to a join or select; it receives a signal that aborts when its result is no longer wanted. */
 export type NetTask<T> = (signal: AbortSignal) => T | PromiseLike<T>
 
 /** How a local function settled. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown }
-
-/** An error's name and message as they travel to the peer. */
-export interface ErrorText {
-  name: string
-  message: string
-}
 
 /**
  * Runs `join` (kind 'join') or `tryJoin` (kind 'tryJoin').
@@ -121,18 +117,6 @@ export function runTask<T>(fn: NetTask<T>, op: { workSignal(): AbortSignal }, ow
     (value) => owner.taskSettled({ ok: true, value }),
     (error: unknown) => owner.taskSettled({ ok: false, error }),
   )
-}
-
-/** The name and message of anything thrown, clipped to what the peer accepts. */
-export function describeError(error: unknown): ErrorText {
-  try {
-    const named = typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : 'Error'
-    const message = error instanceof Error ? error.message : String(error)
-    return { name: named.slice(0, MAX_TEXT_LENGTH), message: String(message).slice(0, MAX_TEXT_LENGTH) }
-  } catch {
-    // A hostile toString must not break the protocol; the peer still learns that we failed.
-    return { name: 'Error', message: 'an error that could not be described' }
-  }
 }
 
 /** NetError `remote` for a peer's failure. */

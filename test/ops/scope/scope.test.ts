@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { memorySessions, type SessionPair } from '../../helpers/session-pair.js'
 import { sessionCore } from '../../../src/session.js'
 import { isNetError, NetError } from '../../../src/base/errors.js'
+import { rejectionOf } from '../../helpers/promises.js'
 
 let pair: SessionPair | undefined
 afterEach(async () => {
@@ -91,4 +92,43 @@ describe('syncStart in scopes', () => {
     expect(Math.min(...ats) - calledAt).toBeGreaterThanOrEqual(N * 0.9)
     await Promise.all(spaces.flat().map((s) => s.close()))
   }, 30_000)
+})
+
+/** Resolves once everything either side sent has been handled by the other (an exchange round trip in the root). */
+async function sessionCoreDelivered(p: SessionPair): Promise<void> {
+  await Promise.all([p.leader.exchange(0), p.follower.exchange(0)])
+}
+
+describe('rpc in scopes', () => {
+  interface WhereApi {
+    where(): string
+    wait(): Promise<never>
+  }
+
+  it('each scope serves its own services: the same name in the root and two scopes reaches its own handler; a reset rejects a pending call', async () => {
+    pair = await memorySessions({ latencyMs: 1 })
+    const { leader, follower } = pair
+    const [la0, fa0] = [leader.scope('a'), follower.scope('a')]
+    const spaces = [
+      ['root', leader, follower],
+      ['a', la0, fa0],
+      ['a/b', la0.scope('b'), fa0.scope('b')],
+    ] as const
+    for (const [tag, , served] of spaces) served.rpc<WhereApi>('svc').handle({ where: () => tag, wait: () => new Promise<never>(() => {}) })
+    for (const [tag, caller] of spaces) expect(await caller.rpc<WhereApi>('svc').call.where()).toBe(tag)
+    const [, la, fa] = spaces[1]
+    const pending = la.rpc<WhereApi>('svc').call.wait()
+    pending.catch(() => undefined)
+    await fa.reset('stop serving')
+    const err = await rejectionOf(pending, 'aborted')
+    expect(err.message).toContain('stop serving')
+    await la.closed
+    expect(await leader.rpc<WhereApi>('svc').call.where()).toBe('root')
+    // A call that reaches the peer before its scope's service is handled is accepted there, by that scope.
+    const [lc, fc] = [leader.scope('c'), follower.scope('c')]
+    const early = lc.rpc<WhereApi>('svc').call.where()
+    await sessionCoreDelivered(pair)
+    fc.rpc<WhereApi>('svc').handle({ where: () => 'c', wait: () => new Promise<never>(() => {}) })
+    expect(await early).toBe('c')
+  })
 })

@@ -29,7 +29,8 @@ export class ChannelInbox<T> {
   #failure: NetError | undefined
 
   constructor(
-    private readonly key: string,
+    /** What the reader reads, for errors: `channel "moves"`. */
+    private readonly name: string,
     /** The reader took `item` (for credit). */
     private readonly onTaken: (item: Received) => void,
     /** The reader left early (`return()`). */
@@ -51,7 +52,7 @@ export class ChannelInbox<T> {
   }
 
   iterator(): AsyncIterator<T, undefined> {
-    if (this.#iterating) throw new NetError('usage', `channel "${this.key}" already has a reader; iterate it once at a time`)
+    if (this.#iterating) throw new NetError('usage', `${this.name} already has a reader; iterate it once at a time`)
     this.#iterating = true
     const reader = ++this.#readers
     return {
@@ -69,7 +70,7 @@ export class ChannelInbox<T> {
     if (this.#abandoned) return
     const reader = this.#reader
     if (reader === undefined) {
-      this.budget.charge(item.cost, `unread values on channel "${this.key}"`)
+      this.budget.charge(item.cost, `unread values on ${this.name}`)
       this.#items.push(item)
       this.#bytes += item.weight
       return
@@ -94,10 +95,14 @@ export class ChannelInbox<T> {
     this.#settle(DONE)
   }
 
-  /** The session closed: a stream that had ended stays readable, anything else is cut short. */
-  fail(reason: NetError): void {
+  /**
+   * The session closed: a stream that had ended stays readable, anything else is cut short. With
+   * `afterBuffered` (the sender's own failure, in order after its values) the reader takes what is
+   * buffered first.
+   */
+  fail(reason: NetError, afterBuffered = false): void {
     this.#failure = reason
-    if (!this.#ended) {
+    if (!this.#ended && !afterBuffered) {
       this.#releaseAll()
       this.#bytes = 0
     }

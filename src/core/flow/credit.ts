@@ -59,7 +59,7 @@ export class SendCredit {
 
   /** The peer's reader took `n` more messages; throws NetError `protocol` if it never got that many. */
   grant(n: number): void {
-    if (n > this.#spent.length) throw peerSent('credit on a channel for messages it never received')
+    if (n > this.#spent.length) throw peerSent('credit on a channel or rpc stream for messages it never received')
     this.#count -= n
     for (const spent of this.#spent.splice(0, n)) this.#bytes -= spent.weight
   }
@@ -95,10 +95,10 @@ export class ReceiveCredit {
    */
   received(weight: number): void {
     if (this.#outstanding >= this.window) {
-      throw peerSent(`more than the ${this.window} messages it had credit for on a channel`)
+      throw peerSent(`more than the ${this.window} messages it had credit for on a channel or rpc stream`)
     }
     if (this.#outstandingBytes >= this.windowBytes) {
-      throw peerSent(`more than the ${this.windowBytes} bytes it had credit for on a channel (windowBytes)`)
+      throw peerSent(`more than the ${this.windowBytes} bytes it had credit for on a channel or rpc stream (windowBytes)`)
     }
     this.#outstanding++
     this.#outstandingBytes += weight

@@ -2,7 +2,7 @@ import { abortError, isNetError, type NetError } from '../../base/errors.js'
 import { onAbort } from '../../base/abort.js'
 import { deferred, type Deferred } from '../../base/deferred.js'
 import { noop } from '../../base/noop.js'
-import type { SendCredit } from './typed-channel-credit.js'
+import type { SendCredit } from './credit.js'
 
 interface PendingSend {
   readonly value: unknown
