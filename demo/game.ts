@@ -6,7 +6,9 @@
 //   exchange   how late each side started, to show the start skew
 //   select     per coin: each side races until its own player reaches it; one winner
 //   NetMutex   the winner adds the coin to the scoreboard
-import { isNetError } from 'netbeam'
+// Each round runs in its own scope (round-1, round-2, …): its operations take the scope's default
+// keys (join#1, exchange#1, select#1 for the first coin, …), and the round ends as a unit.
+import { isNetError, type Scope } from 'netbeam'
 import { makeLayout, randomSeed, reaches, type Point } from './layout.js'
 import type { Motion } from './motion.js'
 import { COLOR_NAMES, otherColor, sanitizeSettings, type Color, type Settings } from './protocol.js'
@@ -40,35 +42,39 @@ export interface GameDeps {
 /** Plays rounds until the session closes; rejects with the session's NetError then. */
 export async function playRounds(deps: GameDeps): Promise<never> {
   for (let round = 1; ; round++) {
-    await lobby(deps, round)
-    await agreeOnLayout(deps, round)
-    await startCountdown(deps, round)
-    await race(deps, round)
+    const scope = deps.shared.session.scope(`round-${round}`)
+    try {
+      await lobby(deps, round, scope)
+      await agreeOnLayout(deps, round, scope)
+      await startCountdown(deps, round, scope)
+      await race(deps, round, scope)
+    } finally {
+      // Not awaited: the next lobby shows at once; the scope ends once both sides are done with it
+      // (the skew report may still be on its way), or with the session.
+      void scope.close()
+    }
   }
 }
 
-async function lobby({ shared, state, ready, log }: GameDeps, round: number): Promise<void> {
+async function lobby({ shared, state, ready, log }: GameDeps, round: number, scope: Scope): Promise<void> {
   state.phase = 'lobby'
   state.round = round
   state.readyMe = false
   state.message = round === 1 ? 'Press Ready (or Enter) when you are set.' : `${roundSummary(state, round - 1)} Press Ready for round ${round}.`
-  await shared.session.join(
-    async (signal) => {
-      await ready.wait(signal)
-      state.readyMe = true
-      state.message = 'Waiting for the other player to press Ready…'
-      notify(shared, { t: 'ready', round })
-    },
-    { key: `ready/${round}` },
-  )
+  await scope.join(async (signal) => {
+    await ready.wait(signal)
+    state.readyMe = true
+    state.message = 'Waiting for the other player to press Ready…'
+    notify(shared, { t: 'ready', round })
+  })
   log(`round ${round}: both players ready (join)`)
 }
 
-async function agreeOnLayout({ shared, state, log, countdownMs }: GameDeps, round: number): Promise<void> {
+async function agreeOnLayout({ shared, state, log, countdownMs }: GameDeps, round: number, scope: Scope): Promise<void> {
   state.phase = 'starting'
   state.message = 'Both ready: agreeing on the layout…'
   const mine: LayoutOffer = { seed: randomSeed(), settings: await shared.settings.withRead((g) => sanitizeSettings(g.value)), countdownMs }
-  const theirs = await shared.session.exchange<Partial<LayoutOffer>, LayoutOffer>(mine, { key: `layout/${round}` })
+  const theirs = await scope.exchange<Partial<LayoutOffer>, LayoutOffer>(mine)
   // An edit can land between the two reads; the leader's copy settles which one the round uses.
   const leader = shared.session.role === 'leader'
   const settings = leader ? mine.settings : sanitizeSettings(theirs.settings)
@@ -79,13 +85,13 @@ async function agreeOnLayout({ shared, state, log, countdownMs }: GameDeps, roun
   log(`round ${round}: layout ${seed.toString(16).padStart(8, '0')} (exchange), ${settings.coins} coins, ${settings.roundSeconds} s`)
 }
 
-async function race(deps: GameDeps, round: number): Promise<void> {
+async function race(deps: GameDeps, round: number, scope: Scope): Promise<void> {
   const { state, log } = deps
   const coins = state.layout!.coins
   for (let i = 0; i < coins.length; i++) {
     state.coinIndex = i
     const coin = coins[i]!
-    const winner = await contest(deps, round, i, coin)
+    const winner = await contest(deps, scope, coin)
     state.pickups.push({ round, coin: i, winner })
     state.flash = { coin, winner, at: performance.now() }
     if (winner === null) {
@@ -103,12 +109,10 @@ async function race(deps: GameDeps, round: number): Promise<void> {
   state.coinIndex = coins.length
 }
 
-/** One select: resolves with the player who got the coin, or null if the time ran out first. */
-async function contest({ shared, state, motion }: GameDeps, round: number, index: number, coin: Point): Promise<Color | null> {
+/** One select (the round's n-th for its n-th coin): resolves with the player who got the coin, or null if the time ran out first. */
+async function contest({ shared, state, motion }: GameDeps, scope: Scope, coin: Point): Promise<Color | null> {
   try {
-    const result = await shared.session.select((signal) => reachCoin(shared, state, motion, coin, signal), {
-      key: `coin/${round}/${index}`,
-    })
+    const result = await scope.select((signal) => reachCoin(shared, state, motion, coin, signal))
     return result.won ? state.me : otherColor(state.me)
   } catch (err) {
     // The round timer "won" the race on one side: that side rejects with RoundOver, the other with

@@ -1,7 +1,7 @@
 // The synchronized start of a round: `syncStart` begins the countdown on both screens at one
 // instant, `sleepUntil` waits for "go" on the shared timeline, and an `exchange` of how late each
 // side started shows the start skew.
-import { isNetError, type SyncStartInfo } from 'netbeam'
+import { isNetError, type Scope, type SyncStartInfo } from 'netbeam'
 import type { GameDeps } from './game.js'
 import { COLOR_NAMES, otherColor, type Color } from './protocol.js'
 
@@ -33,23 +33,24 @@ interface StartReportMessage {
   errorBound: number
 }
 
-/** Starts the countdown on both sides at the same instant and waits for "go". */
-export async function startCountdown(deps: GameDeps, round: number): Promise<void> {
+/** Starts the countdown on both sides at the same instant and waits for "go"; runs in the round's scope. */
+export async function startCountdown(deps: GameDeps, round: number, scope: Scope): Promise<void> {
   const { shared, state } = deps
-  const info = await syncStart(deps, round)
+  const info = await syncStart(deps, round, scope)
   // Only for the network panel: the race need not wait for it.
-  reportSkew(deps, round, info).catch(() => {}) // fails only when the session closes
+  reportSkew(deps, round, scope, info).catch(() => {}) // fails only when the session (or the round's scope) closes
   await shared.session.sleepUntil(state.goAt, { signal: shared.ended })
   state.phase = 'playing'
   state.message = 'Go! Grab the coin before the other player does.'
 }
 
-async function syncStart(deps: GameDeps, round: number): Promise<SyncStartInfo<unknown>> {
-  const { shared, state, log } = deps
+/** Each attempt is the scope's next syncStart (both sides retry together: a late start is refused on both). */
+async function syncStart(deps: GameDeps, round: number, scope: Scope): Promise<SyncStartInfo<unknown>> {
+  const { state, log } = deps
   for (let attempt = 1; ; attempt++) {
     try {
       const delayMs = START_DELAY_MS * 2 ** (attempt - 1)
-      return await shared.session.syncStart((start) => beginCountdown(deps, start), { key: `start/${round}/${attempt}`, delayMs })
+      return await scope.syncStart((start) => beginCountdown(deps, start), { delayMs })
     } catch (err) {
       if (!isNetError(err, 'late') || attempt === START_ATTEMPTS) throw err
       state.phase = 'starting'
@@ -75,10 +76,11 @@ function beginCountdown({ state, motion }: GameDeps, start: SyncStartInfo<unknow
   return start
 }
 
-async function reportSkew({ shared, state, log }: GameDeps, round: number, info: SyncStartInfo<unknown>): Promise<void> {
+async function reportSkew({ shared, state, log }: GameDeps, round: number, scope: Scope, info: SyncStartInfo<unknown>): Promise<void> {
   const { session } = shared
   const mine: StartReportMessage = { late: info.lateByMs, errorBound: session.role === 'leader' ? 0 : session.clock.errorBoundMs }
-  const theirs = await session.exchange<Partial<StartReportMessage>, StartReportMessage>(mine, { key: `skew/${round}` })
+  // The round's second exchange (after the layout's).
+  const theirs = await scope.exchange<Partial<StartReportMessage>, StartReportMessage>(mine)
   const lateMs = { [state.me]: mine.late, [otherColor(state.me)]: Number(theirs.late) } as Record<Color, number>
   const skewMs = Math.abs(lateMs.blue - lateMs.amber)
   const errorBoundMs = Math.max(mine.errorBound, Number(theirs.errorBound) || 0)

@@ -6,6 +6,7 @@
  */
 export { Session } from './session.js'
 export type { KeySpace } from './key-space.js'
+export type { Scope, ScopeOptions } from './scope.js'
 export type { SessionEvents, SessionState, SessionStats } from './core/session-events.js'
 export type { SessionOptions } from './core/options.js'
 export type { ResumeOptions } from './core/resume/resume-options.js'

@@ -9,9 +9,13 @@ import { RpcServices, type Rpc, type RpcAnyApi } from './ops/rpc/rpc.js'
 import { rejectMisuse } from './base/arguments.js'
 import { checkOpOptions } from './core/op-arguments.js'
 import type { OpOptions } from './core/op-host.js'
+import { inScope } from './core/scope/scope-signal.js'
 
-/** What a key space runs its operations on: the session's root key space, or a scope's. Not public. */
-export type KeySpaceHost = SyncStartHost
+/**
+ * What a key space runs its operations on: the session's root key space, or a scope's, whose
+ * `signal` aborts when the scope is reset. Not public.
+ */
+export type KeySpaceHost = SyncStartHost & { readonly signal?: AbortSignal }
 
 /** Gives `space` the host its operations run on; called once by each subclass's constructor. Not public. */
 export let bindKeySpace: (space: KeySpace, host: KeySpaceHost, where: string) => void
@@ -49,7 +53,7 @@ export abstract class KeySpace {
    * @example `const mine = await session.join(async () => loadLevel())`
    */
   join<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<T> {
-    return rejectMisuse(() => checkOpOptions(`${this.#where}.join`, options)) ?? runJoin(this.#host, 'join', fn, options)
+    return rejectMisuse(() => checkOpOptions(`${this.#where}.join`, options)) ?? inScope(this.#host.signal, options, (o) => runJoin(this.#host, 'join', fn, o))
   }
 
   /**
@@ -58,7 +62,7 @@ export abstract class KeySpace {
    * its signal aborted at once. Both sides always end both fulfilled or both rejected.
    */
   tryJoin<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<T> {
-    return rejectMisuse(() => checkOpOptions(`${this.#where}.tryJoin`, options)) ?? runJoin(this.#host, 'tryJoin', fn, options)
+    return rejectMisuse(() => checkOpOptions(`${this.#where}.tryJoin`, options)) ?? inScope(this.#host.signal, options, (o) => runJoin(this.#host, 'tryJoin', fn, o))
   }
 
   /**
@@ -70,7 +74,7 @@ export abstract class KeySpace {
    * abort after `fn` settled may still end in a result ({@link OpOptions.signal}).
    */
   select<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<SelectResult<T>> {
-    return rejectMisuse(() => checkOpOptions(`${this.#where}.select`, options)) ?? runSelect(this.#host, 'select', fn, options)
+    return rejectMisuse(() => checkOpOptions(`${this.#where}.select`, options)) ?? inScope(this.#host.signal, options, (o) => runSelect(this.#host, 'select', fn, o))
   }
 
   /**
@@ -78,7 +82,7 @@ export abstract class KeySpace {
    * one NetError `remote` that carries both causes.
    */
   trySelect<T>(fn: NetTask<T>, options: OpOptions = {}): Promise<SelectResult<T>> {
-    return rejectMisuse(() => checkOpOptions(`${this.#where}.trySelect`, options)) ?? runSelect(this.#host, 'trySelect', fn, options)
+    return rejectMisuse(() => checkOpOptions(`${this.#where}.trySelect`, options)) ?? inScope(this.#host.signal, options, (o) => runSelect(this.#host, 'trySelect', fn, o))
   }
 
   /**
@@ -89,7 +93,7 @@ export abstract class KeySpace {
    * otherwise both reject with `aborted` and the peer never receives this value.
    */
   exchange<Theirs = unknown, Mine = Theirs>(value: Mine, options: OpOptions = {}): Promise<Theirs> {
-    return rejectMisuse(() => checkOpOptions(`${this.#where}.exchange`, options)) ?? runExchange<Theirs>(this.#host, value, options)
+    return rejectMisuse(() => checkOpOptions(`${this.#where}.exchange`, options)) ?? inScope(this.#host.signal, options, (o) => runExchange<Theirs>(this.#host, value, o))
   }
 
   /**
@@ -139,6 +143,6 @@ export abstract class KeySpace {
    * @example `await session.syncStart(({ lateByMs }) => startRound(lateByMs), { delayMs: 100 })`
    */
   syncStart<R, P = unknown>(fn: (info: SyncStartInfo<P>) => R | PromiseLike<R>, options: SyncStartOptions = {}): Promise<R> {
-    return rejectMisuse(() => checkOpOptions(`${this.#where}.syncStart`, options)) ?? runSyncStart<P, R>(this.#host, fn, options)
+    return rejectMisuse(() => checkOpOptions(`${this.#where}.syncStart`, options)) ?? inScope(this.#host.signal, options, (o) => runSyncStart<P, R>(this.#host, fn, o))
   }
 }

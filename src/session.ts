@@ -9,6 +9,7 @@ import { SessionCore } from './core/session-core.js'
 import type { SessionEvents, SessionState, SessionStats } from './core/session-events.js'
 import { sleepUntil, type SleepUntilOptions } from './core/timeline-sleep.js'
 import { bindKeySpace, KeySpace } from './key-space.js'
+import { openScope, type Scope, type ScopeOptions } from './scope.js'
 
 // The ops' public types and constants, which index.ts exports through the facade.
 export * from './ops/public-types.js'
@@ -133,6 +134,16 @@ export class Session extends KeySpace implements Listenable<SessionEvents>, Asyn
   off<E extends keyof SessionEvents>(event: E, listener: (...args: SessionEvents[E]) => void): this {
     this.#core.events.off(event, listener as never)
     return this
+  }
+
+  /**
+   * Opens the scope `name`: a key space of its own with every primitive, nestable, ended as a unit
+   * on both peers ({@link Scope}); opening it sends nothing. Throws NetError `usage` for a bad name
+   * (1 to 128 characters, no U+0000) or a name in use here, and the close reason once closed.
+   * @example `const round = session.scope('round-3'); await round.exchange(move); await round.close()`
+   */
+  scope(name: string, options: ScopeOptions = {}): Scope {
+    return openScope(this.#core.scopes, undefined, name, options, 'session.scope')
   }
 
   /**

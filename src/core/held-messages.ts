@@ -1,5 +1,6 @@
 import { peerSent } from '../base/errors.js'
 import type { MemoryBudget } from '../base/memory-budget.js'
+import { scopeOf } from './scope/scope-path.js'
 
 /**
  * One thing held for a key, in arrival order. Every use (instance) of a key starts with a
@@ -33,6 +34,8 @@ const MARK_COST = 64
  */
 export class HeldMessages {
   readonly #byKey = new Map<string, Held[]>()
+  /** The held keys of each scope path, so that a scope's end drops them without a scan. */
+  readonly #byScope = new Map<string, Set<string>>()
   #count = 0
 
   constructor(
@@ -126,7 +129,13 @@ export class HeldMessages {
   clear(): void {
     for (const queue of this.#byKey.values()) for (const item of queue) this.budget.release(costOf(item))
     this.#byKey.clear()
+    this.#byScope.clear()
     this.#count = 0
+  }
+
+  /** Drops everything held for the keys of the scope at `path` (not its children's): it ended. */
+  dropScope(path: string): void {
+    for (const key of this.#byScope.get(path) ?? []) this.#remove(key, this.#byKey.get(key)!, Infinity)
   }
 
   #add(key: string, item: Held): void {
@@ -136,15 +145,23 @@ export class HeldMessages {
     this.budget.charge(costOf(item), 'messages for operations not yet opened here')
     this.#count++
     const queue = this.#byKey.get(key)
-    if (queue === undefined) this.#byKey.set(key, [item])
-    else queue.push(item)
+    if (queue !== undefined) return void queue.push(item)
+    this.#byKey.set(key, [item])
+    const scope = scopeOf(key)
+    if (scope === undefined) return
+    const keys = this.#byScope.get(scope)
+    if (keys === undefined) this.#byScope.set(scope, new Set([key]))
+    else keys.add(key)
   }
 
   #remove(key: string, queue: Held[], n: number): void {
-    this.#count -= n
+    this.#count -= Math.min(n, queue.length)
     for (let i = 0; i < n && i < queue.length; i++) this.budget.release(costOf(queue[i]!))
-    if (n >= queue.length) this.#byKey.delete(key)
-    else queue.splice(0, n)
+    if (n < queue.length) return void queue.splice(0, n)
+    this.#byKey.delete(key)
+    const scope = scopeOf(key)
+    const keys = scope === undefined ? undefined : this.#byScope.get(scope)
+    if (keys?.delete(key) === true && keys.size === 0) this.#byScope.delete(scope!)
   }
 }
 

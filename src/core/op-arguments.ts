@@ -7,10 +7,13 @@ import { MAX_KEY_LENGTH } from './wire-checks.js'
  * call and the argument.
  */
 
-/** An operation key: a string of 1 to {@link MAX_KEY_LENGTH} characters, what the peer accepts. */
+/**
+ * An operation key: a string of 1 to {@link MAX_KEY_LENGTH} characters, what the peer accepts,
+ * without U+0000 (which separates scope names from keys on the wire: see scope-path.ts).
+ */
 export function checkKey(where: string, key: unknown): void {
-  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) {
-    throw usageError(where, `key must be a string of 1 to ${MAX_KEY_LENGTH} characters, got ${describeValue(key)}`)
+  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH || key.includes('\u0000')) {
+    throw usageError(where, `key must be a string of 1 to ${MAX_KEY_LENGTH} characters without U+0000, got ${describeValue(key)}`)
   }
 }
 

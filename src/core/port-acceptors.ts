@@ -1,4 +1,5 @@
 import { NetError } from '../base/errors.js'
+import { scopeOf } from './scope/scope-path.js'
 
 /** Opens the port for `key` when the peer starts an operation there (see OpHost.acceptPorts). */
 export type PortAcceptor = (key: string) => void
@@ -19,11 +20,37 @@ export class PortAcceptors {
     }
   }
 
+  get isEmpty(): boolean {
+    return this.#byKind.size === 0
+  }
+
   /** Lets the acceptor of `kind`, if there is one, open the port for `key`; true if it was asked. */
   offer(kind: string, key: string): boolean {
     const accept = this.#byKind.get(kind)
     if (accept === undefined) return false
     accept(key)
     return true
+  }
+}
+
+/**
+ * The acceptors of every key space, by scope path ('' for the session's root): a peer's operation
+ * is offered only to its own key space's acceptor (scope-path.ts).
+ */
+export class KeySpaceAcceptors {
+  readonly #bySpace = new Map<string, PortAcceptors>()
+
+  add(space: string, kind: string, accept: PortAcceptor): () => void {
+    let acceptors = this.#bySpace.get(space)
+    if (acceptors === undefined) this.#bySpace.set(space, (acceptors = new PortAcceptors()))
+    const stop = acceptors.add(kind, accept)
+    return () => {
+      stop()
+      if (acceptors.isEmpty && this.#bySpace.get(space) === acceptors) this.#bySpace.delete(space)
+    }
+  }
+
+  offer(kind: string, key: string): boolean {
+    return this.#bySpace.get(scopeOf(key) ?? '')?.offer(kind, key) ?? false
   }
 }

@@ -5,7 +5,8 @@ import type { CancellablePort, PortHandlers } from './port.js'
 import { cancelPort, cannotCancel, deliverHeld, kindMismatch, checkKind, deliver, RouterPort, type PortHost } from './router-port.js'
 import { noop } from '../base/noop.js'
 import { MemoryBudget } from '../base/memory-budget.js'
-import { PortAcceptors, type PortAcceptor } from './port-acceptors.js'
+import { KeySpaceAcceptors, type PortAcceptor } from './port-acceptors.js'
+import { scopeOf } from './scope/scope-path.js'
 
 export type { PortHost } from './router-port.js'
 
@@ -31,7 +32,7 @@ export class PortRouter {
   #retiredCount = 0
   readonly #keyCounters = new Map<string, number>()
   private readonly held: HeldMessages
-  readonly #acceptors = new PortAcceptors()
+  readonly #acceptors = new KeySpaceAcceptors()
   /** Set once every port was closed; read by the ports themselves. */
   closedReason: NetError | undefined
   /**
@@ -80,11 +81,11 @@ export class PortRouter {
     return port
   }
 
-  /** See OpHost.acceptPorts: what is already held for `kind` is offered at once. */
-  acceptPorts(kind: string, accept: PortAcceptor): () => void {
-    const stop = this.#acceptors.add(kind, accept)
+  /** See OpHost.acceptPorts, for the key space at scope path `space` ('' for the root): what is held for `kind` there is offered at once. */
+  acceptPorts(kind: string, accept: PortAcceptor, space = ''): () => void {
+    const stop = this.#acceptors.add(space, kind, accept)
     try {
-      for (const key of this.held.keysStartedAs(kind)) if (this.#receiver(key) === undefined) accept(key)
+      for (const key of this.held.keysStartedAs(kind)) if ((scopeOf(key) ?? '') === space && this.#receiver(key) === undefined) accept(key)
     } catch (err) {
       this.fail(err instanceof NetError ? err : new NetError('protocol', 'a held operation could not be accepted', { cause: err }))
     }
@@ -190,6 +191,11 @@ export class PortRouter {
       throw peerSent(`an answer to a cancel for operation "${key}", which was not cancelled here`)
     }
     handlers.onCancelAnswered()
+  }
+
+  /** Drops what is held for the keys of the scope at `path` (scope-path.ts): it ended. */
+  dropScope(path: string): void {
+    this.held.dropScope(path)
   }
 
   /** Tells every open port the session closed, and drops everything held. */

@@ -20,6 +20,7 @@ import { SessionFrames } from './session-frames.js'
 import { encodePortFrame, encodeSessionFrame, type SessionFrame } from './wire.js'
 import { adoptBudget } from '../transport/frame-receiver.js'
 import { suspensionOf, type Suspension } from './resume/suspension.js'
+import { ScopeRegistry } from './scope/scope-registry.js'
 
 /**
  * The session machinery: handshake, heartbeat, clock samples, port routing and close. The facade
@@ -31,8 +32,6 @@ export class SessionCore implements OpHost {
   readonly #closed = deferred<NetError>()
   /** Aborted with the close reason on shutdown: lets a wait stop without holding on to `#closed`. */
   readonly #closing = new AbortController()
-  /** Where `close`, `rtt` and `clock` go: the facade's emitter, which users subscribe to. */
-  readonly events: EventEmitter<SessionEvents>
   readonly #channel: FrameChannel
   readonly #opts: ResolvedSessionOptions
   readonly #frames: SessionFrames
@@ -43,9 +42,10 @@ export class SessionCore implements OpHost {
   readonly #silence: SilenceWatch
   /** Drops, resumes and the grace timer; only with the `resume` option. */
   readonly suspension: Suspension | undefined
+  readonly scopes: ScopeRegistry
 
-  constructor(channel: FrameChannel, options: InternalSessionOptions, events: EventEmitter<SessionEvents>) {
-    this.events = events
+  /** `events`: where the events go, the facade's emitter, which users subscribe to. */
+  constructor(channel: FrameChannel, options: InternalSessionOptions, readonly events: EventEmitter<SessionEvents>) {
     this.#opts = resolveSessionOptions(options)
     this.#frames = new SessionFrames(channel, this.#opts)
     this.#channel = this.#frames.channel
@@ -53,27 +53,17 @@ export class SessionCore implements OpHost {
     this.#clock = new SessionClock({ now, heartbeatMs, clockBurst, events, closed: this.#closed.promise, isLeader: () => this.isLeader, backlog: () => this.#channel.bufferedAmount, send: (frame) => this.#send(frame) })
     this.#goodbye = new Goodbye(this.#channel, this.#opts.timeoutMs)
     this.#handshake = new Handshake(this.#opts, (hello) => void this.#send({ type: 'hello', ...hello, maxFrameBytes }).catch(noop))
-    this.#silence = new SilenceWatch(
-      heartbeatMs,
-      timeoutMs,
-      () => this.#clock.heartbeat(),
-      (reason) => void (this.suspension?.silent(reason) === true || this.#shutdown(reason, 'abandon')),
-    )
+    const silent = (reason: NetError): void => void (this.suspension?.silent(reason) === true || this.#shutdown(reason, 'abandon'))
+    this.#silence = new SilenceWatch(heartbeatMs, timeoutMs, () => this.#clock.heartbeat(), silent)
     const core = this
     this.#router = new PortRouter(
       {
-        get isLeader() {
+        get isLeader(): boolean {
           return core.isLeader
         },
-        sendPortMessage: (key, kind, message) => {
-          if (this.#closeReason !== undefined) return Promise.reject(this.#closeReason)
-          return this.#frames.sendReliable(encodePortFrame(key, kind, message), key)
-        },
+        sendPortMessage: (key, kind, message) => this.#sendInLane(key, encodePortFrame(key, kind, message)),
         // In the key's lane: a cancel must not overtake the operation's own (maybe large) message.
-        sendCancel: (key, type) => {
-          if (this.#closeReason !== undefined) return Promise.reject(this.#closeReason)
-          return this.#frames.sendReliable(encodeSessionFrame({ type, key }), key)
-        },
+        sendCancel: (key, type) => this.#sendInLane(key, encodeSessionFrame({ type, key })),
         now: () => this.now(),
         clockErrorBound: () => (this.isLeader ? 0 : this.#clock.tracker.errorBoundMs),
       },
@@ -81,6 +71,7 @@ export class SessionCore implements OpHost {
       (err) => this.#shutdown(err, 'initiate'),
       adoptBudget(channel, this.#opts.maxHeldBytes),
     )
+    this.scopes = new ScopeRegistry(this, (lane, wire) => this.#sendInLane(lane, wire), this.#router)
     const parts = { silence: this.#silence, clock: this.#clock, events, memory: this.#router.memory }
     const close = (reason: NetError): void => this.#shutdown(reason, 'silent')
     this.suspension = suspensionOf(this.#frames, this.#opts, { ...parts, close, fail: (reason) => this.#shutdown(reason, 'initiate') })
@@ -175,6 +166,12 @@ export class SessionCore implements OpHost {
     return this.#router.nextKey(kind)
   }
 
+  /** Sends a frame an operation depends on in `lane` (sequenced); a scope's end waits until it is on the wire. */
+  #sendInLane(lane: string, wire: unknown[]): Promise<void> {
+    if (this.#closeReason !== undefined) return Promise.reject(this.#closeReason)
+    return this.scopes.track(lane, this.#frames.sendReliable(wire, lane))
+  }
+
   acceptPorts(kind: string, accept: (key: string) => void): () => void {
     return this.#router.acceptPorts(kind, accept)
   }
@@ -223,6 +220,8 @@ export class SessionCore implements OpHost {
         return this.#router.routeCancel(frame.key)
       case 'cancelled':
         return this.#router.routeCancelled(frame.key)
+      case 'scopeEnd':
+        return this.scopes.onPeerEnd(frame.path, frame.how, frame.reason)
       default:
         return unreachable(frame)
     }
@@ -236,6 +235,7 @@ export class SessionCore implements OpHost {
     this.#clock.stop()
     this.#handshake.fail(reason)
     this.#router.closeAll(reason)
+    this.scopes.closeAll(reason)
     this.#frames.stop(reason)
     this.suspension?.stop()
     // A peer that never said hello may have no session reading the channel: nobody would answer.

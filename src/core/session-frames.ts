@@ -168,5 +168,5 @@ export class SessionFrames {
 
 /** Frames an operation depends on: numbered and retransmitted when resume is on. */
 function isSequencedKind(frame: SessionFrame): boolean {
-  return frame.type === 'port' || frame.type === 'cancel' || frame.type === 'cancelled'
+  return frame.type === 'port' || frame.type === 'cancel' || frame.type === 'cancelled' || frame.type === 'scopeEnd'
 }

@@ -2,14 +2,16 @@ import { peerSent, type NetErrorCode, NET_ERROR_CODES } from '../base/errors.js'
 import { unreachable } from '../base/unreachable.js'
 import { encodeResumeHello, parseResumeHello, type ResumeHello } from './resume/resume-options.js'
 import { arity, clippedText, count, finite, oneOf, operationKey, tagged, unknownTag } from './wire-checks.js'
+import { checkRoutingKey, checkScopePath } from './scope/scope-path.js'
 
 /**
  * The version of the session protocol; peers must speak the same one.
  * 2: the `cancel` / `cancelled` frames (agreement when an operation is aborted after its result went out).
  * 3: every operation's messages are tagged arrays, like the session frames (join, select, exchange
  * and syncStart sent `{ type }` maps).
+ * 4: scopes: keys may name a scope path (docs/scopes-design.md), and the `scopeEnd` frame.
  */
-export const PROTOCOL_VERSION = 3
+export const PROTOCOL_VERSION = 4
 
 /** Role preference carried in `hello`. */
 export type RolePreference = 'leader' | 'follower' | null
@@ -36,8 +38,14 @@ export type SessionFrame =
    * it (its call will reject with `aborted`), so the canceller settles as aborted.
    */
   | { type: 'cancelled'; key: string }
+  /**
+   * The sender is done with the scope at `path` (its names joined with U+0000): nothing more of
+   * its own comes for it (`fin`, from `close()`), or it gave up on it (`reset`, with `reason`).
+   * Each side sends one per use of a scope, after its last frame in it (docs/scopes-design.md).
+   */
+  | { type: 'scopeEnd'; path: string; how: 'fin' | 'reset'; reason: string }
 
-const TAG = { hello: 0, ping: 1, pong: 2, bye: 3, port: 4, portFirst: 5, cancel: 6, cancelled: 7 } as const
+const TAG = { hello: 0, ping: 1, pong: 2, bye: 3, port: 4, portFirst: 5, cancel: 6, cancelled: 7, scopeFin: 8, scopeReset: 9 } as const
 
 export function encodeSessionFrame(frame: SessionFrame): unknown[] {
   switch (frame.type) {
@@ -56,6 +64,8 @@ export function encodeSessionFrame(frame: SessionFrame): unknown[] {
       return [TAG.cancel, frame.key]
     case 'cancelled':
       return [TAG.cancelled, frame.key]
+    case 'scopeEnd':
+      return frame.how === 'fin' ? [TAG.scopeFin, frame.path] : [TAG.scopeReset, frame.path, frame.reason]
     default:
       return unreachable(frame)
   }
@@ -83,14 +93,20 @@ export function parseSessionFrame(raw: unknown): SessionFrame {
       return { type: 'bye', code: oneOf(f[1], NET_ERROR_CODES, 'bye'), reason: clippedText(f[2], 'bye', MAX_BYE_REASON) }
     case TAG.port:
       arity(f, 3, 'port message')
-      return { type: 'port', key: operationKey(f[1], 'port message'), kind: undefined, message: f[2] }
+      return { type: 'port', key: checkRoutingKey(f[1], 'port message'), kind: undefined, message: f[2] }
     case TAG.portFirst:
       arity(f, 4, 'port message')
-      return { type: 'port', key: operationKey(f[1], 'port message'), kind: operationKey(f[2], 'port message'), message: f[3] }
+      return { type: 'port', key: checkRoutingKey(f[1], 'port message'), kind: operationKey(f[2], 'port message'), message: f[3] }
     case TAG.cancel:
     case TAG.cancelled:
       arity(f, 2, 'cancel')
-      return { type: f[0] === TAG.cancel ? 'cancel' : 'cancelled', key: operationKey(f[1], 'cancel') }
+      return { type: f[0] === TAG.cancel ? 'cancel' : 'cancelled', key: checkRoutingKey(f[1], 'cancel') }
+    case TAG.scopeFin:
+      arity(f, 2, 'scope end')
+      return { type: 'scopeEnd', path: checkScopePath(f[1], 'scope end'), how: 'fin', reason: '' }
+    case TAG.scopeReset:
+      arity(f, 3, 'scope end')
+      return { type: 'scopeEnd', path: checkScopePath(f[1], 'scope end'), how: 'reset', reason: clippedText(f[2], 'scope end', MAX_BYE_REASON) }
     default:
       throw unknownTag(f, 'session')
   }

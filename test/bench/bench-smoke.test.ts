@@ -32,6 +32,7 @@ describe('npm run bench -- --quick', () => {
       'clock offset error: netbeam',
       'syncStart skew, two processes (unpinned)',
       'wire: join',
+      'wire: opening a scope',
       'lossy path: join latency',
       'lossy path: syncStart skew',
       'raw DataChannel RTT [@roamhq/wrtc]',

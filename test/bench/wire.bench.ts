@@ -48,6 +48,24 @@ export async function benchWireCosts(pair: SessionPair): Promise<Record<string, 
   // costs the same four messages: ready, start, and each side's final done or abort.
   await measure('syncStart', '3 + 2 close', both((s, key) => s.syncStart(() => 1, { key, delayMs: 5 }).catch(lateIsAnOutcome)))
 
+  // Opening a scope sends nothing: an exchange in a scope opened for it costs what one in the
+  // session's root costs (its key names the scope: a few bytes more). Closing costs one scopeEnd
+  // frame per side (session frames: not counted here, like heartbeats).
+  const opened: { close(): Promise<void> }[] = []
+  await measure('exchange in a new scope', '3 + 2 close in a sub-stream; opening one is 0 messages for the first 32, then 2 and a round trip', async () => {
+    const name = `wire.scope#${run}:${n++}`
+    const scopes = [leader.scope(name), follower.scope(name)] as const
+    opened.push(...scopes)
+    await Promise.all([scopes[0].exchange({ x: 1 }), scopes[1].exchange({ x: 1 })])
+  })
+  const inScope = out['exchange in a new scope']!
+  out['opening a scope'] = {
+    messages: inScope.messages - out['exchange']!.messages,
+    bytes: inScope.bytes - out['exchange']!.bytes,
+    original: '0 for the first 32 sub-streams, then PreCreate + echo (2 messages, a round trip)',
+  }
+  await Promise.all(opened.map((scope) => scope.close()))
+
   const mutexes = [leader.mutex<number>(`wire.mutex#${run}`, { initial: 0 }), follower.mutex<number>(`wire.mutex#${run}`)] as const
   await measure('mutex re-lock by holder', '7 (every lock is remote)', () => mutexes[0].withLock((g) => void (g.value += 1)))
   // The set-up run takes the token to the follower (and carries each side's first message); the

@@ -43,6 +43,12 @@ describe('README', () => {
     expect(stdout).toContain("open [ 'go', 'ready' ]")
   })
 
+  it('its scopes example runs: rounds pair within their scope, and a reset reaches the peer with its reason', () => {
+    const stdout = runBlock(jsBlocks.find((b) => b.includes("scope('lobby')")), 'of scopes', 'scopes')
+    expect(stdout).toContain("[ 'paper', 'rock' ]")
+    expect(stdout).toContain('aborted: scope "lobby" was reset by the peer: alice left')
+  })
+
   it('its rpc example runs: a result, a remote error, a timeout that reaches the handler, a stream', () => {
     const stdout = runBlock(jsBlocks.find((b) => b.includes(".rpc('stats')")), 'of rpc', 'rpc')
     expect(stdout).toContain("{ player: 'alice', wins: 3 }")

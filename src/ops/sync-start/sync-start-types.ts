@@ -34,4 +34,10 @@ export interface SyncStartOptions extends OpOptions {
 /** What syncStart needs from its session: ports, and the measured delays for the minimum lead. */
 export interface SyncStartHost extends OpHost {
   readonly clock: { readonly rttMs: number; readonly recentDelayMs: number }
+  /**
+   * What the follower's `ready` messages are batched by: the session, shared by its key spaces
+   * (a scope's host gives its session's), since one burst of calls busies the whole session.
+   * The host itself when absent.
+   */
+  readonly batch?: object
 }

@@ -34,26 +34,27 @@ export function runSyncStart<P, R>(
 }
 
 /**
- * Follower calls made in one synchronous run, per session, waiting to send `ready`.
+ * Follower calls made in one synchronous run, per session (all its key spaces), waiting to send `ready`.
  *
  * Why batch: sending is the expensive part of a call (~0.1 ms per message on node-datachannel),
  * and while a burst of calls runs, the follower cannot read the leader's answers. Sent one by one,
  * the first `start` would wait behind the whole burst and miss its instant. Sent together after
  * the burst, each `ready` can ask for enough lead to cover the batch.
  */
-const readyBatches = new WeakMap<SyncStartHost, ReadySender[]>()
+const readyBatches = new WeakMap<object, ReadySender[]>()
 
 interface ReadySender {
   sendReady(batchSize: number): void
 }
 
 function queueReady(host: SyncStartHost, op: ReadySender): void {
-  const batch = readyBatches.get(host)
+  const key = host.batch ?? host
+  const batch = readyBatches.get(key)
   if (batch !== undefined) return void batch.push(op)
-  readyBatches.set(host, [op])
+  readyBatches.set(key, [op])
   queueMicrotask(() => {
-    const ops = readyBatches.get(host) ?? []
-    readyBatches.delete(host)
+    const ops = readyBatches.get(key) ?? []
+    readyBatches.delete(key)
     for (const queued of ops) queued.sendReady(ops.length)
   })
 }
