@@ -51,7 +51,9 @@ const resumeSize: ResumeBenchSize = quick
   ? { resumeBlocks: 2, resumesPerBlock: 2, pingsPerBlock: 20, latencyRounds: 20, bulkBytes: 2 << 20 }
   : { resumeBlocks: 10, resumesPerBlock: 5, pingsPerBlock: 100, latencyRounds: 500, bulkBytes: 2 * (64 << 20) }
 
-const rpcSize: RpcBenchSize = quick ? { rounds: 20, bulkBytes: 2 << 20, pending: 1000 } : { rounds: 500, bulkBytes: 2 * (64 << 20), pending: 10_000 }
+const rpcSize: RpcBenchSize = quick
+  ? { rounds: 20, warmUp: 40, bulkBytes: 2 << 20, pending: 1000 }
+  : { rounds: 500, warmUp: STEADY_STATE_ROUNDS, bulkBytes: 2 * (64 << 20), pending: 10_000 }
 
 /** The label of the raw channel opened next to the session's, on the same connection. */
 const BASELINE = 'baseline'

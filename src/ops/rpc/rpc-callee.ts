@@ -5,7 +5,7 @@ import { describeError, type ErrorText } from '../../core/error-text.js'
 import { describeCall, type RpcLink } from './rpc-link.js'
 import { StreamSender } from './rpc-stream-sender.js'
 import type { RpcMessage } from './rpc-wire.js'
-import { contextOf, findMethod, isAsyncIterable, isIterable, isThenable, RunningCall } from './rpc-running-call.js'
+import { CallContext, findMethod, isAsyncIterable, isIterable, isThenable, RunningCall } from './rpc-running-call.js'
 
 /**
  * What one call running here may cost beyond its message (its record, the handler's context and
@@ -103,13 +103,14 @@ export class RpcCalleeSide {
     this.#waiting.delete(call)
     clearTimeout(call.timer)
     const { message } = call
-    const what = describeCall(this.link, message.method)
     const method = findMethod(this.#handlers!, message.method)
-    if (method === undefined) return this.#answerError(call, { name: 'NoSuchMethod', message: `${what}: the handlers here have no such method` })
+    if (method === undefined) {
+      return this.#answerError(call, { name: 'NoSuchMethod', message: `${describeCall(this.link, message.method)}: the handlers here have no such method` })
+    }
     if (message.type === 'stream') call.sender = new StreamSender(message.window, message.windowBytes, (value, wait) => this.link.send({ type: 'item', id: message.id, value, wait }))
     let result: unknown
     try {
-      result = method.apply(this.#handlers, [...message.args, contextOf(call)])
+      result = method.apply(this.#handlers, [...message.args, new CallContext(call)])
     } catch (err) {
       return this.#answerError(call, describeError(err))
     }

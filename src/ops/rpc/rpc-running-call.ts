@@ -41,12 +41,18 @@ export function findMethod(handlers: object, name: string): ((...args: unknown[]
   return undefined
 }
 
-/** What a handler gets after the arguments; its signal is made on first read. */
-export function contextOf(call: RunningCall): RpcContext {
-  return {
-    get signal() {
-      return call.signal
-    },
+/**
+ * What a handler gets after the arguments; its signal is made on first read. A class, so a call
+ * allocates no getter closure, and the handler sees only `signal` of its call.
+ */
+export class CallContext implements RpcContext {
+  readonly #call: RunningCall
+  constructor(call: RunningCall) {
+    this.#call = call
+  }
+
+  get signal(): AbortSignal {
+    return this.#call.signal
   }
 }
 

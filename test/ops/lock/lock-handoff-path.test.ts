@@ -1,40 +1,7 @@
 import { afterEach, expect, it } from 'vitest'
-import { fromDataChannel } from '../../../src/transport/data-channel.js'
-import type { FrameChannel } from '../../../src/transport/frame-channel.js'
+import { probeChannel } from '../../helpers/channel-probe.js'
 import { openSessions } from '../../helpers/session-pair.js'
 import { rawNodeDataChannelPair } from '../../helpers/webrtc-pair.js'
-
-/**
- * What one side's data channel saw: its sends, and whether each was made while the channel was
- * dispatching a message (the listener added before the adapter's marks the start, the one added
- * after it the end).
- */
-interface ChannelProbe {
-  sends: number
-  sendsInsideMessage: number
-  /** Set by a setImmediate queued as each message's dispatch starts. */
-  macrotaskSinceMessage: boolean
-}
-
-function probeChannel(dc: RTCDataChannel): { probe: ChannelProbe; channel: FrameChannel } {
-  const probe: ChannelProbe = { sends: 0, sendsInsideMessage: 0, macrotaskSinceMessage: true }
-  let inside = false
-  dc.addEventListener('message', () => {
-    inside = true
-    probe.macrotaskSinceMessage = false
-    // Queued before anything netbeam could queue while handling this message, so it runs first.
-    setImmediate(() => (probe.macrotaskSinceMessage = true))
-  })
-  const send = dc.send.bind(dc) as (data: Uint8Array<ArrayBuffer>) => void
-  dc.send = ((data: Uint8Array<ArrayBuffer>) => {
-    probe.sends++
-    if (inside) probe.sendsInsideMessage++
-    send(data)
-  }) as RTCDataChannel['send']
-  const channel = fromDataChannel(dc)
-  dc.addEventListener('message', () => (inside = false))
-  return { probe, channel }
-}
 
 let teardown: Array<() => Promise<void>> = []
 afterEach(async () => {
