@@ -6,6 +6,7 @@
 import type { NetError } from '../../src/base/errors.js'
 import type { SessionOptions } from '../../src/core/options.js'
 import type { Session } from '../../src/session.js'
+import type { MemoryFrameChannel } from '../../src/transport/memory.js'
 
 /** Session options with resume on (`graceMs` long enough that only the test ends a suspension). */
 export function resumeOptions(graceMs = 60_000, more: SessionOptions = {}): SessionOptions {
@@ -32,4 +33,11 @@ export function nextResumed(session: Session): Promise<void> {
     }
     session.on('resumed', once)
   })
+}
+
+/** Cuts a memory pair abruptly: whatever is in flight is lost, and each end sees its own close. */
+export function cutMemoryPair(x: MemoryFrameChannel, y: MemoryFrameChannel): void {
+  x.sever()
+  x.close()
+  y.close()
 }

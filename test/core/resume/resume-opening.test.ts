@@ -2,21 +2,16 @@ import { describe, expect, it } from 'vitest'
 import { Session } from '../../../src/session.js'
 import type { NetError } from '../../../src/base/errors.js'
 import type { SessionOptions } from '../../../src/core/options.js'
-import { memoryPair, type MemoryFrameChannel } from '../../../src/transport/memory.js'
+import { memoryPair } from '../../../src/transport/memory.js'
 import { dropInjector } from '../../helpers/drop-injector.js'
 import { prng } from '../../helpers/prng.js'
+import { cutMemoryPair } from '../../helpers/resume-probes.js'
 
 /**
  * A cut during the opening clock burst, once the hellos were exchanged: both sides hold the
  * session's credentials, so both must end up with the same session, suspended, and resume it.
  */
 const options = (more: SessionOptions = {}): SessionOptions => ({ heartbeatMs: 50, timeoutMs: 2000, resume: { graceMs: 10_000 }, ...more })
-
-function cut(x: MemoryFrameChannel, y: MemoryFrameChannel): void {
-  x.sever()
-  x.close()
-  y.close()
-}
 
 /** The session's state, and whether a `suspended` listener added right after `await Session.open` heard it. */
 async function opened(opening: Promise<Session>): Promise<{ session: Session; heard: Promise<NetError> }> {
@@ -35,7 +30,7 @@ describe('a cut during the opening clock burst (resume on)', () => {
     // The leader's burst starts as the follower's ends and takes clockBurst round trips.
     expect(leaderSettled).toBe(false)
     const bSuspended = new Promise<NetError>((resolve) => b.once('suspended', resolve))
-    cut(x, y)
+    cutMemoryPair(x, y)
     const { session: a, heard } = await leading
     expect(a.state).toBe('suspended')
     expect((await heard).code).toBe('closed')
@@ -78,7 +73,7 @@ describe('the same cuts without resume', () => {
     const plain = { heartbeatMs: 50, timeoutMs: 2000 }
     const leading = Session.open(x, { ...plain, role: 'leader' }).then(() => 'opened', (err: NetError) => err.code)
     const b = await Session.open(y, { ...plain, role: 'follower' })
-    cut(x, y)
+    cutMemoryPair(x, y)
     expect(await leading).toBe('closed')
     expect((await b.closed).code).toBe('closed')
   })

@@ -5,20 +5,10 @@ import { NetError } from '../../../src/base/errors.js'
 import { nextMacrotask } from '../../../src/base/macrotask.js'
 import type { SessionOptions } from '../../../src/core/options.js'
 import { memoryPair, type MemoryFrameChannel } from '../../../src/transport/memory.js'
+import { cutMemoryPair, nextResumed, nextSuspended } from '../../helpers/resume-probes.js'
 
 const options = (graceMs = 10_000): SessionOptions => ({ heartbeatMs: 50, timeoutMs: 2000, resume: { graceMs } })
 
-const next = (session: Session, event: 'suspended' | 'resumed'): Promise<void> =>
-  new Promise((resolve) => {
-    session.once(event, () => resolve())
-  })
-
-/** Cuts both ends abruptly: whatever is in flight is lost, and each end sees its own close. */
-function cut(x: MemoryFrameChannel, y: MemoryFrameChannel): void {
-  x.sever()
-  x.close()
-  y.close()
-}
 
 async function openPair(graceMs?: number): Promise<{ a: Session; b: Session; x: MemoryFrameChannel; y: MemoryFrameChannel }> {
   const [x, y] = memoryPair({ latencyMs: 1 })
@@ -37,8 +27,8 @@ describe('session resume over a new memory pair', () => {
     for (let i = 0; i < 5; i++) await ca.send(i)
     y.pause() // what a sends now is in flight when the link is cut
     for (let i = 5; i < 10; i++) await ca.send(i)
-    const suspended = Promise.all([next(a, 'suspended'), next(b, 'suspended')])
-    cut(x, y)
+    const suspended = Promise.all([nextSuspended(a), nextSuspended(b)])
+    cutMemoryPair(x, y)
     await suspended
     expect([a.state, b.state]).toEqual(['suspended', 'suspended'])
     const exchanged = Promise.all([a.exchange('from a', { key: 'during' }), b.exchange('from b', { key: 'during' })])
@@ -58,8 +48,8 @@ describe('session resume over a new memory pair', () => {
 
   it('resumes when one side calls first and the other later', async () => {
     const { a, b, x, y } = await openPair()
-    const suspended = Promise.all([next(a, 'suspended'), next(b, 'suspended')])
-    cut(x, y)
+    const suspended = Promise.all([nextSuspended(a), nextSuspended(b)])
+    cutMemoryPair(x, y)
     await suspended
     const [x2, y2] = memoryPair()
     const first = a.resume(x2)
@@ -72,8 +62,8 @@ describe('session resume over a new memory pair', () => {
 
   it('closes with timeout when graceMs passes, rejecting what was pending', async () => {
     const { a, b, x, y } = await openPair(100)
-    const suspended = Promise.all([next(a, 'suspended'), next(b, 'suspended')])
-    cut(x, y)
+    const suspended = Promise.all([nextSuspended(a), nextSuspended(b)])
+    cutMemoryPair(x, y)
     await suspended
     const pending = a.exchange(1, { key: 'never' }).catch((err: unknown) => err as NetError)
     const [ra, rb] = await Promise.all([a.closed, b.closed])
@@ -85,9 +75,9 @@ describe('session resume over a new memory pair', () => {
   it('a refused resume closes only the new channel: the session stays suspended and can still resume', async () => {
     const { a, b, x, y } = await openPair()
     const stranger = await openPair()
-    const suspended = Promise.all([next(a, 'suspended'), next(b, 'suspended'), next(stranger.b, 'suspended')])
-    cut(x, y)
-    cut(stranger.x, stranger.y)
+    const suspended = Promise.all([nextSuspended(a), nextSuspended(b), nextSuspended(stranger.b)])
+    cutMemoryPair(x, y)
+    cutMemoryPair(stranger.x, stranger.y)
     await suspended
     const [wrong1, wrong2] = memoryPair()
     const refused = await Promise.allSettled([a.resume(wrong1), stranger.b.resume(wrong2)])
@@ -104,7 +94,7 @@ describe('session resume over a new memory pair', () => {
     const [x, y] = memoryPair({ latencyMs: 1 })
     const quick = { heartbeatMs: 20, timeoutMs: 200, resume: { graceMs: 10_000 } }
     const [a, b] = await Promise.all([Session.open(x, { ...quick, role: 'leader' }), Session.open(y, { ...quick, role: 'follower' })])
-    const suspended = Promise.all([next(a, 'suspended'), next(b, 'suspended')])
+    const suspended = Promise.all([nextSuspended(a), nextSuspended(b)])
     x.sever() // nothing arrives any more and neither end is told
     await suspended
     // Silence keeps the channel (it may come back); a resume elsewhere gives it up.
@@ -130,14 +120,14 @@ describe('session resume over a new memory pair', () => {
     const reading = (async () => {
       for await (const n of cb) received.push(n)
     })()
-    const suspended = Promise.all([next(a, 'suspended'), next(b, 'suspended')])
+    const suspended = Promise.all([nextSuspended(a), nextSuspended(b)])
     x.pause() // an outage: both directions hold what is sent, as a transport retransmitting would
     y.pause()
     for (let i = 0; i < 5; i++) void ca.send(i)
     await suspended
     expect([a.state, b.state]).toEqual(['suspended', 'suspended'])
     const exchanged = Promise.all([a.exchange('from a', { key: 'during' }), b.exchange('from b', { key: 'during' })])
-    const resumed = Promise.all([next(a, 'resumed'), next(b, 'resumed')])
+    const resumed = Promise.all([nextResumed(a), nextResumed(b)])
     x.resume() // the path is back: no session.resume call, no new channel
     y.resume()
     await resumed

@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { deferred } from '../../../src/base/deferred.js'
 import { Session } from '../../../src/session.js'
-import { memoryPair, type MemoryFrameChannel } from '../../../src/transport/memory.js'
+import { memoryPair } from '../../../src/transport/memory.js'
+import { cutMemoryPair, nextResumed, nextSuspended } from '../../helpers/resume-probes.js'
 
 const options = { heartbeatMs: 50, timeoutMs: 2000, resume: { graceMs: 10_000 } }
 
-const next = (session: Session, event: 'suspended' | 'resumed'): Promise<void> =>
-  new Promise((resolve) => {
-    session.once(event, () => resolve())
-  })
-
-/** Cuts both ends abruptly: whatever is in flight is lost, and each end sees its own close. */
-function cut(x: MemoryFrameChannel, y: MemoryFrameChannel): void {
-  x.sever()
-  x.close()
-  y.close()
-}
 
 interface SlowApi {
   /** Answers once the test opens the gate. */
@@ -48,10 +38,10 @@ describe('rpc across a resume', () => {
     for (let i = 0; i < 10; i++) items.push((await iterator.next()).value!)
     await api.call.ping() // answered after the three calls before it reached their handler
     expect(started).toEqual([1, 2, 3])
-    const suspended = Promise.all([next(a, 'suspended'), next(b, 'suspended')])
+    const suspended = Promise.all([nextSuspended(a), nextSuspended(b)])
     y.pause() // what either side sends now is in flight when the link is cut
     const during = api.call.slow(4)
-    cut(x, y)
+    cutMemoryPair(x, y)
     await suspended
     const later = api.call.slow(5)
     gate.resolve()

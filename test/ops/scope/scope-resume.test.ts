@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { Session } from '../../../src/session.js'
-import { memoryPair, type MemoryFrameChannel } from '../../../src/transport/memory.js'
+import { memoryPair } from '../../../src/transport/memory.js'
 import { rejectionOf } from '../../helpers/promises.js'
 import { sessionCore } from '../../../src/session.js'
+import { cutMemoryPair, nextResumed, nextSuspended } from '../../helpers/resume-probes.js'
 
 const options = { heartbeatMs: 50, timeoutMs: 2000, resume: { graceMs: 10_000 } }
 
-const next = (session: Session, event: 'suspended' | 'resumed'): Promise<void> =>
-  new Promise((resolve) => {
-    session.once(event, () => resolve())
-  })
-
-/** Cuts both ends abruptly: whatever is in flight is lost (resume resends it). */
-function cut(x: MemoryFrameChannel, y: MemoryFrameChannel): void {
-  x.sever()
-  x.close()
-  y.close()
-}
 
 describe('scopes across a resume', () => {
   it('a scope frame in flight at the cut, calls and a close made while suspended, and a reset all complete after the resume', async () => {
@@ -28,8 +18,8 @@ describe('scopes across a resume', () => {
     const first = Promise.all([sa.exchange('a1'), sb.exchange('b1')])
     const pendingInReset = rb.exchange('never answered')
     pendingInReset.catch(() => undefined)
-    const suspended = Promise.all([next(a, 'suspended'), next(b, 'suspended')])
-    cut(x, y)
+    const suspended = Promise.all([nextSuspended(a), nextSuspended(b)])
+    cutMemoryPair(x, y)
     await suspended
     const second = Promise.all([sa.exchange('a2'), sb.exchange('b2')])
     const closing = Promise.all([sa.close(), sb.close()])
