@@ -1,3 +1,4 @@
+import type { Row } from './report.js'
 import { summarize, type Summary } from './stats.js'
 
 /** A latency measured next to its baseline: both summarized, and their medians' ratio. */
@@ -56,4 +57,22 @@ export async function pairedRounds(rounds: number, subject: Sample, baseline: Sa
   const s = summarize(subjectMs)
   const base = summarize(baselineMs)
   return { subject: s, baseline: base, ratio: s.median / base.median }
+}
+
+/**
+ * The table row of a latency measured against the raw RTT in alternating blocks: its ratio to
+ * that RTT and, when `target` is given, whether the ratio is at most `target`.
+ */
+export function pairedLatencyRow(name: string, impl: string, measured: Paired, target?: number, note = ''): Row {
+  return {
+    name,
+    impl,
+    median: measured.subject.median,
+    p99: measured.subject.p99,
+    unit: 'ms',
+    baseline: 'raw RTT (paired)',
+    ratio: measured.ratio,
+    note: `${note}raw RTT on the same connection, timed in alternating blocks: median ${measured.baseline.median.toFixed(3)} ms`,
+    ...(target === undefined ? {} : { target: `≤ ${target}× raw RTT`, met: measured.ratio <= target }),
+  }
 }

@@ -8,7 +8,7 @@ import type { Rpc, Session } from '../../src/session.js'
 import { openSessions, type SessionPair } from '../helpers/session-pair.js'
 import { nodeDataChannelPair } from '../helpers/webrtc-pair.js'
 import { bulkRun } from './channel.bench.js'
-import { alternateBlocks, pairedRounds, wholeRound, type Paired } from './paired.js'
+import { alternateBlocks, pairedLatencyRow, pairedRounds, wholeRound } from './paired.js'
 import { rawPinger } from './raw.bench.js'
 import type { Report } from './report.js'
 import { timeRounds } from './stats.js'
@@ -84,20 +84,6 @@ export async function benchRpc(report: Report, size: RpcBenchSize): Promise<void
   const watch = new HandlerWatch()
   serve(pair.follower, watch)
   const api = pair.leader.rpc<BenchApi>('bench')
-  const paired = (name: string, measured: Paired, target: string, met: boolean, note = ''): void => {
-    report.add({
-      name,
-      impl,
-      median: measured.subject.median,
-      p99: measured.subject.p99,
-      unit: 'ms',
-      baseline: 'raw RTT (paired)',
-      ratio: measured.ratio,
-      target,
-      met,
-      note: `${note}raw RTT on the same connection, in alternating blocks: median ${measured.baseline.median.toFixed(3)} ms`,
-    })
-  }
   try {
     const baseline = wholeRound(pinger.round)
     await timeRounds(Math.min(200, size.rounds), baseline)
@@ -107,11 +93,11 @@ export async function benchRpc(report: Report, size: RpcBenchSize): Promise<void
       if ((await api.call.echo(i)) !== i) throw new Error(`rpc bench: echo ${i} came back wrong`)
     }), baseline)
     const perCall = pair.totalMessages() / size.rounds
-    paired('rpc call latency', latency, '≤ 1.05× raw RTT', latency.ratio <= 1.05, `${perCall} messages per call; `)
+    report.add(pairedLatencyRow('rpc call latency', impl, latency, 1.05, `${perCall} messages per call; `))
     report.add({ name: 'wire: rpc call', impl, median: perCall, unit: 'messages', target: '2', met: perCall === 2 })
     await timeRounds(size.warmUp, (i) => cancelReachesHandler(api, watch, i))
     const cancel = await pairedRounds(size.rounds, (i) => cancelReachesHandler(api, watch, i), baseline)
-    paired('rpc cancel reaching the handler', cancel, '≤ 1× raw RTT', cancel.ratio <= 1, 'from the caller’s abort to the handler’s signal; ')
+    report.add(pairedLatencyRow('rpc cancel reaching the handler', impl, cancel, 1, 'from the caller’s abort to the handler’s signal; '))
     pinger.dispose()
     const stream = await streamVsChannel(pair, api, size.bulkBytes)
     report.add({

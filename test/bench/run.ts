@@ -21,7 +21,7 @@ import { addCodecRows } from './codec-rows.js'
 import { benchLocks, STEADY_STATE_ROUNDS } from './locks.bench.js'
 import { benchOps } from './ops.bench.js'
 import { benchPath } from './path.bench.js'
-import { wholeRound, type Paired } from './paired.js'
+import { pairedLatencyRow, wholeRound, type Paired } from './paired.js'
 import { benchRawCrossing, benchRawRtt, benchRawThroughput, rawPinger } from './raw.bench.js'
 import { Report } from './report.js'
 import { benchResumePath } from './resume-path.bench.js'
@@ -57,9 +57,6 @@ const rpcSize: RpcBenchSize = quick
 
 /** The label of the raw channel opened next to the session's, on the same connection. */
 const BASELINE = 'baseline'
-
-/** How a latency row names its baseline: the raw RTT timed on the session's own connection. */
-const PAIRED = 'raw RTT (paired)'
 
 interface Stack {
   readonly name: string
@@ -110,17 +107,7 @@ async function benchStack(report: Report, stack: Stack): Promise<void> {
   const goal = <T extends object>(row: T): T | Record<string, never> => (stack.primary ? row : {})
   /** A latency row with its ratio to the raw RTT timed alongside it, and its target if it has one. */
   const pairedRow = (name: string, measured: Paired, target?: number): void => {
-    report.add({
-      name,
-      impl,
-      median: measured.subject.median,
-      p99: measured.subject.p99,
-      unit: 'ms',
-      baseline: PAIRED,
-      ratio: measured.ratio,
-      note: `raw RTT on the same connection, timed in alternating blocks: median ${measured.baseline.median.toFixed(3)} ms`,
-      ...(target === undefined ? {} : goal({ target: `≤ ${target}× raw RTT`, met: measured.ratio <= target })),
-    })
+    report.add(pairedLatencyRow(name, impl, measured, stack.primary ? target : undefined))
   }
   try {
     const baseline = wholeRound(pinger.round)
